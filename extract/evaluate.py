@@ -1,0 +1,227 @@
+"""Score commitments against gold JSONL annotations (the rules of ../shared/gold/SPEC.md).
+
+A prediction matches a gold record when the document, target year and value (or range)
+agree after unit normalisation and the indicator shares at least half of the gold
+indicator's characters; each gold record matches once.  The figures printed by
+:func:`format_report` are the ones the reference scorer (``tools/score.py``) prints, and a
+test checks that both agree on the demo output.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+
+# unit spelling -> canonical base unit (same table as the reference scorer)
+_UNIT_ALIASES = {
+    "％": "%", "percent": "%", "百分比": "%",
+    "微克/立方米": "μg/m³", "微克／立方米": "μg/m³", "μg/m3": "μg/m³", "ug/m3": "μg/m³",
+    "µg/m³": "μg/m³", "µg/m3": "μg/m³", "μg/m^3": "μg/m³", "ug/m³": "μg/m³",
+    "平方公里": "km²", "平方千米": "km²", "km2": "km²", "km^2": "km²",
+    "万平方公里": "万km²", "万平方千米": "万km²",
+    "亿立方米": "亿m³", "亿m3": "亿m³", "万立方米": "万m³", "万m3": "万m³", "立方米": "m³", "m3": "m³",
+    "g/kg": "克/千克", "克／千克": "克/千克",
+    "百分点": "个百分点", "pp": "个百分点", "个百分点": "个百分点",
+    "mw": "兆瓦", "MW": "兆瓦", "kw": "千瓦", "KW": "千瓦", "kW": "千瓦",
+    "hm²": "公顷", "hm2": "公顷",
+    "t": "吨", "起/每万枚": "起/万枚",
+    "无": "", "-": "", "—": "", "none": "", "None": "",
+}
+_PREFIX = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+_NO_PREFIX_SPLIT = {"千克", "千米", "千瓦", "百分点", "万枚", "千瓦时"}
+FIELDS = ("comparator", "change", "cumulative", "strive", "binding", "baseline_value", "year_source")
+
+
+def norm_unit(unit) -> tuple[str, float]:
+    """``(base unit, multiplier)`` so that value * multiplier is in base units."""
+    if unit is None or (isinstance(unit, float) and math.isnan(unit)):
+        return "", 1.0
+    u = str(unit).strip().replace(" ", "").replace("／", "/")
+    u = _UNIT_ALIASES.get(u, u)
+    mult = 1.0
+    if len(u) > 1 and u[0] in _PREFIX and u not in _NO_PREFIX_SPLIT and u[1:] not in ("分点",):
+        rest = _UNIT_ALIASES.get(u[1:], u[1:])
+        if rest not in ("", "%"):
+            mult, u = _PREFIX[u[0]], rest
+    return u, mult
+
+
+def _num(x):
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _year(r):
+    y = r.get("year")
+    try:
+        return None if y is None or (isinstance(y, float) and math.isnan(y)) else int(y)
+    except (TypeError, ValueError):
+        return None
+
+
+def value_key(rec) -> tuple | None:
+    """The value of a record in base units (a range as its two bounds)."""
+    base, mult = norm_unit(rec.get("unit"))
+    v = _num(rec.get("value"))
+    if v is not None:
+        return (base, round(v * mult, 6), None)
+    lo, hi = _num(rec.get("value_min")), _num(rec.get("value_max"))
+    if lo is None and hi is None:
+        return None
+    return (base, None if lo is None else round(lo * mult, 6), None if hi is None else round(hi * mult, 6))
+
+
+def overlap(gold_ind: str, pred_ind: str) -> float:
+    """Share of the gold indicator's characters found in the predicted one."""
+    g, p = Counter(str(gold_ind or "")), Counter(str(pred_ind or ""))
+    if not g:
+        return 0.0
+    return sum(min(c, p[ch]) for ch, c in g.items()) / sum(g.values())
+
+
+def load_gold(gold_dir: Path) -> list[dict]:
+    """All gold records of a folder of ``*.jsonl`` files."""
+    recs = []
+    for f in sorted(Path(gold_dir).glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                r["_doc"] = Path(r.get("doc") or f.stem).stem
+                recs.append(r)
+    return recs
+
+
+def load_pred(path: Path) -> list[dict]:
+    """Commitment rows of a Parquet file."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(path).to_pylist()
+    for r in rows:
+        doc = r.get("doc_id") or Path(str(r.get("source_path", ""))).stem
+        r["_doc"] = Path(str(doc)).stem
+    return rows
+
+
+def match(gold: list[dict], pred: list[dict], min_overlap: float = 0.5) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching, best indicator overlap first."""
+    by_key = defaultdict(list)
+    for j, p in enumerate(pred):
+        by_key[(p["_doc"], _year(p), value_key(p))].append(j)
+    pairs = []
+    for i, g in enumerate(gold):
+        for j in by_key.get((g["_doc"], _year(g), value_key(g)), []):
+            ov = overlap(g.get("indicator"), pred[j].get("indicator"))
+            if ov >= min_overlap:
+                pairs.append((ov, i, j))
+    pairs.sort(key=lambda t: -t[0])
+    gi_used, pj_used, matched = set(), set(), []
+    for _ov, i, j in pairs:
+        if i not in gi_used and j not in pj_used:
+            gi_used.add(i)
+            pj_used.add(j)
+            matched.append((i, j))
+    return matched
+
+
+def _prf(tp, fp, fn):
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _same(field, g, p):
+    gv, pv = g.get(field), p.get(field)
+    if field in ("cumulative", "strive"):
+        return bool(gv) == bool(pv)
+    if field == "baseline_value":
+        a, b = _num(gv), _num(pv)
+        return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-6)
+    if gv in (None, "") and pv in (None, ""):
+        return True
+    return str(gv) == str(pv)
+
+
+def score(gold: list[dict], pred: list[dict], docs: set[str] | None = None) -> dict:
+    """Precision, recall, F1, core recall, per-document and secondary-field figures."""
+    if docs:
+        gold = [g for g in gold if g["_doc"] in docs]
+        pred = [p for p in pred if p["_doc"] in docs]
+    matched = match(gold, pred)
+    mg = {i for i, _ in matched}
+    mp = {j for _, j in matched}
+    unsure_hit = {j for i, j in matched if gold[i].get("unsure")}
+    tp = sum(1 for i in mg if not gold[i].get("unsure"))
+    fn = sum(1 for i, g in enumerate(gold) if i not in mg and not g.get("unsure"))
+    fp = sum(1 for j in range(len(pred)) if j not in mp)
+    core = [i for i, g in enumerate(gold) if g.get("class", "indicator") == "indicator"
+            and g.get("year_source") == "explicit" and not g.get("unsure")]
+    core_r = sum(1 for i in core if i in mg) / len(core) if core else 0.0
+    field_acc = {f: (sum(1 for i, j in matched if _same(f, gold[i], pred[j])) / len(matched) if matched else 0.0)
+                 for f in FIELDS}
+    per_doc = {}
+    for d in sorted({g["_doc"] for g in gold} | {p["_doc"] for p in pred}):
+        gi = [i for i, g in enumerate(gold) if g["_doc"] == d]
+        pj = [j for j, p in enumerate(pred) if p["_doc"] == d]
+        dtp = sum(1 for i in gi if i in mg and not gold[i].get("unsure"))
+        dfn = sum(1 for i in gi if i not in mg and not gold[i].get("unsure"))
+        dfp = sum(1 for j in pj if j not in mp)
+        per_doc[d] = dict(zip(("precision", "recall", "f1"), _prf(dtp, dfp, dfn)), tp=dtp, fp=dfp, fn=dfn)
+    g_ind = [i for i, g in enumerate(gold) if g.get("class", "indicator") == "indicator" and not g.get("unsure")]
+    p_ind = [j for j, p in enumerate(pred) if (p.get("class") or "indicator") == "indicator"]
+    itp_r = sum(1 for i in g_ind if i in mg)
+    itp_p = sum(1 for j in p_ind if j in mp and j not in unsure_hit)
+    ifp = sum(1 for j in p_ind if j not in mp)
+    ind = {"precision": itp_p / (itp_p + ifp) if itp_p + ifp else 0.0,
+           "recall": itp_r / len(g_ind) if g_ind else 0.0}
+    ind["f1"] = (2 * ind["precision"] * ind["recall"] / (ind["precision"] + ind["recall"])
+                 if ind["precision"] + ind["recall"] else 0.0)
+    p, r, f = _prf(tp, fp, fn)
+    return {
+        "precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
+        "core_recall": core_r, "core_n": len(core), "gold_n": len(gold), "pred_n": len(pred),
+        "unsure_matched": len(unsure_hit), "indicator_class": ind, "field_accuracy": field_acc,
+        "per_doc": per_doc,
+        "_misses": [gold[i] for i in range(len(gold)) if i not in mg and not gold[i].get("unsure")],
+        "_false_pos": [pred[j] for j in range(len(pred)) if j not in mp],
+        "_matched": [(gold[i], pred[j]) for i, j in matched],
+    }
+
+
+def evaluate(pred_path: Path, gold_dir: Path, source: str | None = None,
+             docs: list[str] | None = None) -> dict:
+    """Load, filter (documents with gold only; one source) and score."""
+    gold = load_gold(gold_dir)
+    pred = load_pred(pred_path)
+    gold_docs = {g["_doc"] for g in gold}
+    pred = [p for p in pred if p["_doc"] in gold_docs]
+    if source:
+        gold = [g for g in gold if (g.get("source") or "text") == source]
+        pred = [p for p in pred if (p.get("source") or "text") == source]
+    return score(gold, pred, set(docs) if docs else None)
+
+
+def format_report(res: dict, show: int = 0) -> str:
+    """The report, line for line as the reference scorer prints it."""
+    lines = [f"gold {res['gold_n']}  predicted {res['pred_n']}  tp {res['tp']}  fp {res['fp']}  fn {res['fn']}"]
+    for d, m in res["per_doc"].items():
+        lines.append(f"  {d:28s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}"
+                     f"  (tp {m['tp']} fp {m['fp']} fn {m['fn']})")
+    lines.append("field accuracy on matched pairs: "
+                 + ", ".join(f"{k} {v:.3f}" for k, v in res["field_accuracy"].items()))
+    for g in res["_misses"][:show]:
+        lines.append(f"MISS {g['_doc']}:{g.get('line')} {g.get('year')} {g.get('indicator')} "
+                     f"{g.get('value', g.get('value_min'))}{g.get('unit') or ''} | {g.get('quote')}")
+    for p in res["_false_pos"][:show]:
+        sent = str(p.get("sentence") or "")[:80]
+        lines.append(f"FP   {p['_doc']} {p.get('year')} {p.get('indicator')} "
+                     f"{p.get('value', p.get('value_min'))}{p.get('unit') or ''} | {sent}")
+    ic = res["indicator_class"]
+    lines.append(f"P {res['precision']:.3f} R {res['recall']:.3f} F1 {res['f1']:.3f} core-R {res['core_recall']:.3f}"
+                 f" | indicator-class P {ic['precision']:.3f} R {ic['recall']:.3f} F1 {ic['f1']:.3f}")
+    return "\n".join(lines)

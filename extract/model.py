@@ -1,0 +1,96 @@
+"""The document model every reader produces and the one output record every rule emits.
+
+Readers (txt/md, later PDF/DOCX) turn a file into a :class:`Document`: normalised text with
+an offset map, cut into :class:`Block` objects (paragraph / heading / table).  Rules never
+see the file format.  Each finding becomes one :class:`Commitment`, whose fields are the
+columns of ``commitments.parquet`` (``../shared/SCHEMA.md``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .normalize import NormalizeOptions, NormText
+
+
+@dataclass
+class Block:
+    """A paragraph, heading or table of a document, as a span of its normalised text."""
+
+    kind: str                      # "paragraph" | "heading" | "table"
+    text: str
+    char_start: int
+    char_end: int
+    line: Optional[int] = None     # 1-based source line of the first character (text input)
+    page: Optional[int] = None     # 1-based page (PDF input)
+    rows: Optional[list[list[str]]] = None   # table cells, for kind == "table"
+
+
+@dataclass
+class Document:
+    """One input document as every later stage sees it."""
+
+    doc_id: str
+    source_path: str
+    format: str
+    content_sha256: str
+    norm: NormText
+    blocks: list[Block] = field(default_factory=list)
+    n_pages: Optional[int] = None
+    page_of_char: Optional[list[int]] = None  # for PDF: page of each source character
+    options: NormalizeOptions = field(default_factory=NormalizeOptions)
+
+    @property
+    def text(self) -> str:
+        """The normalised text."""
+        return self.norm.text
+
+    def line_of(self, pos: int) -> Optional[int]:
+        """1-based source line of normalised position ``pos`` (None for paged input)."""
+        if self.page_of_char is not None:
+            return None
+        return self.norm.line_of(pos)
+
+    def page_of(self, pos: int) -> Optional[int]:
+        """1-based page of normalised position ``pos`` (None for text input)."""
+        if self.page_of_char is None or not self.norm.starts:
+            return None
+        src = self.norm.starts[min(pos, len(self.norm.starts) - 1)]
+        return self.page_of_char[min(src, len(self.page_of_char) - 1)]
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """One quantified commitment: one indicator x one target year x one value."""
+
+    doc_id: str
+    sentence: str
+    char_start: int
+    char_end: int
+    indicator: str
+    value_text: str
+    year: Optional[int]
+    year_source: str
+    value: Optional[float]
+    value_min: Optional[float] = None
+    value_max: Optional[float] = None
+    unit: str = ""
+    comparator: str = "="
+    change: str = "level"
+    cumulative: bool = False
+    strive: bool = False
+    binding: Optional[str] = None
+    baseline_year: Optional[int] = None
+    baseline_value: Optional[float] = None
+    source: str = "text"
+    table_id: Optional[str] = None
+    table_row: Optional[int] = None
+    klass: str = "indicator"
+    confidence: float = 0.8
+    rule_id: str = ""
+    line: Optional[int] = None
+    page: Optional[int] = None
+    value_start: int = 0           # absolute position of value_text in the normalised text
+    chapter: str = ""
+    section_path: tuple[str, ...] = ()
+    indicator_id: Optional[str] = None

@@ -1,0 +1,234 @@
+"""Offset-keeping normalisation of plan text.
+
+Every character of the normalised text remembers the span of source characters it came
+from, so any span of the normalised text maps back to an exact slice of the decoded source
+(and from there to a line).  The transforms are the ones plan text needs and no more:
+full-width digits and a few symbols to ASCII (a translation table, not NFKC), layout noise
+(``[bookmark: …]``, ``**``) removed, LaTeX unit fragments turned into text, spaces inside
+numbers and around years removed, and hard-wrapped lines of PDF-derived text joined.
+
+>>> n = normalize("到 2027 年，比例达到９３．８ ％")
+>>> n.text
+'到2027年，比例达到93.8%'
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Callable
+
+import regex
+
+# --- character translation (one source char -> one or more output chars) -----------------
+_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+_WIDTH.update({
+    "％": "%", "／": "/", "．": ".", "＜": "<", "＞": ">", "≥": ">=", "≤": "<=",
+    "＋": "+", "－": "-", "～": "~", "＝": "=", "µ": "μ", "﹪": "%",
+    "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "",
+    "\ufeff": "", "\r": "",
+})
+_WIDTH.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})  # Ａ-Ｚ
+_WIDTH.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})  # ａ-ｚ
+_SUBSCRIPT = {chr(0x2080 + i): str(i) for i in range(10)}
+_SUPERSCRIPT = {"²": "²", "³": "³"}
+
+# --- LaTeX fragments ----------------------------------------------------------------------
+_LATEX_CMDS = {r"\mu": "μ", r"\cdot": "·", r"\times": "×", r"\%": "%", r"\leq": "<=", r"\geq": ">=",
+               r"\le": "<=", r"\ge": ">=", r"\sim": "~", r"\pm": "±", r"\circ": "°"}
+_SUP = {"2": "²", "3": "³"}
+
+
+def latex_to_text(fragment: str) -> str:
+    r"""Turn a LaTeX fragment into plain text.
+
+    >>> latex_to_text(r"\mu\text{g}/\text{m}^3")
+    'μg/m³'
+    >>> latex_to_text("_{2.5}")
+    '2.5'
+    """
+    s = fragment
+    s = regex.sub(r"\\(?:text|mathrm|mathit|rm|operatorname)\s*\{([^{}]*)\}", r"\1", s)
+    for cmd, rep in sorted(_LATEX_CMDS.items(), key=lambda kv: -len(kv[0])):
+        s = s.replace(cmd, rep)
+    s = regex.sub(r"\^\s*\{?\s*([23])\s*\}?", lambda m: _SUP[m.group(1)], s)
+    s = regex.sub(r"[_^]\s*\{([^{}]*)\}", r"\1", s)
+    s = regex.sub(r"[_^]\s*([0-9A-Za-z.]+)", r"\1", s)
+    s = s.replace("{", "").replace("}", "").replace("\\", "")
+    return regex.sub(r"\s+", "", s)
+
+
+@dataclass
+class NormalizeOptions:
+    """Document-level switches: ``join_wraps`` joins lines broken inside a sentence."""
+
+    join_wraps: bool = False
+
+
+@dataclass
+class NormText:
+    """Normalised text plus, for every character, the source span it came from."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    source: str = ""
+    line_starts: list[int] = field(default_factory=list)
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Source slice ``[a, b)`` that produced normalised ``text[start:end]``."""
+        if end <= start:
+            a = self.starts[start] if start < len(self.starts) else len(self.source)
+            return a, a
+        return self.starts[start], self.ends[end - 1]
+
+    def line_of(self, pos: int) -> int:
+        """1-based source line of normalised position ``pos``."""
+        if not self.starts:
+            return 1
+        src = self.starts[min(pos, len(self.starts) - 1)]
+        return bisect.bisect_right(self.line_starts, src)
+
+
+class _Builder:
+    """Rewrites a (text, starts, ends) triple with regex substitutions that keep offsets."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = list(range(len(text)))
+        self.ends = list(range(1, len(text) + 1))
+
+    def sub(self, pattern: regex.Pattern, repl: Callable[[regex.Match], str | None]) -> None:
+        """Replace each match by ``repl(m)``; the replacement maps to the whole match span.
+
+        ``repl`` returning None keeps the match unchanged.
+        """
+        out, s_out, e_out = [], [], []
+        pos = 0
+        t, st, en = self.text, self.starts, self.ends
+        for m in pattern.finditer(t):
+            a, b = m.span()
+            new = repl(m)
+            if new is None:
+                continue
+            out.append(t[pos:a]); s_out.extend(st[pos:a]); e_out.extend(en[pos:a])
+            if new:
+                if a < b:
+                    sa, eb = st[a], en[b - 1]
+                else:  # insertion at a point: anchor to the next char
+                    sa = st[a] if a < len(st) else (en[-1] if en else 0)
+                    eb = sa
+                out.append(new); s_out.extend([sa] * len(new)); e_out.extend([eb] * len(new))
+            pos = b
+        out.append(t[pos:]); s_out.extend(st[pos:]); e_out.extend(en[pos:])
+        self.text, self.starts, self.ends = "".join(out), s_out, e_out
+
+    def translate(self, table: dict[str, str]) -> None:
+        """Per-character translation (1 -> 0..n characters), offsets kept exactly."""
+        out, s_out, e_out = [], [], []
+        for ch, s, e in zip(self.text, self.starts, self.ends):
+            rep = table.get(ch, ch)
+            out.append(rep)
+            s_out.extend([s] * len(rep)); e_out.extend([e] * len(rep))
+        self.text, self.starts, self.ends = "".join(out), s_out, e_out
+
+
+# layout markers left by converters
+_BOOKMARK = regex.compile(r"\[bookmark:[^\]\n]*\]")
+_BOLD = regex.compile(r"\*\*")
+# a $…$ LaTeX fragment on one line
+_LATEX_DOLLAR = regex.compile(r"\$([^$\n]{1,80})\$")
+# a bare sub/superscript group outside $…$: "PM _{2.5}", "m^{3}"
+_LATEX_BARE = regex.compile(r"[ \t]*[_^]\{([^{}\n]{1,12})\}")
+_SUBSCRIPT_RUN = regex.compile(r"[₀-₉]+(?:\.[₀-₉]+)?|[₀-₉]*\.[₀-₉]+")
+# horizontal spaces next to a number: "到 2027 年", "93.8 %", "26 微克"
+_SPACE_NEAR_NUMBER = regex.compile(
+    r"""(?<=[\d%.\p{Han}，。、；：（）“”\(\)<>=~μ])   # after a digit, Han char or CJK punctuation
+        [ ]+
+        (?=[\d])                                     # … before a digit
+      | (?<=[\d%])                                   # after a digit or percent sign
+        [ ]+
+        (?=[\p{Han}%.，。、；：）\)μ<>~]|[a-zA-Z]{1,3}\b)    # … before Han text, unit or punctuation
+    """,
+    regex.VERBOSE,
+)
+# spaces around CJK punctuation and inside numbers like "1 000"
+_SPACE_CJK_PUNCT = regex.compile(r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?<=[，。、；：（“(])[ ]+(?=[^\s])")
+
+# --- hard-wrap joining ----------------------------------------------------------------------
+# a line that starts like a heading or list item is never glued to the line above
+_HEADING_START = regex.compile(
+    r"""^[ \t\u3000]*(?:
+        第[一二三四五六七八九十百零〇\d]+[篇章节部分]
+      | [一二三四五六七八九十]+、
+      | [（(][一二三四五六七八九十\d]+[)）]
+      | \d{1,2}[.、．](?!\d)
+      | [①-⑳]
+      | 专栏\s*\d
+      | 表\s*\d
+      | 附[件表录]
+      | 注[：:]
+      | \#
+    )""",
+    regex.VERBOSE,
+)
+_SENTENCE_END = "。！？；：”」』…"
+_NEWLINE_RUN = regex.compile(r"[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*")
+
+
+def _is_wrap(text: str, a: int, b: int) -> bool:
+    """Whether the line break ``text[a:b]`` falls inside a sentence (a hard wrap)."""
+    if a == 0 or b >= len(text):
+        return False
+    prev_line_start = text.rfind("\n", 0, a) + 1
+    prev_line = text[prev_line_start:a]
+    prev = prev_line.rstrip()
+    if not prev or prev[-1] in _SENTENCE_END or "\t" in prev_line:
+        return False
+    next_line_end = text.find("\n", b)
+    next_line = text[b: next_line_end if next_line_end >= 0 else len(text)]
+    if not next_line.strip() or "\t" in text[a:b] or "\t" in next_line:
+        return False
+    if _HEADING_START.match(next_line):
+        return False
+    # a short heading-like previous line (no punctuation inside) is a title, not a wrap
+    if _HEADING_START.match(prev_line) and not regex.search(r"[，。；]", prev):
+        return False
+    # the continuation must start with text, a digit or opening punctuation
+    return bool(regex.match(r"[\p{Han}\d“（(%a-zA-Z、，。；：）)”.\-]", next_line))
+
+
+def looks_hard_wrapped(text: str) -> bool:
+    """Whether a text was hard-wrapped (PDF-derived): most long lines end mid-sentence."""
+    lines = [ln.strip() for ln in text.split("\n") if len(ln.strip()) >= 25]
+    if len(lines) < 10:
+        return False
+    open_ends = sum(1 for ln in lines if ln[-1] not in _SENTENCE_END + "”）)")
+    return open_ends / len(lines) > 0.5
+
+
+def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
+    """Normalise ``source`` keeping, for every output character, its source span.
+
+    Args:
+        source: decoded text of a whole document (or any slice of it).
+        options: document-level switches (hard-wrap joining).
+
+    Returns:
+        A :class:`NormText`.
+    """
+    options = options or NormalizeOptions()
+    b = _Builder(source)
+    b.translate({"\r": "", "\ufeff": "", "\u200b": ""})
+    b.sub(_BOOKMARK, lambda m: "")
+    b.sub(_BOLD, lambda m: "")
+    b.sub(_LATEX_DOLLAR, lambda m: latex_to_text(m.group(1)))
+    b.sub(_LATEX_BARE, lambda m: latex_to_text(m.group(1)))
+    b.sub(_SUBSCRIPT_RUN, lambda m: "".join(_SUBSCRIPT.get(c, c) for c in m.group(0)))
+    b.translate(_WIDTH)
+    if options.join_wraps:
+        t = b.text
+        b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end()) else None)
+    b.sub(_SPACE_NEAR_NUMBER, lambda m: "")
+    b.sub(_SPACE_CJK_PUNCT, lambda m: "")
+    line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+    return NormText(b.text, b.starts, b.ends, source, line_starts)

@@ -1,0 +1,153 @@
+"""Load and validate the rule files in ``patterns/``.
+
+The folder ships inside the package (``extract/patterns`` in the wheel, ``patterns/`` in a
+checkout) and any other folder with the same files can be passed instead.  Every file is
+checked on load; a bad file raises :class:`PatternError` naming the file and the key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+import yaml
+
+
+class PatternError(ValueError):
+    """A rule file is missing or malformed (message names the file and key)."""
+
+
+def default_patterns_dir() -> Path:
+    """The ``patterns/`` folder: inside the installed package, or at the checkout root."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "patterns", here.parent / "patterns"):
+        if (cand / "units.yaml").is_file():
+            return cand
+    raise PatternError(f"no patterns folder found next to {here}")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that rejects duplicate keys (they silently overwrite otherwise)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise PatternError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _load_yaml(path: Path):
+    if not path.is_file():
+        raise PatternError(f"{path}: file missing")
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except PatternError as exc:
+        raise PatternError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise PatternError(f"{path}: invalid YAML: {exc}") from None
+
+
+_COMPARATORS = {"=", ">=", "<=", ">", "<", "~"}
+
+
+@dataclass
+class Patterns:
+    """All rule data, validated."""
+
+    folder: Path
+    units: dict[str, dict]
+    comparators_before: dict[str, str]
+    comparators_after: dict[str, str]
+    change_verbs: dict[str, list[str]]
+    periods: dict[str, dict]
+    lexicon: dict[str, list[str]]
+    exclusions_before: list[tuple[str, regex.Pattern]]
+    exclusions_after: list[tuple[str, regex.Pattern]]
+    extra: dict = field(default_factory=dict)
+
+    def words(self, name: str) -> list[str]:
+        """A word list of lexicon.yaml, longest first."""
+        return sorted(self.lexicon[name], key=len, reverse=True)
+
+
+def _require(cond: bool, path: Path, key: str, msg: str) -> None:
+    if not cond:
+        raise PatternError(f"{path.name}: {key}: {msg}")
+
+
+def load_patterns(folder: str | Path | None = None) -> Patterns:
+    """Load every rule file from ``folder`` (default: the shipped ``patterns/``).
+
+    Raises:
+        PatternError: a file is missing or a key is malformed.
+    """
+    return _load_cached(str(Path(folder).resolve()) if folder else str(default_patterns_dir()))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(folder_str: str) -> Patterns:
+    folder = Path(folder_str)
+    units_p = folder / "units.yaml"
+    units = _load_yaml(units_p)
+    _require(isinstance(units, dict) and units, units_p, "<root>", "expected a mapping of surfaces")
+    for surface, spec in units.items():
+        _require(isinstance(spec, dict) and isinstance(spec.get("unit"), str), units_p, str(surface),
+                 "needs a 'unit' string")
+        _require(isinstance(spec.get("kind"), str), units_p, str(surface), "needs a 'kind' string")
+
+    cmp_p = folder / "comparators.yaml"
+    cmp = _load_yaml(cmp_p)
+    for side in ("before", "after"):
+        _require(isinstance(cmp, dict) and isinstance(cmp.get(side), dict), cmp_p, side, "missing mapping")
+        for word, op in cmp[side].items():
+            _require(op in _COMPARATORS, cmp_p, f"{side}.{word}", f"unknown comparator {op!r}")
+
+    chg_p = folder / "change_verbs.yaml"
+    chg = _load_yaml(chg_p)
+    for key in ("decrease_by", "increase_by", "level_particles"):
+        _require(isinstance(chg, dict) and isinstance(chg.get(key), list) and chg[key], chg_p, key,
+                 "needs a non-empty list")
+
+    per_p = folder / "periods.yaml"
+    periods = _load_yaml(per_p)
+    for name, spec in (periods or {}).items():
+        _require(isinstance(spec, dict) and isinstance(spec.get("start"), int) and isinstance(spec.get("end"), int)
+                 and spec["start"] <= spec["end"], per_p, str(name), "needs integer start <= end")
+
+    lex_p = folder / "lexicon.yaml"
+    lex = _load_yaml(lex_p)
+    for key in ("target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words",
+                "past_markers", "background_sections", "indicator_heads"):
+        _require(isinstance(lex, dict) and isinstance(lex.get(key), list) and lex[key], lex_p, key,
+                 "needs a non-empty list")
+        for w in lex[key]:
+            _require(isinstance(w, str) and w, lex_p, key, f"entry {w!r} is not a word")
+
+    exc_p = folder / "exclusions.yaml"
+    exc = _load_yaml(exc_p)
+    compiled: dict[str, list] = {}
+    for side in ("before", "after"):
+        _require(isinstance(exc, dict) and isinstance(exc.get(side), list), exc_p, side, "needs a list")
+        compiled[side] = []
+        for entry in exc[side]:
+            _require(isinstance(entry, dict) and "id" in entry and "pattern" in entry, exc_p, side,
+                     f"entry {entry!r} needs id and pattern")
+            try:
+                compiled[side].append((entry["id"], regex.compile(entry["pattern"], regex.V1)))
+            except regex.error as e:
+                raise PatternError(f"{exc_p.name}: {side}.{entry['id']}: bad regex: {e}") from None
+
+    extra = {}
+    ind_p = folder / "indicators.yaml"
+    if ind_p.is_file():
+        extra["indicators"] = _load_yaml(ind_p)
+    return Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
+                    compiled["before"], compiled["after"], extra)

@@ -1,0 +1,216 @@
+"""Run the stages on one document and on a batch.
+
+read -> normalise (inside the reader) -> sections -> metadata -> rules -> rows.  A
+document that fails at any stage becomes an error row; the batch goes on.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .metadata import DocMeta, infer_metadata
+from .model import Commitment, Document
+from .patterns import Patterns, load_patterns
+from .readers import ReadError, read_document, supported
+from .rules import DocContext, ProseRules
+from .sections import build_sections
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocResult:
+    """Rows produced for one document."""
+
+    document: dict
+    commitments: list[dict] = field(default_factory=list)
+    sections: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.document.get("status") == "ok"
+
+
+def commitment_id(content_sha256: str, c: Commitment) -> str:
+    """Stable id: hash of content hash, sentence span, value position, indicator and year."""
+    key = f"{content_sha256}|{c.char_start}|{c.char_end}|{c.value_start}|{c.indicator}|{c.year}|{c.table_row}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def read_manifest(corpus: Path) -> dict[str, dict]:
+    """``corpus/manifest.csv`` rows keyed by doc_id (empty values ignored)."""
+    path = corpus / "manifest.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return {row["doc_id"]: {k: v for k, v in row.items() if v not in (None, "")}
+                for row in csv.DictReader(fh) if row.get("doc_id")}
+
+
+def apply_manifest(meta: DocMeta, entry: dict) -> None:
+    """Override inferred metadata with manifest values; evidence says "manifest"."""
+    if "title" in entry:
+        meta.title = entry["title"]; meta.evidence["title"] = "manifest"
+    if "issuer" in entry:
+        meta.issuers = [s.strip() for s in entry["issuer"].replace(";", "；").split("；") if s.strip()]
+        meta.evidence["issuer"] = "manifest"
+    for key in ("region", "region_code", "admin_level", "doc_number"):
+        if key in entry:
+            setattr(meta, key, entry[key])
+            if key == "region":
+                meta.evidence["region"] = "manifest"
+    if "publish_date" in entry:
+        meta.publish_date = dt.date.fromisoformat(entry["publish_date"]); meta.evidence["date"] = "manifest"
+    for key in ("plan_start_year", "plan_end_year", "base_year"):
+        if key in entry:
+            setattr(meta, key, int(entry[key]))
+
+
+def _error_row(path: Path, rel: str, reason: str) -> dict:
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        sha = None
+    return {"doc_id": path.stem, "source_path": rel, "content_sha256": sha,
+            "format": path.suffix.lower().lstrip("."), "status": "error", "error": reason,
+            "n_commitments": 0, "issuers": []}
+
+
+def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | None = None) -> DocResult:
+    """Run sections, metadata and rules on a read document."""
+    tree = build_sections(doc)
+    meta = infer_metadata(doc, patterns)
+    if manifest_entry:
+        apply_manifest(meta, manifest_entry)
+    ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
+    found = ProseRules_for(patterns).extract(doc, ctx)
+    rows = []
+    seen = set()
+    for c in found:
+        path = [s for s in tree.path_at(c.value_start)]
+        c = dataclasses.replace(c, chapter=tree.chapter_at(c.value_start),
+                                section_path=tuple(s.label for s in path))
+        cid = commitment_id(doc.content_sha256, c)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        rows.append(_commitment_row(cid, doc, meta, c))
+    rows.sort(key=lambda r: (r["char_start"], r["_value_start"], r["indicator"], r["commitment_id"]))
+    for r in rows:
+        del r["_value_start"]
+    sections = [{"doc_id": doc.doc_id, "section_id": s.section_id, "level": s.level, "number": s.number,
+                 "title": s.title, "parent_id": s.parent_id, "char_start": s.char_start,
+                 "char_end": s.char_end, "page": s.page} for s in tree.sections]
+    document = {
+        "doc_id": doc.doc_id, "source_path": doc.source_path, "content_sha256": doc.content_sha256,
+        "format": doc.format, "title": meta.title, "issuers": meta.issuers, "issuer": meta.issuer,
+        "region": meta.region, "region_code": meta.region_code, "admin_level": meta.admin_level,
+        "doc_number": meta.doc_number, "publish_date": meta.publish_date,
+        "plan_start_year": meta.plan_start_year, "plan_end_year": meta.plan_end_year,
+        "base_year": meta.base_year, "n_pages": doc.n_pages, "n_chars": len(doc.text),
+        "n_commitments": len(rows), "status": "ok", "error": None,
+        "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
+        "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
+    }
+    return DocResult(document, rows, sections)
+
+
+_RULES_CACHE: dict[int, ProseRules] = {}
+
+
+def ProseRules_for(patterns: Patterns) -> ProseRules:  # noqa: N802 - a cached constructor
+    """The compiled rules for ``patterns`` (compiled once per process)."""
+    key = id(patterns)
+    if key not in _RULES_CACHE:
+        _RULES_CACHE[key] = ProseRules(patterns)
+    return _RULES_CACHE[key]
+
+
+def _commitment_row(cid: str, doc: Document, meta: DocMeta, c: Commitment) -> dict:
+    return {
+        "commitment_id": cid, "doc_id": doc.doc_id, "source_path": doc.source_path,
+        "title": meta.title, "issuer": meta.issuer, "region": meta.region,
+        "region_code": meta.region_code, "admin_level": meta.admin_level,
+        "chapter": c.chapter, "section_path": list(c.section_path), "sentence": c.sentence,
+        "char_start": c.char_start, "char_end": c.char_end, "page": c.page, "line": c.line,
+        "indicator": c.indicator, "indicator_id": c.indicator_id, "year": c.year,
+        "year_source": c.year_source, "value": c.value, "value_min": c.value_min,
+        "value_max": c.value_max, "value_text": c.value_text, "unit": c.unit,
+        "comparator": c.comparator, "change": c.change, "cumulative": c.cumulative,
+        "strive": c.strive, "binding": c.binding, "baseline_year": c.baseline_year,
+        "baseline_value": c.baseline_value, "source": c.source, "table_id": c.table_id,
+        "table_row": c.table_row, "class": c.klass, "confidence": c.confidence,
+        "rule_id": c.rule_id, "_value_start": c.value_start,
+    }
+
+
+def process_file(path: Path, root: Path, patterns_dir: str | None = None,
+                 manifest_entry: dict | None = None) -> DocResult:
+    """Read and extract one file; any failure becomes an error row with a one-line reason."""
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+    try:
+        patterns = load_patterns(patterns_dir)
+        doc = read_document(path, root)
+        return extract_document(doc, patterns, manifest_entry)
+    except ReadError as exc:
+        return DocResult(_error_row(path, rel, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+        log.debug("failed on %s", path, exc_info=True)
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        return DocResult(_error_row(path, rel, reason))
+
+
+def find_documents(corpus: Path) -> list[Path]:
+    """Files with a registered reader under ``corpus``, sorted (manifest excluded)."""
+    if corpus.is_file():
+        return [corpus]
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and supported(p)
+                  and not p.name.startswith(".") and p.name != "manifest.csv")
+
+
+def _worker(args):
+    path, root, patterns_dir, entry = args
+    return process_file(path, root, patterns_dir, entry)
+
+
+def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> Iterator[DocResult]:
+    """Process every document of ``corpus``, in a process pool when ``jobs > 1``.
+
+    Yields results in completion order; callers sort the rows.
+    """
+    root = corpus if corpus.is_dir() else corpus.parent
+    manifest = read_manifest(root)
+    tasks = [(p, root, patterns_dir, manifest.get(p.stem)) for p in find_documents(corpus)]
+    if jobs <= 1 or len(tasks) <= 1:
+        for t in tasks:
+            yield _worker(t)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_worker, tasks)
+
+
+def default_jobs() -> int:
+    """Worker processes to use by default: the machine's cores, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def extract_text(text: str, doc_id: str = "text", patterns_dir: str | None = None) -> list[dict]:
+    """Extract commitments from a string (for notebooks and tests)."""
+    from .readers import document_from_text
+
+    doc = document_from_text(text, doc_id)
+    return extract_document(doc, load_patterns(patterns_dir)).commitments
+
+
+def extract_file(path: str | Path, patterns_dir: str | None = None) -> DocResult:
+    """Extract one file; an unreadable file gives an error row, not an exception."""
+    p = Path(path)
+    return process_file(p, p.parent, patterns_dir)

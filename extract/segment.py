@@ -1,0 +1,47 @@
+"""Sentence and clause splitting on normalised text, as spans.
+
+Sentences end at 。！？ (and ! ?); clauses additionally at ，；： (and , ; :).  Spans are
+trimmed of surrounding white space, so ``text[a:b]`` is exactly the sentence.
+
+>>> text = "到2027年，森林覆盖率达到46%。湿地保护率稳定在45%以上！"
+>>> [text[a:b] for a, b in sentences(text)]
+['到2027年，森林覆盖率达到46%。', '湿地保护率稳定在45%以上！']
+>>> [text[a:b] for a, b in clauses(text)][:2]
+['到2027年，', '森林覆盖率达到46%。']
+"""
+from __future__ import annotations
+
+SENTENCE_END = "。！？!?"
+CLAUSE_END = SENTENCE_END + "，；：,;:"
+_SPACE = " \t\u3000\n"
+
+
+def _split(text: str, ends: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+    stop = len(text) if stop is None else stop
+    spans = []
+    a = start
+    for i in range(start, stop):
+        if text[i] in ends or text[i] == "\n":
+            spans.append((a, i + 1))
+            a = i + 1
+    if a < stop:
+        spans.append((a, stop))
+    out = []
+    for a, b in spans:
+        while a < b and text[a] in _SPACE:
+            a += 1
+        while b > a and text[b - 1] in _SPACE:
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def sentences(text: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:stop]`` (absolute offsets)."""
+    return _split(text, SENTENCE_END, start, stop)
+
+
+def clauses(text: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+    """Clause spans of ``text[start:stop]`` (absolute offsets)."""
+    return _split(text, CLAUSE_END, start, stop)

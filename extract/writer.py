@@ -1,0 +1,70 @@
+"""Parquet writers for the three output tables (contract: ../shared/SCHEMA.md).
+
+Schemas are declared once here; rows are written in a deterministic order, with the
+``schema_version`` in the file metadata, to a temporary file that is then renamed, so a
+crash never leaves a half-written table behind.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = "1.0"
+
+COMMITMENTS = pa.schema([
+    ("commitment_id", pa.string()), ("doc_id", pa.string()), ("source_path", pa.string()),
+    ("title", pa.string()), ("issuer", pa.string()), ("region", pa.string()),
+    ("region_code", pa.string()), ("admin_level", pa.string()),
+    ("chapter", pa.string()), ("section_path", pa.list_(pa.string())),
+    ("sentence", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
+    ("page", pa.int32()), ("line", pa.int32()),
+    ("indicator", pa.string()), ("indicator_id", pa.string()),
+    ("year", pa.int32()), ("year_source", pa.string()),
+    ("value", pa.float64()), ("value_min", pa.float64()), ("value_max", pa.float64()),
+    ("value_text", pa.string()), ("unit", pa.string()), ("comparator", pa.string()),
+    ("change", pa.string()), ("cumulative", pa.bool_()), ("strive", pa.bool_()),
+    ("binding", pa.string()), ("baseline_year", pa.int32()), ("baseline_value", pa.float64()),
+    ("source", pa.string()), ("table_id", pa.string()), ("table_row", pa.int32()),
+    ("class", pa.string()), ("confidence", pa.float32()), ("rule_id", pa.string()),
+])
+
+DOCUMENTS = pa.schema([
+    ("doc_id", pa.string()), ("source_path", pa.string()), ("content_sha256", pa.string()),
+    ("format", pa.string()), ("title", pa.string()), ("issuers", pa.list_(pa.string())),
+    ("issuer", pa.string()), ("region", pa.string()), ("region_code", pa.string()),
+    ("admin_level", pa.string()), ("doc_number", pa.string()), ("publish_date", pa.date32()),
+    ("plan_start_year", pa.int32()), ("plan_end_year", pa.int32()), ("base_year", pa.int32()),
+    ("n_pages", pa.int32()), ("n_chars", pa.int64()), ("n_commitments", pa.int32()),
+    ("status", pa.string()), ("error", pa.string()),
+    ("title_evidence", pa.string()), ("issuer_evidence", pa.string()),
+    ("region_evidence", pa.string()), ("date_evidence", pa.string()),
+])
+
+SECTIONS = pa.schema([
+    ("doc_id", pa.string()), ("section_id", pa.string()), ("level", pa.int32()),
+    ("number", pa.string()), ("title", pa.string()), ("parent_id", pa.string()),
+    ("char_start", pa.int64()), ("char_end", pa.int64()), ("page", pa.int32()),
+])
+
+TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS}
+
+
+def write_table(rows: list[dict], schema: pa.Schema, path: Path) -> None:
+    """Write ``rows`` with ``schema`` to ``path`` atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
+    table = pa.table(columns, schema=schema)
+    table = table.replace_schema_metadata({"schema_version": SCHEMA_VERSION})
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

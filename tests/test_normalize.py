@@ -1,0 +1,72 @@
+"""The offset map is exact: every normalised sentence comes back from its source slice."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.normalize import NormalizeOptions, latex_to_text, normalize
+from extract.readers import read_document
+from extract.segment import sentences
+
+from .conftest import CORPUS
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("到 2027 年，比例达到 93.8 %", "到2027年，比例达到93.8%"),
+    ("浓度控制在２７微克／立方米以下", "浓度控制在27微克/立方米以下"),
+    ("≥46.43", ">=46.43"),
+    ("(PM _{2.5} )浓度 31 $\\mu\\text{g}/\\text{m}^3$ ，", "(PM2.5)浓度31μg/m³，"),
+    ("[bookmark: _Toc1][bookmark: _Toc2]（一）建设基础", "（一）建设基础"),
+    ("**绿色转型成效显著。**国家", "绿色转型成效显著。国家"),
+    ("地表水Ⅲ类水体比例，劣Ⅴ类", "地表水Ⅲ类水体比例，劣Ⅴ类"),   # not NFKC
+    ("PM₁₀浓度", "PM10浓度"),
+])
+def test_normalize_examples(raw, expected):
+    assert normalize(raw).text == expected
+
+
+def test_hard_wraps_are_joined_but_headings_kept():
+    raw = "落实耕地保护任务，到 2035\n\n年，全省耕地保有量不低于 24993 万亩。\n\n二、加快推进绿色转型\n\n（一）实施战略。"
+    text = normalize(raw, NormalizeOptions(join_wraps=True)).text
+    assert "到2035年，全省耕地保有量不低于24993万亩。" in text
+    assert "\n\n二、加快推进绿色转型\n\n（一）" in text
+
+
+def test_latex_units():
+    assert latex_to_text(r"\mu\text{g}/\text{m}^3") == "μg/m³"
+    assert latex_to_text(r"\text{km}^{2}") == "km²"
+
+
+def _check_offsets(source: str, options: NormalizeOptions) -> int:
+    norm = normalize(source, options)
+    n = 0
+    for a, b in sentences(norm.text):
+        sa, sb = norm.source_span(a, b)
+        again = normalize(source[sa:sb], options).text.strip(" \t\u3000\n")
+        assert again == norm.text[a:b], (source[sa:sb], norm.text[a:b])
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.stem[:3])
+def test_offset_map_exact_on_the_corpus(path):
+    doc = read_document(path, CORPUS)
+    assert _check_offsets(doc.norm.source, doc.options) > 50
+    # every normalised character maps inside the source and in order
+    starts = doc.norm.starts
+    assert all(0 <= s < len(doc.norm.source) for s in starts)
+    assert all(x <= y for x, y in zip(starts, starts[1:]))
+
+
+_PIECES = st.sampled_from([
+    "到", "2027", "年", "，", "。", "１２", "．", "５", "％", "%", " ", "\n", "\n\n", "森林覆盖率", "达到",
+    "$\\mu\\text{g}/\\text{m}^3$", "PM _{2.5}", "[bookmark: _Toc1]", "**", "（一）", "二、", "以上", "Ⅲ类",
+    "微克／立方米", "\t", "≥", "≤", "万亩", "；", "　　",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=40), st.booleans())
+def test_offset_map_property(pieces, wraps):
+    _check_offsets("".join(pieces), NormalizeOptions(join_wraps=wraps))
