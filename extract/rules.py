@@ -103,6 +103,9 @@ class ProseRules:
         self.verb_re = regex.compile(rf"(?:{_alt(verbs)})")
         self.verb_end_re = regex.compile(rf"(?:{_alt(verbs)})(?:了)?(?:约|近|达|到|在)?\s*$")
         self.project_verb_re = regex.compile(rf"(?:{_alt(patterns.lexicon['project_verbs'])})")
+        self.project_verb_end_re = regex.compile(rf"(?:{_alt(patterns.lexicon['project_verbs'])})$")
+        self.weak_verbs = set(patterns.lexicon["weak_target_verbs"])
+        self.threshold_pre = set(patterns.lexicon["threshold_comparators"])
         subj = _alt(patterns.lexicon["subject_prefixes"])
         self.subject_re = regex.compile(rf"^(?:{subj}|[，、；：\s“”\"《》（）()])+")
         self.year_phrase_re = regex.compile(
@@ -147,10 +150,19 @@ class ProseRules:
         """Year expressions of a block with their kind (target / past / baseline / date)."""
         out: list[YearMention] = []
         start_year = ctx.plan_start_year
+        titles = [(t.start(), t.end()) for t in regex.finditer(r"《[^》]*》", text)]
+
+        def in_title(pos: int) -> bool:
+            return any(a < pos < b for a, b in titles)
+
         for m in self.year_re.finditer(text):
+            if in_title(m.start("y")):
+                continue
             y = int(m.group("y"))
             pre, post = m.group("pre") or "", m.group("post") or ""
-            if post.endswith("月"):
+            if start_year is not None and y < start_year and pre not in ("较", "比", "相比", "与", "同", "由"):
+                kind = "past"
+            elif post.endswith("月"):
                 kind = "date"
             elif pre in ("较", "比", "相比", "与", "同", "由") or post in ("基础上", "水平", "同期"):
                 kind = "baseline"
@@ -167,6 +179,8 @@ class ProseRules:
                 kind = "target"
             out.append(YearMention(m.start(), m.end(), y, kind, m.group(0)))
         for m in self.period_re.finditer(text):
+            if in_title(m.start()):
+                continue
             spec = self.p.periods[m.group("name")]
             if start_year is not None and spec["end"] < start_year:
                 kind = "past"
@@ -222,13 +236,18 @@ class ProseRules:
         sent_bounds = sentences(text)
         consumed: set[int] = set()
         matches = [m for m in self.value_re.finditer(text)]
+        state = {"prev_end": 0, "last_indicator": "", "sent": None}
         for i, m in enumerate(matches):
-            if m.start("num") in consumed:
-                continue
             s0, s1 = next(((a, b) for a, b in sent_bounds if a <= m.start("num") < b), (0, len(text)))
-            recs = self._candidate(doc, block, ctx, text, m, matches[i + 1:], years, (s0, s1),
-                                   implied_year, background, consumed)
-            out.extend(recs)
+            if state["sent"] != (s0, s1):
+                state.update(sent=(s0, s1), last_indicator="")
+            if m.start("num") not in consumed:
+                recs = self._candidate(doc, block, ctx, text, m, matches[i + 1:], years, (s0, s1),
+                                       implied_year, background, consumed, state)
+                out.extend(recs)
+                if recs:
+                    state["last_indicator"] = recs[-1].indicator
+                    state["prev_end"] = max(text.find(r.value_text, m.start()) + len(r.value_text) for r in recs[:1])
         return out
 
     # --- one candidate value ---------------------------------------------------------------
@@ -277,7 +296,7 @@ class ProseRules:
         return gov
 
     def _candidate(self, doc, block, ctx, text, m, following, years, sent, implied_year,
-                   background, consumed) -> list[Commitment]:
+                   background, consumed, state) -> list[Commitment]:
         num_start = m.start("num")
         unit_surface = m.group("unit") or m.group("unit1")
         unit, kind = self._unit(unit_surface)
@@ -308,27 +327,36 @@ class ProseRules:
         sentence_before = text[sent[0]:num_start]
         if self.past_re.search(text[clause_start:num_start]) or "十三五" in sentence_before:
             return []
+        if background and (ym is None or not regex.match(r"(?:到|至|力争)", ym.text)):
+            return []
         if ym is None:
-            if background or implied_year is None:
+            if implied_year is None:
                 return []
             year, year_source = implied_year, "implied"
         else:
             year, year_source = ym.year, "explicit"
         # the clause part before this value, after any earlier value of the clause
-        left_start = clause_start
+        left_start = max(clause_start, state["prev_end"])
         for ym2 in years:  # drop a leading year phrase
             if clause_start <= ym2.start < num_start and ym2.end <= num_start:
                 if text[clause_start:ym2.start].strip("，、 ") in ("", "到", "至", "力争", "争取", "力争到"):
                     left_start = max(left_start, ym2.end)
-        left = text[left_start:m.start()]
-        prev_val = regex.search(r"(?:\d|%|[\p{Han}]{0,2})(?:以上|以下|左右|以内)?[、和及与]\s*$", left)
+        left = text[left_start:m.start()].lstrip("、和及与，； ")
         # target cue
         cmp_pre = (m.group("pre") or "").strip()
         cmp_post = m.group("post") or ""
-        has_verb = bool(self.verb_re.search(left))
+        verbs = [v.group(0) for v in self.verb_re.finditer(left)]
+        if ym is None:  # without a year, "为/达/实现" state a status more often than a target
+            verbs = [v for v in verbs if v not in self.weak_verbs]
+        has_verb = bool(verbs)
         has_project = bool(self.project_verb_re.search(left))
-        if not (has_verb or cmp_pre or cmp_post or (has_project and kind in ("count", "area", "length", "energy", "volume"))):
+        head_adjacent = bool(self.head_re.search(left.rstrip()))
+        share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的)?(?:比例|比重)?(?:为|达到)?", left.strip())
+        if not (has_verb or cmp_pre or cmp_post or head_adjacent or share
+                or (has_project and kind in ("count", "area", "length", "energy", "volume"))):
             return []
+        if cmp_pre in self.threshold_pre and not cmp_post and regex.match(r"[\p{Han}]", text[unit_end:unit_end + 1]):
+            return []   # "超过600公里运距": a scope, not a target
         if self.baseline_follow_re.search(text[m.end():m.end() + 6]):
             return []   # "由 71.4% 提高到 …": a baseline, not the target
         comparator = "="
@@ -367,10 +395,12 @@ class ProseRules:
             unit = "%"
         # indicator(s)
         indicator_raw = self._indicator_text(left)
+        if share and state["last_indicator"]:
+            indicator_raw = f"{state['last_indicator']}占{share.group(1)}比例"
         klass = "project" if kind == "count" else "indicator"
         if not indicator_raw or (has_project and not self.head_re.search(indicator_raw)):
             obj = self._object_after(text, m.end(), clause_end)
-            if obj and (not indicator_raw or self.project_verb_re.fullmatch(indicator_raw)
+            if obj and (not indicator_raw or self.project_verb_end_re.search(indicator_raw)
                         or len(indicator_raw) <= 2):
                 indicator_raw = obj
                 klass = "project"
