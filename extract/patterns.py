@@ -126,7 +126,7 @@ def _load_cached(folder_str: str) -> Patterns:
     lex = _load_yaml(lex_p)
     for key in ("target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words",
                 "past_markers", "background_sections", "indicator_heads", "weak_target_verbs",
-                "threshold_comparators"):
+                "threshold_comparators", "indicator_trailing_words"):
         _require(isinstance(lex, dict) and isinstance(lex.get(key), list) and lex[key], lex_p, key,
                  "needs a non-empty list")
         for w in lex[key]:

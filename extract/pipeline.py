@@ -202,12 +202,20 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def extract_text(text: str, doc_id: str = "text", patterns_dir: str | None = None) -> list[dict]:
-    """Extract commitments from a string (for notebooks and tests)."""
+def extract_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,
+                 manifest: dict | None = None) -> list[dict]:
+    """Extract commitments from a string (for notebooks and tests).
+
+    Args:
+        text: plan text.
+        doc_id: id to give the document.
+        patterns_dir: another ``patterns/`` folder.
+        manifest: metadata overrides, e.g. ``{"plan_start_year": 2021, "plan_end_year": 2025}``.
+    """
     from .readers import document_from_text
 
     doc = document_from_text(text, doc_id)
-    return extract_document(doc, load_patterns(patterns_dir)).commitments
+    return extract_document(doc, load_patterns(patterns_dir), manifest or None).commitments
 
 
 def extract_file(path: str | Path, patterns_dir: str | None = None) -> DocResult:

@@ -122,6 +122,11 @@ class ProseRules:
         self.background_re = regex.compile(_alt(patterns.lexicon["background_sections"]))
         self.heads = patterns.words("indicator_heads")
         self.head_re = regex.compile(rf"(?:{_alt(self.heads)})$")
+        # an item is complete when it ends with a head more specific than 量/度/数
+        self.full_head_re = regex.compile(rf"(?:{_alt(h for h in self.heads if len(h) > 1 or h == '率')})$")
+        trailing = _alt(patterns.lexicon["indicator_trailing_words"])
+        self.trailing_re = regex.compile(rf"(?:{trailing}|\d+年)$")
+        self.verb_tail_re = regex.compile(rf"(?:{trailing}|了|约|近|到|在|[\s“”])*")
         self.baseline_follow_re = regex.compile(
             rf"^\s*(?:的)?(?:{dec}|{inc})(?:{part})|^\s*(?:的)?(?:基础上)")
 
@@ -247,6 +252,7 @@ class ProseRules:
                 out.extend(recs)
                 if recs:
                     state["last_indicator"] = recs[-1].indicator
+                    state["prev_kind"] = self._unit(m.group("unit") or m.group("unit1"))[1]
                     state["prev_end"] = max(text.find(r.value_text, m.start()) + len(r.value_text) for r in recs[:1])
         return out
 
@@ -350,9 +356,12 @@ class ProseRules:
             verbs = [v for v in verbs if v not in self.weak_verbs]
         has_verb = bool(verbs)
         has_project = bool(self.project_verb_re.search(left))
-        head_adjacent = bool(self.head_re.search(left.rstrip()))
+        head_adjacent = kind == "percent" and bool(self.head_re.search(left.rstrip()))
         share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的)?(?:比例|比重)?(?:为|达到)?", left.strip())
-        if not (has_verb or cmp_pre or cmp_post or head_adjacent or share
+        # "建成示范县1个、示范村10个": a list item after an accepted value shares its cue
+        continues = (left_start == state["prev_end"] and text[left_start:left_start + 1] in ("、", "和", "及")
+                     and kind == state.get("prev_kind"))
+        if not (has_verb or cmp_pre or cmp_post or head_adjacent or share or continues
                 or (has_project and kind in ("count", "area", "length", "energy", "volume"))):
             return []
         if cmp_pre in self.threshold_pre and not cmp_post and regex.match(r"[\p{Han}]", text[unit_end:unit_end + 1]):
@@ -462,19 +471,19 @@ class ProseRules:
     def _indicator_text(self, left: str) -> str:
         """The indicator named in ``left`` (clause text before the value)."""
         s = left
-        # cut at the last target verb (the indicator is what comes before it)
-        last = None
+        # cut at the target verb that ends the text (the indicator is what comes before it)
         for vm in self.verb_re.finditer(s):
-            if vm.start() > 0:
-                last = vm
-        if last is not None:
-            s = s[:last.start()]
+            if vm.start() > 0 and self.verb_tail_re.fullmatch(s[vm.end():]):
+                s = s[:vm.start()]
+                break
         s = regex.sub(r"分别\s*$", "", s)
         s = regex.sub(r"(?:较|比|相比)(?:19|20)\d{2}年(?:底|末)?(?:分别)?\s*$", "", s)
         s = self.year_phrase_re.sub("", s) if self.year_phrase_re.match(s) else s
         for _ in range(3):
             s = self.year_phrase_re.sub("", s, count=1) if self.year_phrase_re.match(s) else s
             s = self.subject_re.sub("", s)
+        for _ in range(3):
+            s = self.trailing_re.sub("", s)
         s = regex.sub(r"[的均要将并，、；：\s“”\"（(]+$", "", s)
         s = s.strip("“”\"《》 ")
         s = s.replace("“", "").replace("”", "")
@@ -510,16 +519,13 @@ class ProseRules:
             return [indicator]
         last = parts[-1]
         # the shared head: the tail of the last item that is an indicator head word(s)
-        head = ""
         words = list(self.tokenizer.cut(last, HMM=True))
-        for k in range(1, len(words)):
-            tail = "".join(words[k:])
-            if self.head_re.search(tail) and len(tail) < len(last):
-                head = tail
-                break
+        head = "".join(words[-2:]) if len(words) >= 3 else (words[-1] if len(words) == 2 else "")
+        if not self.head_re.search(head):
+            head = ""
         items = []
         for p in parts[:-1]:
-            if not self.head_re.search(p) and head:
+            if not self.full_head_re.search(p) and head:
                 items.append(p + head)
             else:
                 items.append(p)

@@ -1,0 +1,61 @@
+"""Prose rules on sentences written from the linguistic patterns (tests/cases/*.yaml).
+
+Each case gives a text, optionally the plan period, and the rows expected; a case with
+``expect: []`` is a negative (no row may come out).  Only the fields listed are compared, but
+the number of rows must match exactly.  Known failures are marked ``xfail: reason`` and run
+with strict xfail, so a fix shows up.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extract.pipeline import extract_text
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+def _load():
+    out = []
+    for f in sorted(CASES_DIR.glob("*.yaml")):
+        for i, case in enumerate(yaml.safe_load(f.read_text(encoding="utf-8"))):
+            marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if case.get("xfail") else []
+            out.append(pytest.param(case, id=f"{f.stem}-{i:02d}", marks=marks))
+    return out
+
+
+CASES = _load()
+
+
+def test_case_counts():
+    pos = [c for c in CASES if c.values[0]["expect"]]
+    neg = [c for c in CASES if not c.values[0]["expect"]]
+    assert len(pos) >= 80 and len(neg) >= 40, (len(pos), len(neg))
+
+
+def _same(expected, got) -> bool:
+    if isinstance(expected, float) or isinstance(expected, int) and not isinstance(expected, bool):
+        return got is not None and math.isclose(float(got), float(expected), abs_tol=1e-9)
+    return expected == got
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case(case):
+    manifest = {}
+    if case.get("period"):
+        manifest = {"plan_start_year": case["period"][0], "plan_end_year": case["period"][1]}
+    rows = extract_text(case["text"], manifest=manifest)
+    expected = case["expect"]
+    summary = [(r["indicator"], r["year"], r["value"], r["value_min"], r["unit"], r["comparator"], r["change"])
+               for r in rows]
+    assert len(rows) == len(expected), summary
+    unmatched = list(rows)
+    for exp in expected:
+        hit = next((r for r in unmatched if all(_same(v, r.get(k)) for k, v in exp.items())), None)
+        assert hit is not None, (exp, summary)
+        unmatched.remove(hit)
+    for r in rows:
+        assert r["value_text"] in r["sentence"]
