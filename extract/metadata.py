@@ -104,12 +104,12 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
         meta.plan_start_year, meta.plan_end_year = int(m.group("a")), int(m.group("b"))
         meta.evidence["period"] = m.group(0)
     else:
-        named = [(title_src.find(n), n, s) for n, s in patterns.periods.items() if n in title_src]
-        for _pos, name, spec in sorted(named)[:1]:
-            if True:
-                meta.plan_start_year, meta.plan_end_year = spec["start"], spec["end"]
-                meta.evidence["period"] = name
-                break
+        named = sorted((title_src.find(n), n) for n in patterns.periods if n in title_src)
+        if named:
+            name = named[0][1]
+            meta.plan_start_year = patterns.periods[name]["start"]
+            meta.plan_end_year = patterns.periods[name]["end"]
+            meta.evidence["period"] = name
     if meta.plan_end_year is None:
         m = regex.search(r"规划(?:期限|年限|时限)[^。\n]{0,10}?(?P<a>20\d{2})\s*[-—–~至到]\s*(?P<b>20\d{2})年", text)
         if m:
@@ -124,4 +124,72 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
     if m:
         meta.base_year = int(m.group("y") or m.group("y2"))
         meta.evidence["base_year"] = m.group(0)
+    infer_region(meta, text, patterns)
     return meta
+
+
+# self-references that tell the level of the issuing government
+_SELF_LEVEL = {
+    "province": regex.compile(r"我省|全省|本省|省委|省政府|省人民政府"),
+    "prefecture": regex.compile(r"我市|全市|本市|市委|市政府|市人民政府"),
+    "county": regex.compile(r"我县|全县|本县|县委|县政府|县人民政府|我区|全区|我市|全市|市委|市政府"),
+}
+_PARTY_GOV = regex.compile(r"(?:省|市|县|区)委、(?:省|市|县|区)政府|(?:省|市|县|区)委(?:和|及)(?:省|市|县|区)政府")
+
+
+def _issuer_place(issuer: str) -> str:
+    m = regex.fullmatch(r"中共(.+?)委", issuer) or regex.fullmatch(r"(.+?)人民政府(?:办公厅|办公室)?", issuer)
+    return m.group(1) if m else ""
+
+
+def infer_region(meta: DocMeta, text: str, patterns: Patterns) -> None:
+    """Set region, region_code and admin_level (and issuers when none is printed)."""
+    from .gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(str(patterns.folder / "region_aliases.yaml"))
+    head = text[:20000]
+    level_votes = {lvl: len(rx.findall(head)) for lvl, rx in _SELF_LEVEL.items()}
+
+    def pick(cands):
+        if not cands:
+            return None
+        # prefer the level the text refers to itself as (我省 -> province, 全市 -> prefecture)
+        return max(cands, key=lambda d: (level_votes.get(d.level, 0), d.level == "province"))
+
+    found, evidence = None, None
+    for issuer in meta.issuers:
+        place = _issuer_place(issuer)
+        cand = pick(gaz.lookup(place))
+        if cand:
+            found, evidence = cand, issuer
+            break
+    if found is None and meta.evidence.get("title") != "file name":
+        for surface, _pos in gaz.mentions(meta.title):
+            cand = pick(gaz.lookup(surface))
+            if cand:
+                found, evidence = cand, meta.title
+                break
+    if found is None:
+        counts: dict[str, int] = {}
+        for surface, _pos in gaz.mentions(head):
+            counts[surface] = counts.get(surface, 0) + 1
+        scored = []
+        for surface, n in counts.items():
+            cand = pick(gaz.lookup(surface))
+            if cand:
+                scored.append((n * (1 + level_votes.get(cand.level, 0)), surface, cand))
+        if scored:
+            _score, surface, found = max(scored, key=lambda t: (t[0], t[1]))
+            pos = head.find(surface)
+            evidence = head[max(0, pos - 15): pos + len(surface) + 15].replace("\n", " ")
+    if found is None:
+        return
+    meta.region, meta.region_code, meta.admin_level = found.name, found.code, found.level
+    meta.evidence.setdefault("region", evidence or found.name)
+    if not meta.issuers:
+        issuers = [f"{found.name}人民政府"]
+        m = _PARTY_GOV.search(head)
+        if m:
+            issuers.insert(0, f"中共{found.name}委")
+        meta.issuers = issuers
+        meta.evidence["issuer"] = f"inferred from region {found.name}" + (f" and “{m.group(0)}”" if m else "")
