@@ -14,6 +14,15 @@ from .normalize import NormalizeOptions, NormText
 
 
 @dataclass
+class Cell:
+    """One table cell: its text (continuation lines joined) and its span in the normalised text."""
+
+    text: str
+    char_start: int
+    char_end: int
+
+
+@dataclass
 class Block:
     """A paragraph, heading or table of a document, as a span of its normalised text."""
 
@@ -23,7 +32,8 @@ class Block:
     char_end: int
     line: Optional[int] = None     # 1-based source line of the first character (text input)
     page: Optional[int] = None     # 1-based page (PDF input)
-    rows: Optional[list[list[str]]] = None   # table cells, for kind == "table"
+    rows: Optional[list[list[Cell]]] = None  # table cells, for kind == "table"
+    table_id: Optional[str] = None
 
 
 @dataclass

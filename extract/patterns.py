@@ -135,6 +135,7 @@ def _load_cached(folder_str: str) -> Patterns:
     exc_p = folder / "exclusions.yaml"
     exc = _load_yaml(exc_p)
     compiled: dict[str, list] = {}
+    extra: dict = {}
     for side in ("before", "after"):
         _require(isinstance(exc, dict) and isinstance(exc.get(side), list), exc_p, side, "needs a list")
         compiled[side] = []
@@ -146,7 +147,15 @@ def _load_cached(folder_str: str) -> Patterns:
             except regex.error as e:
                 raise PatternError(f"{exc_p.name}: {side}.{entry['id']}: bad regex: {e}") from None
 
-    extra = {}
+    th_p = folder / "table_headers.yaml"
+    th = _load_yaml(th_p)
+    _require(isinstance(th, dict) and isinstance(th.get("roles"), dict), th_p, "roles", "missing mapping")
+    _require(isinstance(th.get("order"), list) and set(th["order"]) <= set(th["roles"]), th_p, "order",
+             "must list roles defined under 'roles'")
+    for role, spec in th["roles"].items():
+        _require(isinstance(spec, dict) and isinstance(spec.get("words"), list) and spec["words"], th_p,
+                 f"roles.{role}", "needs a non-empty 'words' list")
+    extra["table_headers"] = th
     ind_p = folder / "indicators.yaml"
     if ind_p.is_file():
         extra["indicators"] = _load_yaml(ind_p)

@@ -22,6 +22,7 @@ from .patterns import Patterns, load_patterns
 from .readers import ReadError, read_document, supported
 from .rules import DocContext, ProseRules
 from .sections import build_sections
+from .tables import TableReader
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,9 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     if manifest_entry:
         apply_manifest(meta, manifest_entry)
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
-    found = ProseRules_for(patterns).extract(doc, ctx)
+    prose = ProseRules_for(patterns)
+    found = prose.extract(doc, ctx)
+    found.extend(_table_commitments(doc, ctx, patterns, prose))
     rows = []
     seen = set()
     for c in found:
@@ -121,6 +124,24 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
     }
     return DocResult(document, rows, sections)
+
+
+def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose: ProseRules) -> list[Commitment]:
+    """Commitments of every table block; a headerless table continues the one before it."""
+    reader = TableReader(patterns, prose)
+    out: list[Commitment] = []
+    schema = None
+    for block in doc.blocks:
+        if block.kind != "table":
+            continue
+        implied_year, _background = prose._stage_year(ctx, block.char_start)
+        try:
+            found, schema = reader.read(doc, block, ctx, schema, implied_year)
+        except Exception:  # a table the reader cannot follow must not lose the document
+            log.exception("table reader failed on %s", block.table_id)
+            continue
+        out.extend(found)
+    return out
 
 
 _RULES_CACHE: dict[int, ProseRules] = {}

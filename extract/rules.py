@@ -78,7 +78,7 @@ class ProseRules:
             rf"""
             (?P<pre>(?:{before})\s*)?                      # 不低于 / >= / 约 …
             (?<![\d.A-Za-zⅠ-Ⅻ/_\-])                        # not inside PM2.5, SO2, a code
-            (?P<num>{_NUM}|{_CN_NUM})                      # 85 / 1,234.5 / 百分之四十
+            (?P<num>{_NUM}|{_CN_NUM}|[一两二三四五六七八九十]{{1,3}}(?=[座处个套台支家条艘]))  # 85 / 百分之四十 / 一座
             (?:(?P<unit1>{units})?\s*(?P<sep>[-—–~至])\s*  # a range: 80%—85% / 80-85%
                (?P<num2>{_NUM}))?
             (?![\d.])
@@ -231,17 +231,25 @@ class ProseRules:
                 return None, True
         return ctx.plan_end_year, background
 
-    def extract_block(self, doc: Document, block: Block, ctx: DocContext) -> list[Commitment]:
-        """Commitments of one paragraph block."""
+    def extract_block(self, doc: Document, block: Block, ctx: DocContext, year_override: int | None = None,
+                      relaxed: bool = False) -> list[Commitment]:
+        """Commitments of one paragraph block.
+
+        Args:
+            year_override: the year of a project-table row (its build period), used when the
+                text itself names none.
+            relaxed: every quantity counts (a project table's content cell), no target cue needed.
+        """
         text = block.text
         years = self.year_mentions(text, ctx)
         implied_year, background = self._stage_year(ctx, block.char_start)
+        state = {"prev_end": 0, "last_indicator": "", "sent": None, "year_override": year_override,
+                 "relaxed": relaxed}
         out: list[Commitment] = []
         # sentences
         sent_bounds = sentences(text)
         consumed: set[int] = set()
         matches = [m for m in self.value_re.finditer(text)]
-        state = {"prev_end": 0, "last_indicator": "", "sent": None}
         for i, m in enumerate(matches):
             s0, s1 = next(((a, b) for a, b in sent_bounds if a <= m.start("num") < b), (0, len(text)))
             if state["sent"] != (s0, s1):
@@ -320,6 +328,8 @@ class ProseRules:
         value_text = m.group(0)
         if m.group("pre") and not m.group("pre").strip():
             value_text = value_text.lstrip()
+        if regex.fullmatch(r"[一两二三四五六七八九十]+", m.group("num")) and not state["relaxed"]:
+            return []   # "一个/两座" in running text are rarely targets; project tables only
         if not unit_surface:
             # a bare number is a target only right after a target verb ("系数达到0.63")
             if not self.verb_end_re.search(before_all) or regex.match(r"\s*[\p{Han}]", after):
@@ -335,7 +345,9 @@ class ProseRules:
             return []
         if background and (ym is None or not regex.match(r"(?:到|至|力争)", ym.text)):
             return []
-        if ym is None:
+        if ym is None and state["year_override"]:
+            year, year_source = state["year_override"], "explicit"
+        elif ym is None:
             if implied_year is None:
                 return []
             year, year_source = implied_year, "implied"
@@ -361,7 +373,7 @@ class ProseRules:
         # "建成示范县1个、示范村10个": a list item after an accepted value shares its cue
         continues = (left_start == state["prev_end"] and text[left_start:left_start + 1] in ("、", "和", "及")
                      and kind == state.get("prev_kind"))
-        if not (has_verb or cmp_pre or cmp_post or head_adjacent or share or continues
+        if not (has_verb or cmp_pre or cmp_post or head_adjacent or share or continues or state["relaxed"]
                 or (has_project and kind in ("count", "area", "length", "energy", "volume"))):
             return []
         if cmp_pre in self.threshold_pre and not cmp_post and regex.match(r"[\p{Han}]", text[unit_end:unit_end + 1]):
@@ -406,7 +418,7 @@ class ProseRules:
         indicator_raw = self._indicator_text(left)
         if share and state["last_indicator"]:
             indicator_raw = f"{state['last_indicator']}占{share.group(1)}比例"
-        klass = "project" if kind == "count" else "indicator"
+        klass = "project" if kind == "count" or state["relaxed"] else "indicator"
         if not indicator_raw or (has_project and not self.head_re.search(indicator_raw)):
             obj = self._object_after(text, m.end(), clause_end)
             if obj and (not indicator_raw or self.project_verb_end_re.search(indicator_raw)
