@@ -136,7 +136,8 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
             continue
         implied_year, _background = prose._stage_year(ctx, block.char_start)
         try:
-            found, schema = reader.read(doc, block, ctx, schema, implied_year)
+            before = doc.text[max(0, block.char_start - 600):block.char_start]
+            found, schema = reader.read(doc, block, ctx, schema, implied_year, before)
         except Exception:  # a table the reader cannot follow must not lose the document
             log.exception("table reader failed on %s", block.table_id)
             continue

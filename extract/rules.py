@@ -78,7 +78,7 @@ class ProseRules:
             rf"""
             (?P<pre>(?:{before})\s*)?                      # 不低于 / >= / 约 …
             (?<![\d.A-Za-zⅠ-Ⅻ/_\-])                        # not inside PM2.5, SO2, a code
-            (?P<num>{_NUM}|{_CN_NUM}|[一两二三四五六七八九十]{{1,3}}(?=[座处个套台支家条艘]))  # 85 / 百分之四十 / 一座
+            (?P<num>{_NUM}|{_CN_NUM}|[一两二三四五六七八九十]{{1,3}}(?=[座处个套台支家条艘](?!\p{{Han}})))  # 85 / 百分之四十 / 一座
             (?:(?P<unit1>{units})?\s*(?P<sep>[-—–~至])\s*  # a range: 80%—85% / 80-85%
                (?P<num2>{_NUM}))?
             (?![\d.])
@@ -369,7 +369,7 @@ class ProseRules:
         has_verb = bool(verbs)
         has_project = bool(self.project_verb_re.search(left))
         head_adjacent = kind == "percent" and bool(self.head_re.search(left.rstrip()))
-        share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的)?(?:比例|比重)?(?:为|达到)?", left.strip())
+        share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip())
         # "建成示范县1个、示范村10个": a list item after an accepted value shares its cue
         continues = (left_start == state["prev_end"] and text[left_start:left_start + 1] in ("、", "和", "及")
                      and kind == state.get("prev_kind"))
@@ -433,6 +433,9 @@ class ProseRules:
         if "分别" in left:
             group = self._value_group(text, m, following, clause_end)
         items = self._split_items(indicator_raw, paired=len(group) > 1)
+        # "分别降低20、15个百分点": the unit written once, after the last value
+        group_unit = next((self._unit(g.group("unit"))[0] for g in reversed(group) if g.group("unit")), unit)
+        group_post = group[-1].group("post") if len(group) > 1 else None
         pairs: list[tuple[str, regex.Match]] = []
         if len(group) > 1 and len(items) == len(group):
             pairs = list(zip(items, group))
@@ -450,13 +453,14 @@ class ProseRules:
             if gm is not m:
                 consumed.add(gm.start("num"))
                 g_unit_s = gm.group("unit") or gm.group("unit1")
-                g_unit = self._unit(g_unit_s)[0] if g_unit_s else unit
+                g_unit = self._unit(g_unit_s)[0] if g_unit_s else group_unit
                 g_val = parse_number(gm.group("num"))
-                g_cmp = self.p.comparators_after.get(gm.group("post") or "", comparator)
+                g_cmp = self.p.comparators_after.get(gm.group("post") or group_post or "", comparator)
                 g_text = gm.group(0).strip()
                 g_start = gm.start()
             else:
-                g_unit, g_val, g_cmp, g_text, g_start = unit, value, comparator, value_text, m.start()
+                g_unit, g_val, g_text, g_start = unit or group_unit, value, value_text, m.start()
+                g_cmp = self.p.comparators_after[group_post] if group_post and not cmp_post else comparator
                 if value_text != m.group(0):
                     g_start = m.end() - len(value_text)
             if g_val is None and value_min is None:

@@ -65,6 +65,9 @@ class TableReader:
         self.order = spec["order"]
         self.binding_values = spec["binding_values"]
         self.units = patterns.units
+        self._unit_hint = regex.compile("|".join(regex.escape(u) for u in sorted(patterns.units, key=len, reverse=True)
+                                                 if len(u) > 1 or u in "%米吨亩天") + "|/")
+        self.divider = regex.compile(r"^\s*(约束性|预期性|参考性)指标\s*$")
 
     # --- schema -------------------------------------------------------------------------
     def _is_data_cell(self, text: str) -> bool:
@@ -170,7 +173,7 @@ class TableReader:
 
     # --- reading a table ------------------------------------------------------------------
     def read(self, doc: Document, block: Block, ctx, schema: TableSchema | None,
-             implied_year: int | None) -> tuple[list[Commitment], TableSchema | None]:
+             implied_year: int | None, before_text: str = "") -> tuple[list[Commitment], TableSchema | None]:
         """Commitments of a table block; returns the schema used (to carry over a page break)."""
         rows = block.rows or []
         own = self.schema(rows, ctx)
@@ -184,18 +187,33 @@ class TableReader:
             return self._box(doc, block, data, ctx, schema, implied_year), schema
         if "indicator" not in schema.roles or "target" not in schema.roles:
             return [], schema
-        return self._indicator_rows(doc, block, data, schema), schema
+        return self._indicator_rows(doc, block, data, schema, before_text), schema
 
     def _aligned(self, row: list[Cell], ncols: int) -> list[Cell | None]:
         if len(row) >= ncols:
             return list(row[len(row) - ncols:])
         return [None] * (ncols - len(row)) + list(row)
 
-    def _indicator_rows(self, doc, block, data, schema: TableSchema) -> list[Commitment]:
+    def _indicator_rows(self, doc, block, data, schema: TableSchema, before_text: str = "") -> list[Commitment]:
         out = []
         ncols = len(schema.columns)
         header_texts = [c.label for c in schema.columns]
+        # a divider row "参考性指标" sets the binding of the rows under it; the rows above a
+        # first divider take the other kind the text announces ("约束性指标16项")
+        dividers = [self.divider.match("".join(c.text for c in r)) for r in data]
+        first = next((d.group(1) for d in dividers if d), None) or next(
+            (m.group(1) for r in data if r and (m := self.divider.match(r[0].text))), None)
+        announced = [k for k in ("约束性", "预期性", "参考性") if k != first and f"{k}指标" in before_text]
+        section_binding = announced[0] if first and len(announced) == 1 else None
+        last_unit = ""
         for r_idx, raw in enumerate(data):
+            if dividers[r_idx]:
+                section_binding = dividers[r_idx].group(1)
+                continue
+            lead = self.divider.match(raw[0].text) if raw else None
+            if lead:   # the divider written as the first cell of the row under it
+                section_binding = lead.group(1)
+                raw = raw[1:]
             row = self._aligned(raw, ncols)
             if [c.text if c else "" for c in row] == header_texts:
                 continue
@@ -205,8 +223,11 @@ class TableReader:
             name = ind_cell.text.replace("*", "").strip()
             unit = ""
             u_idx = schema.first("unit")
-            if u_idx is not None and row[u_idx] is not None:
-                unit = self._unit(row[u_idx].text)
+            if u_idx is not None:
+                # a unit cell merged with the one above comes back empty: fill it down
+                u_text = row[u_idx].text if row[u_idx] is not None else ""
+                unit = self._unit(u_text) if u_text else last_unit
+                last_unit = unit
             um = _UNIT_IN_NAME.search(name)
             if um and (not unit) and self._looks_unit(um.group(1)):
                 unit = self._unit(um.group(1))
@@ -217,7 +238,7 @@ class TableReader:
             if cm:
                 change = "decrease_by" if cm.group(1) in ("减少", "降低", "下降", "削减") else "increase_by"
                 name = name[:cm.start()].strip()
-            binding = None
+            binding = section_binding
             b_idx = schema.first("binding")
             if b_idx is not None and row[b_idx] is not None:
                 binding = self._binding(row[b_idx].text)
@@ -249,9 +270,8 @@ class TableReader:
                     continue
                 c_unit = unit
                 tail = cell.text[parsed["offset"] + len(parsed["value_text"]):]
-                um2 = regex.match(r"\s*(%|％)", tail)
-                if um2 and not c_unit:
-                    c_unit = "%"
+                if not c_unit and (regex.match(r"\s*%", tail) or regex.search(r"\d\s*%", sentence)):
+                    c_unit = "%"   # "≥73%", or the baseline cell "83.16%" shows the unit
                 c_change = "increase_by" if parsed["delta"] else change
                 value_pos = cell.char_start + parsed["offset"]
                 out.append(Commitment(
@@ -268,9 +288,9 @@ class TableReader:
         return out
 
     def _looks_unit(self, s: str) -> bool:
+        """Whether a parenthesised part of an indicator name is its unit ("（%）", "(亿 m ³)")."""
         s2 = s.replace(" ", "")
-        return s2 in self.units or bool(regex.fullmatch(r"[%‰a-zA-Zμ/³²0-9·.\p{Han}]{1,8}", s2)) and (
-            s2 in self.units or any(u in s2 for u in ("%", "米", "吨", "亩", "公顷", "公里", "千米", "m", "g", "瓦", "元", "天")))
+        return s2 in self.units or (len(s2) <= 8 and bool(self._unit_hint.search(s2)))
 
     def _box(self, doc, block, data, ctx, schema, implied_year) -> list[Commitment]:
         """Prose rules over the long text cells of a project table or 专栏 box."""
@@ -290,8 +310,8 @@ class TableReader:
                     continue
                 pseudo = Block("paragraph", doc.text[cell.char_start:cell.char_end], cell.char_start, cell.char_end,
                                doc.line_of(cell.char_start), doc.page_of(cell.char_start))
-                for c in self.prose.extract_block(doc, pseudo, ctx, year_override=year, relaxed=schema is not None
-                                                  and "content" in schema.roles):
+                # a project table's content cell or a 专栏 box: every quantity is a thing to build
+                for c in self.prose.extract_block(doc, pseudo, ctx, year_override=year, relaxed=True):
                     out.append(_replace(c, source="table", table_id=block.table_id, table_row=r_idx,
                                         rule_id="table.box_" + c.rule_id.split(".")[-1]))
         return out
