@@ -121,8 +121,11 @@ class TableReader:
         return TableSchema(columns, n_header, roles=roles)
 
     # --- cells ----------------------------------------------------------------------------
-    def parse_cell(self, text: str) -> dict | None:
+    def parse_cell(self, text: str, percent: bool = False) -> dict | None:
         """The first number of a value cell with its comparator and flags; None if non-numeric.
+
+        With ``percent``, a number written with % wins over an earlier bare count
+        ("3个国控断面…比例100%" -> 100).
 
         >>> TableReader.parse_cell(None, ">=46.43，保持稳定或持续改善")["value"]
         46.43
@@ -134,6 +137,8 @@ class TableReader:
         m = _NUMBER.search(text)
         if not m:
             return None
+        if percent:
+            m = next((x for x in _NUMBER.finditer(text) if text[x.end():x.end() + 1] == "%"), m)
         before = text[:m.start()]
         after = text[m.end():]
         comparator = "="
@@ -246,7 +251,7 @@ class TableReader:
             for j in schema.roles.get("baseline", []):
                 cell = row[j]
                 if cell is not None:
-                    parsed = self.parse_cell(cell.text)
+                    parsed = self.parse_cell(cell.text, percent=unit == "%")
                     if parsed and parsed["value"] is not None:
                         baseline_value = parsed["value"]
                         ym = _YEAR.search(cell.text[:parsed["offset"]])
@@ -265,7 +270,7 @@ class TableReader:
                 cell = row[j]
                 if cell is None:
                     continue
-                parsed = self.parse_cell(cell.text)
+                parsed = self.parse_cell(cell.text, percent=unit == "%")
                 if not parsed or parsed["value"] is None:
                     continue
                 c_unit = unit
