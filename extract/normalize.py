@@ -152,6 +152,8 @@ _SPACE_NEAR_NUMBER = regex.compile(
     regex.VERBOSE,
 )
 # spaces around CJK punctuation and inside numbers like "1 000"
+# spaces around the slash of a compound unit: "微克 /立方米", "吨 / 万元"
+_SPACE_IN_UNIT = regex.compile(r"(?<=[\p{Han}a-zA-Zμ³²])[ ]+(?=/)|(?<=/)[ ]+(?=[\p{Han}a-zA-Zμ])")
 _SPACE_CJK_PUNCT = regex.compile(r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?<=[，。、；：（“(])[ ]+(?=[^\s])")
 
 # --- hard-wrap joining ----------------------------------------------------------------------
@@ -193,8 +195,8 @@ def _is_wrap(text: str, a: int, b: int) -> bool:
     # a short heading-like previous line (no punctuation inside) is a title, not a wrap
     if _HEADING_START.match(prev_line) and not regex.search(r"[，。；]", prev):
         return False
-    # the continuation must start with text, a digit or opening punctuation
-    return bool(regex.match(r"[\p{Han}\d“（(%a-zA-Z、，。；：）)”.\-]", next_line))
+    # a dash bullet ("——空气质量持续提升") opens a new item
+    return not next_line.lstrip().startswith(("——", "－－", "--", "•", "●", "■", "◆"))
 
 
 def looks_hard_wrapped(text: str) -> bool:
@@ -230,5 +232,6 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
         b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end()) else None)
     b.sub(_SPACE_NEAR_NUMBER, lambda m: "")
     b.sub(_SPACE_CJK_PUNCT, lambda m: "")
+    b.sub(_SPACE_IN_UNIT, lambda m: "")
     line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
     return NormText(b.text, b.starts, b.ends, source, line_starts)

@@ -225,3 +225,7 @@ def document_from_text(text: str, doc_id: str, source_path: str = "", fmt: str =
                    options=options)
     doc.blocks = blocks_from_text(doc)
     return doc
+
+
+# format readers that live in their own modules register themselves on import
+from . import pdf  # noqa: E402,F401

@@ -529,7 +529,10 @@ class ProseRules:
 
     def _split_items(self, indicator: str, paired: bool) -> list[str]:
         """Split a coordinated indicator into items, lending the shared head."""
-        seps = r"[、和及与]" if paired else r"、"
+        # unpaired, 和 joins two rates sharing a value ("农药包装废弃物和农膜回收率达90%");
+        # other 和 belong to the name ("河流缓冲带建设和修复长度")
+        rate = bool(regex.search(r"(?:率|比例|比重|占比)$", indicator))
+        seps = r"[、和及与]" if paired else (r"[、和]" if rate else r"、")
         parts = [p for p in regex.split(seps, indicator) if p]
         if len(parts) < 2:
             return [indicator]

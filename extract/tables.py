@@ -77,8 +77,9 @@ class TableReader:
         flat = label.replace(" ", "")
         for role in self.order:
             spec = self.roles[role]
-            if any(w.replace(" ", "") in flat for w in spec["words"]) and not any(
-                    w in flat for w in spec.get("not", [])):
+            words = [w.replace(" ", "") for w in spec["words"]]
+            hit = flat in words if spec.get("exact") else any(w in flat for w in words)
+            if hit and not any(w in flat for w in spec.get("not", [])):
                 return role
         return "target" if _YEAR.search(flat) else "other"
 
