@@ -100,5 +100,10 @@ def load_gazetteer(aliases_file: str) -> Gazetteer:
             code = row["adcode"][:6]
             if len(code) == 6 and code.isdigit() and code not in seen and row["name"]:
                 seen[code] = Division(code, row["name"].strip(), _level(code))
+    # a municipality's city-level entry repeats its name (天津市 120100): keep the province-level one
+    for code in [c for c in seen if c[2:] != "0000"]:
+        top = seen.get(code[:2] + "0000")
+        if top is not None and top.name == seen[code].name:
+            del seen[code]
     aliases = yaml.safe_load(Path(aliases_file).read_text(encoding="utf-8")) or {}
     return Gazetteer(sorted(seen.values(), key=lambda d: d.code), aliases)

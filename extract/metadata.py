@@ -40,7 +40,7 @@ class DocMeta:
 _TITLE_NOTICE = regex.compile(r"关于印发(?:《)?(?P<t>[^《》\n]{4,60}?)(?:》)?的通知")
 _TITLE_QUOTED = regex.compile(r"《(?P<t>[^《》\n]{4,60}(?:规划|纲要|意见|方案|计划)(?:（[^）]*）)?)》")
 _TITLE_LINE = regex.compile(r"^(?P<t>[^\n，。；]{4,50}(?:规划|纲要|意见|实施方案|行动计划)(?:（[^）\n]*）)?)$", regex.M)
-_DOC_NUMBER = regex.compile(r"^\s*(?P<n>[\p{Han}]{1,8}〔\d{4}〕\d{1,4}号)\s*$", regex.M)
+_DOC_NUMBER = regex.compile(r"^\s*(?P<n>[\p{Han}]{1,8}\s?〔\d{4}〕\d{1,4}号)\s*$", regex.M)
 _DATE = regex.compile(r"^\s*(?P<y>20\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*$", regex.M)
 _PERIOD_RANGE = regex.compile(r"(?P<a>20\d{2})\s*[-—–~至到]\s*(?P<b>20\d{2})年")
 _BASE_YEAR = regex.compile(r"以(?P<y>20\d{2})年为(?:规划)?基准年|基准年(?:为|是)(?P<y2>20\d{2})年")
@@ -58,8 +58,8 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
         meta.title = m.group("t").strip("《》 ")
         meta.evidence["title"] = m.group(0)
     else:
-        for pat in (_TITLE_QUOTED, _TITLE_LINE):
-            for m in pat.finditer(head):
+        for pat, where in ((_TITLE_LINE, head[:300]), (_TITLE_QUOTED, head)):
+            for m in pat.finditer(where):
                 cited = regex.search(r"(?:贯彻|落实|根据|按照|依据|依照|参照|和|与|、)\s*$", head[max(0, m.start() - 8):m.start()])
                 if cited or regex.search(r"中共中央|国务院|全国", m.group("t")):
                     continue  # a document the plan cites, not the plan itself
@@ -85,7 +85,7 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
 
     m = _DOC_NUMBER.search(head)
     if m:
-        meta.doc_number = m.group("n")
+        meta.doc_number = m.group("n").replace(" ", "")
         meta.evidence["doc_number"] = m.group("n")
 
     for m in _DATE.finditer(text[:6000]):

@@ -62,6 +62,11 @@ class NormalizeOptions:
     """Document-level switches: ``join_wraps`` joins lines broken inside a sentence."""
 
     join_wraps: bool = False
+    # a line shorter than this (and not the first of the text) ends its paragraph: a title
+    # or the last line of a paragraph, never a wrap (PDF text; 0 = off)
+    min_wrap_line: int = 0
+    # the usual length of a full line; a shorter line ending like a title (…规划) is a title
+    full_line: int = 0
 
 
 @dataclass
@@ -152,9 +157,15 @@ _SPACE_NEAR_NUMBER = regex.compile(
     regex.VERBOSE,
 )
 # spaces around CJK punctuation and inside numbers like "1 000"
+# ASCII punctuation that a PDF text layer wrote for Chinese punctuation (between Han text)
+_ASCII_CJK_PUNCT = regex.compile(r"(?<=\p{Han}|[”）》])[,;:.](?=\p{Han}|[“（《]|\n|$)")
+_ASCII_TO_CJK = {",": "，", ";": "；", ":": "：", ".": "。"}
+# letter-spaced Han text ("甘 肃 省 人 民 政 府"): single spaces between single characters
+_LETTER_SPACED = regex.compile(r"(?:\p{Han}[ \u3000]){3,}\p{Han}")
 # spaces around the slash of a compound unit: "微克 /立方米", "吨 / 万元"
 _SPACE_IN_UNIT = regex.compile(r"(?<=[\p{Han}a-zA-Zμ³²])[ ]+(?=/)|(?<=/)[ ]+(?=[\p{Han}a-zA-Zμ])")
-_SPACE_CJK_PUNCT = regex.compile(r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?<=[，。、；：（“(])[ ]+(?=[^\s])")
+_SPACE_CJK_PUNCT = regex.compile(r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?<=[，。、；：（“(])[ ]+(?=[^\s])"
+                              r"|(?<=\p{Han})[ ]+(?=[“《])|(?<=[”》])[ ]+(?=\p{Han})")
 
 # --- hard-wrap joining ----------------------------------------------------------------------
 # a line that starts like a heading or list item is never glued to the line above
@@ -177,7 +188,10 @@ _SENTENCE_END = "。！？；：”」』…"
 _NEWLINE_RUN = regex.compile(r"[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*")
 
 
-def _is_wrap(text: str, a: int, b: int) -> bool:
+_TITLE_END = regex.compile(r"(?:规划|纲要|意见|方案|通知|办法|计划|决定)(?:[（(][^）)]{0,20}[）)])?$")
+
+
+def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -> bool:
     """Whether the line break ``text[a:b]`` falls inside a sentence (a hard wrap)."""
     if a == 0 or b >= len(text):
         return False
@@ -185,6 +199,10 @@ def _is_wrap(text: str, a: int, b: int) -> bool:
     prev_line = text[prev_line_start:a]
     prev = prev_line.rstrip()
     if not prev or prev[-1] in _SENTENCE_END or "\t" in prev_line:
+        return False
+    if min_line and prev_line_start > 0 and len(prev.strip()) < min_line:
+        return False
+    if full_line and prev_line_start > 0 and len(prev.strip()) < 0.9 * full_line and _TITLE_END.search(prev):
         return False
     next_line_end = text.find("\n", b)
     next_line = text[b: next_line_end if next_line_end >= 0 else len(text)]
@@ -227,9 +245,12 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
     b.sub(_LATEX_BARE, lambda m: latex_to_text(m.group(1)))
     b.sub(_SUBSCRIPT_RUN, lambda m: "".join(_SUBSCRIPT.get(c, c) for c in m.group(0)))
     b.translate(_WIDTH)
+    b.translate({"«": "《", "»": "》"})
+    b.sub(_ASCII_CJK_PUNCT, lambda m: _ASCII_TO_CJK[m.group(0)])
+    b.sub(_LETTER_SPACED, lambda m: regex.sub(r"[ \u3000]", "", m.group(0)))
     if options.join_wraps:
         t = b.text
-        b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end()) else None)
+        b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end(), options.min_wrap_line, options.full_line) else None)
     b.sub(_SPACE_NEAR_NUMBER, lambda m: "")
     b.sub(_SPACE_CJK_PUNCT, lambda m: "")
     b.sub(_SPACE_IN_UNIT, lambda m: "")

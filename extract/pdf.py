@@ -148,10 +148,13 @@ def read_pdf(path: Path, rel: str) -> Document:
         chunk = "\n".join(kept) + "\n"
         parts.append(chunk)
         page_of_char.extend([number] * len(chunk))
-    text = "".join(parts)
+    text = "\n" + "".join(parts)      # the first line is a line like any other (a title)
+    page_of_char.insert(0, 1)
     if not regex.search(r"\p{Han}", text):
         raise ReadError("no Chinese text found in the PDF")
-    options = NormalizeOptions(join_wraps=True)
+    lengths = sorted(len(ln.strip()) for ln in text.split("\n") if len(ln.strip()) >= 10 and "\t" not in ln)
+    typical = lengths[len(lengths) // 2] if lengths else 0
+    options = NormalizeOptions(join_wraps=True, min_wrap_line=int(typical * 0.6), full_line=typical)
     doc = Document(path.stem, rel, "pdf", hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    normalize(text, options), n_pages=n_pages, page_of_char=page_of_char, options=options)
     doc.blocks = blocks_from_text(doc)
