@@ -34,6 +34,7 @@ class Block:
     page: Optional[int] = None     # 1-based page (PDF input)
     rows: Optional[list[list[Cell]]] = None  # table cells, for kind == "table"
     table_id: Optional[str] = None
+    level: Optional[int] = None    # heading level given by the format (DOCX heading styles)
 
 
 @dataclass

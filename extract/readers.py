@@ -228,4 +228,4 @@ def document_from_text(text: str, doc_id: str, source_path: str = "", fmt: str =
 
 
 # format readers that live in their own modules register themselves on import
-from . import pdf  # noqa: E402,F401
+from . import docx_reader, pdf  # noqa: E402,F401

@@ -123,14 +123,17 @@ def build_sections(doc) -> SectionTree:
         if block.kind != "heading":
             continue
         m = match_heading(block.text)
-        if m is None:
+        if m is None and block.level is None:
             continue
-        style, number, title = m
+        # a heading style without numbering text (DOCX): its own style, at the given level
+        style, number, title = m if m is not None else (f"styled{block.level}", "", block.text)
         if style in _LEAF_STYLES:
             while stack and stack[-1].style in _LEAF_STYLES:
                 stack.pop()
             level = (stack[-1].level + 1) if stack else 1
         else:
+            if style not in style_level and block.level is not None and m is None:
+                style_level[style] = block.level
             if style not in style_level:
                 # a new style nests under the innermost open heading
                 open_levels = [s.level for s in stack if s.style not in _LEAF_STYLES]

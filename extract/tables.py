@@ -73,6 +73,11 @@ class TableReader:
     def _is_data_cell(self, text: str) -> bool:
         return bool(_NUMBER.search(text)) and not regex.fullmatch(r"\s*(?:19|20)\d{2}\s*年?\s*(?:值)?\s*", text)
 
+    def _marked(self, label: str, role: str) -> bool:
+        """Whether a header names ``role`` with one of its words (目标值, 现状值 …)."""
+        flat = label.replace(" ", "")
+        return any(w.replace(" ", "") in flat for w in self.roles[role]["words"])
+
     def _role(self, label: str) -> str:
         flat = label.replace(" ", "")
         for role in self.order:
@@ -116,6 +121,10 @@ class TableReader:
             if role == "target" and year is None and ctx.plan_end_year:
                 year = ctx.plan_end_year
             columns.append(Column(lab, role, year))
+        # bare year columns (2020年 | 2025年) with no 现状/目标 words: the earliest is the baseline
+        year_targets = [c for c in columns if c.role == "target" and c.year and not self._marked(c.label, "target")]
+        if len(year_targets) >= 2 and not any(c.role == "baseline" for c in columns):
+            min(year_targets, key=lambda c: c.year).role = "baseline"
         roles: dict[str, list[int]] = {}
         for j, col in enumerate(columns):
             roles.setdefault(col.role, []).append(j)
