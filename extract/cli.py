@@ -15,7 +15,7 @@ def _cmd_run(a) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .pipeline import default_jobs, find_documents, run_batch
-    from .writer import COMMITMENTS, DOCUMENTS, SECTIONS, write_table
+    from .writer import COMMITMENTS, DOCUMENTS, MISSES, SECTIONS, write_table
 
     corpus, out = Path(a.corpus), Path(a.output)
     err = Console(stderr=True)
@@ -27,7 +27,7 @@ def _cmd_run(a) -> int:
         err.print(f"plan-extract: no readable documents in {corpus}")
         return 2
     t0 = time.perf_counter()
-    docs, commitments, sections = [], [], []
+    docs, commitments, sections, misses = [], [], [], []
     jobs = a.jobs or default_jobs()
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[name]}"), console=err, transient=True,
@@ -37,6 +37,7 @@ def _cmd_run(a) -> int:
             docs.append(res.document)
             commitments.extend(res.commitments)
             sections.extend(res.sections)
+            misses.extend(res.misses)
             if not res.ok:
                 err.print(f"error: {res.document['source_path']}: {res.document['error']}", markup=False,
                           highlight=False)
@@ -47,6 +48,8 @@ def _cmd_run(a) -> int:
     sections.sort(key=lambda r: (order[r["doc_id"]], r["char_start"], r["section_id"]))
     write_table(commitments, COMMITMENTS, out / "commitments.parquet")
     write_table(sections, SECTIONS, out / "sections.parquet")
+    misses.sort(key=lambda r: (order[r["doc_id"]], r["char_start"]))
+    write_table(misses, MISSES, out / "likely_misses.parquet")
     write_table(docs, DOCUMENTS, out / "documents.parquet")
     n_err = sum(1 for d in docs if d["status"] != "ok")
     secs = time.perf_counter() - t0
@@ -66,6 +69,57 @@ def _cmd_eval(a) -> int:
         print(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}, ensure_ascii=False, indent=1))
     else:
         print(format_report(res, a.show))
+    return 0
+
+
+def _cmd_audit(a) -> int:
+    from .audit import render_audit
+
+    out = Path(a.output)
+    if not (out / "commitments.parquet").is_file():
+        print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+        return 2
+    dest = Path(a.html) if a.html else out / "audit.html"
+    render_audit(out, dest)
+    print(f"audit page: {dest}")
+    return 0
+
+
+def _cmd_show(a) -> int:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    out = Path(a.output)
+    path = out / "commitments.parquet"
+    if not path.is_file():
+        print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+        return 2
+    table = pq.read_table(path)
+    hits = table.filter(pc.starts_with(table["commitment_id"], a.id)).to_pylist()
+    if len(hits) != 1:
+        print(f"plan-extract: {len(hits)} commitments match id {a.id!r}", file=sys.stderr)
+        return 1
+    r = hits[0]
+    console = Console()
+    sentence = Text(r["sentence"])
+    for key, style in (("indicator_span", "bold blue"), ("value_span", "bold black on yellow"),
+                       ("year_span", "bold green")):
+        if r.get(key):
+            sentence.stylize(style, r[key]["start"], r[key]["end"])
+    where = f"page {r['page']}" if r.get("page") else f"line {r['line']}"
+    console.print(f"[bold]{r['commitment_id']}[/]  {r['doc_id']}  {where}  ({r['rule_id']}, {r['confidence']:.2f})")
+    console.print(" > ".join(r.get("section_path") or []) or "(no heading)", style="dim")
+    console.print(sentence)
+    grid = Table(show_header=False, box=None)
+    for key in ("indicator", "indicator_id", "year", "year_source", "value", "value_min", "value_max", "value_text",
+                "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_year",
+                "baseline_value", "source", "table_id", "table_row", "class", "title", "issuer", "region"):
+        if r.get(key) not in (None, ""):
+            grid.add_row(key, str(r[key]))
+    console.print(grid)
     return 0
 
 
@@ -90,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--show", type=int, default=0, help="print the first N misses and false positives")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
     e.set_defaults(fn=_cmd_eval)
+    au = sub.add_parser("audit", help="write the audit page (one offline HTML file)")
+    au.add_argument("output", nargs="?", default="output", help="output folder (default: output/)")
+    au.add_argument("-o", "--html", default=None, help="page to write (default: OUT/audit.html)")
+    au.set_defaults(fn=_cmd_audit)
+    sh = sub.add_parser("show", help="print one commitment with its sentence")
+    sh.add_argument("id", help="commitment_id (or a unique prefix)")
+    sh.add_argument("-o", "--output", default="output", help="output folder (default: output/)")
+    sh.set_defaults(fn=_cmd_show)
     return ap
 
 

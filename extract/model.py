@@ -105,3 +105,5 @@ class Commitment:
     chapter: str = ""
     section_path: tuple[str, ...] = ()
     indicator_id: Optional[str] = None
+    year_start: Optional[int] = None   # absolute span of the year expression, when one is written
+    year_end: Optional[int] = None

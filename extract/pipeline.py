@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .audit import likely_misses
 from .metadata import DocMeta, infer_metadata
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
@@ -34,6 +35,7 @@ class DocResult:
     document: dict
     commitments: list[dict] = field(default_factory=list)
     sections: list[dict] = field(default_factory=list)
+    misses: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -123,7 +125,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
     }
-    return DocResult(document, rows, sections)
+    return DocResult(document, rows, sections, likely_misses(doc, rows))
 
 
 def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose: ProseRules) -> list[Commitment]:
@@ -156,8 +158,50 @@ def ProseRules_for(patterns: Patterns) -> ProseRules:  # noqa: N802 - a cached c
     return _RULES_CACHE[key]
 
 
+def _span(start: int, end: int) -> dict:
+    return {"start": start, "end": end}
+
+
+def evidence_spans(doc: Document, c: Commitment) -> tuple[dict | None, dict | None, dict | None]:
+    """Spans of the indicator, the value text and the year expression inside ``c.sentence``.
+
+    Each is exact (``sentence[start:end]`` is the text) or None: an indicator assembled from
+    a coordination ("化肥利用率" from "化肥、农药利用率") or a year carried from an earlier
+    sentence or implied by the plan period has no span.
+    """
+    sent = c.sentence
+    value = None
+    if c.source == "table" and c.year is not None:
+        prefix = f"{c.year}: "
+        at = sent.find(prefix)
+        pos = sent.find(c.value_text, at + len(prefix) if at >= 0 else 0)
+    else:
+        rel = c.value_start - c.char_start
+        pos = rel if sent[rel:rel + len(c.value_text)] == c.value_text else sent.find(c.value_text)
+    if pos >= 0 and c.value_text:
+        value = _span(pos, pos + len(c.value_text))
+    indicator = None
+    if c.indicator:
+        limit = value["start"] if value else len(sent)
+        pos = sent.rfind(c.indicator, 0, limit)
+        if pos < 0:
+            pos = sent.find(c.indicator)
+        if pos >= 0:
+            indicator = _span(pos, pos + len(c.indicator))
+    year = None
+    if c.source == "table" and c.year is not None:
+        at = sent.find(f"{c.year}: ")
+        if at >= 0:
+            year = _span(at, at + 4)
+    elif c.year_start is not None and c.char_start <= c.year_start and c.year_end <= c.char_end:
+        year = _span(c.year_start - c.char_start, c.year_end - c.char_start)
+    return indicator, value, year
+
+
 def _commitment_row(cid: str, doc: Document, meta: DocMeta, c: Commitment) -> dict:
+    indicator_span, value_span, year_span = evidence_spans(doc, c)
     return {
+        "indicator_span": indicator_span, "value_span": value_span, "year_span": year_span,
         "commitment_id": cid, "doc_id": doc.doc_id, "source_path": doc.source_path,
         "title": meta.title, "issuer": meta.issuer, "region": meta.region,
         "region_code": meta.region_code, "admin_level": meta.admin_level,

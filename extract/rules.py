@@ -480,6 +480,8 @@ class ProseRules:
                 unit=g_unit, comparator=g_cmp, change=change, cumulative=cumulative, strive=strive,
                 baseline_year=baseline_year, source="text", klass=klass, confidence=round(confidence, 2),
                 rule_id=rule_id, line=doc.line_of(abs_val), page=doc.page_of(abs_val), value_start=abs_val,
+                year_start=None if ym is None else block.char_start + ym.start,
+                year_end=None if ym is None else block.char_start + ym.end,
             ))
         return out
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"   # 1.1: indicator_span, value_span, year_span
+
+# a span of characters inside `sentence`: sentence[start:end]
+SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 
 COMMITMENTS = pa.schema([
     ("commitment_id", pa.string()), ("doc_id", pa.string()), ("source_path", pa.string()),
@@ -30,6 +33,7 @@ COMMITMENTS = pa.schema([
     ("binding", pa.string()), ("baseline_year", pa.int32()), ("baseline_value", pa.float64()),
     ("source", pa.string()), ("table_id", pa.string()), ("table_row", pa.int32()),
     ("class", pa.string()), ("confidence", pa.float32()), ("rule_id", pa.string()),
+    ("indicator_span", SPAN), ("value_span", SPAN), ("year_span", SPAN),
 ])
 
 DOCUMENTS = pa.schema([
@@ -50,7 +54,13 @@ SECTIONS = pa.schema([
     ("char_start", pa.int64()), ("char_end", pa.int64()), ("page", pa.int32()),
 ])
 
-TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS}
+# sentences with a year and a quantity that gave no commitment (the audit view's "likely misses")
+MISSES = pa.schema([
+    ("doc_id", pa.string()), ("sentence", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
+    ("page", pa.int32()), ("line", pa.int32()),
+])
+
+TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS, "likely_misses": MISSES}
 
 
 def write_table(rows: list[dict], schema: pa.Schema, path: Path) -> None:
