@@ -123,6 +123,25 @@ def _cmd_show(a) -> int:
     return 0
 
 
+def _cmd_compare(a) -> int:
+    from .compare import comparison, wide, write_comparison
+
+    out = Path(a.output_dir)
+    if not (out / "commitments.parquet").is_file():
+        print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+        return 2
+    long = comparison(out, a.indicators, a.year)
+    if a.out:
+        write_comparison(long, Path(a.out))
+        print(f"comparison: {len(long)} targets, {long['indicator_id'].nunique() if len(long) else 0} indicators -> {a.out}")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+            print(wide(long, "target").fillna(""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="plan-extract",
                                  description="Extract quantified commitments from Chinese plan documents.")
@@ -148,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("output", nargs="?", default="output", help="output folder (default: output/)")
     au.add_argument("-o", "--html", default=None, help="page to write (default: OUT/audit.html)")
     au.set_defaults(fn=_cmd_audit)
+    cp = sub.add_parser("compare", help="comparison table: canonical indicator x document")
+    cp.add_argument("output_dir", nargs="?", default="output", help="output folder (default: output/)")
+    cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
+    cp.add_argument("--year", type=int, help="only targets for this year")
+    cp.add_argument("-o", "--out", help="write table.xlsx | table.csv | table.parquet (default: print)")
+    cp.set_defaults(fn=_cmd_compare)
     sh = sub.add_parser("show", help="print one commitment with its sentence")
     sh.add_argument("id", help="commitment_id (or a unique prefix)")
     sh.add_argument("-o", "--output", default="output", help="output folder (default: output/)")

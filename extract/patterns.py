@@ -156,8 +156,10 @@ def _load_cached(folder_str: str) -> Patterns:
         _require(isinstance(spec, dict) and isinstance(spec.get("words"), list) and spec["words"], th_p,
                  f"roles.{role}", "needs a non-empty 'words' list")
     extra["table_headers"] = th
-    ind_p = folder / "indicators.yaml"
-    if ind_p.is_file():
-        extra["indicators"] = _load_yaml(ind_p)
-    return Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
-                    compiled["before"], compiled["after"], extra)
+    extra["indicators"] = _load_yaml(folder / "indicators.yaml")
+    result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
+                      compiled["before"], compiled["after"], extra)
+    from .indicators import IndicatorCatalogue
+
+    IndicatorCatalogue(result)   # validates indicators.yaml (ids, fields, regexes)
+    return result

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .audit import likely_misses
+from .indicators import IndicatorCatalogue, clean_indicator
 from .metadata import DocMeta, infer_metadata
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
@@ -97,12 +98,21 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     prose = ProseRules_for(patterns)
     found = prose.extract(doc, ctx)
     found.extend(_table_commitments(doc, ctx, patterns, prose))
+    catalogue = catalogue_for(patterns)
     rows = []
     seen = set()
     for c in found:
+        indicator = clean_indicator(c.indicator) if c.indicator else c.indicator
+        if not indicator or "。" in indicator or len(indicator) > _MAX_INDICATOR_CHARS:
+            continue   # a sentence or a paragraph where an indicator name should be
         path = [s for s in tree.path_at(c.value_start)]
-        c = dataclasses.replace(c, chapter=tree.chapter_at(c.value_start),
-                                section_path=tuple(s.label for s in path))
+        entry = catalogue.match(indicator)
+        confidence = c.confidence
+        if entry is not None and not catalogue.unit_ok(entry, c.unit):
+            confidence = round(confidence * 0.8, 2)   # a unit the indicator is not measured in
+        c = dataclasses.replace(c, indicator=indicator, chapter=tree.chapter_at(c.value_start),
+                                section_path=tuple(s.label for s in path),
+                                indicator_id=entry.id if entry else None, confidence=confidence)
         cid = commitment_id(doc.content_sha256, c)
         if cid in seen:
             continue
@@ -148,6 +158,16 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
 
 
 _RULES_CACHE: dict[int, ProseRules] = {}
+_CATALOGUES: dict[int, IndicatorCatalogue] = {}
+_MAX_INDICATOR_CHARS = 40
+
+
+def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
+    """The indicator catalogue of ``patterns`` (validated once per process)."""
+    key = id(patterns)
+    if key not in _CATALOGUES:
+        _CATALOGUES[key] = IndicatorCatalogue(patterns)
+    return _CATALOGUES[key]
 
 
 def ProseRules_for(patterns: Patterns) -> ProseRules:  # noqa: N802 - a cached constructor
