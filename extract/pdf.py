@@ -26,6 +26,8 @@ _TOC_LINE = regex.compile(r"[·.…．⋯]{4,}\s*\d{0,4}\s*$")
 # a heading that the text layer put on the line of the sentence before it ("新步伐。 第二章 总体要求")
 _HEADING_AFTER_SENTENCE = regex.compile(
     r"([。！？；])[ \u3000]+(?=第[一二三四五六七八九十百零\d]+[章节篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+# some fonts map the decimal point to a private-use glyph ("687\U00100170 1"): between digits it is "."
+_PUA_DECIMAL = regex.compile(r"(?<=\d)\p{Co}(?=\d)")
 _MIN_PATHS_FOR_TABLES = 8
 _CELL_Y_TOLERANCE = 6        # ruled tables draw many path objects; plain pages draw none
 _MIN_CHARS_PER_PAGE = 20         # below this on average the PDF is a scan
@@ -144,6 +146,7 @@ def read_pdf(path: Path, rel: str) -> Document:
             s = ln.strip()
             if s and (_PAGE_NUMBER.match(s) or _TOC_LINE.search(s) or regex.sub(r"\d+", "#", s) in margins):
                 continue
+            ln = _PUA_DECIMAL.sub(".", ln)
             kept.append(ln.rstrip() if "\t" in ln else ln.strip())
         chunk = "\n".join(kept) + "\n"
         parts.append(chunk)

@@ -60,6 +60,29 @@ class YearMention:
     text: str
 
 
+def _balanced_tail(s: str) -> str:
+    """Drop what comes before an unbalanced bracket ("20台)、朝阳市燃煤锅炉" -> "朝阳市燃煤锅炉")."""
+    depth, cut = 0, 0
+    for i, ch in enumerate(s):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            if depth == 0:
+                cut = i + 1
+            else:
+                depth -= 1
+    s = s[cut:]
+    depth, last_open = 0, None
+    for i, ch in enumerate(s):
+        if ch in "（(":
+            depth, last_open = depth + 1, (i if depth == 0 else last_open)
+        elif ch in "）)" and depth:
+            depth -= 1
+    if depth and last_open is not None:
+        s = s[last_open + 1:]
+    return s.lstrip("、，,；; ")
+
+
 def _alt(words) -> str:
     """A regex alternation of literal words, longest first."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -105,6 +128,7 @@ class ProseRules:
         self.project_verb_re = regex.compile(rf"(?:{_alt(patterns.lexicon['project_verbs'])})")
         self.project_verb_end_re = regex.compile(rf"(?:{_alt(patterns.lexicon['project_verbs'])})$")
         self.weak_verbs = set(patterns.lexicon["weak_target_verbs"])
+        self.verbs_set = set(patterns.lexicon["target_verbs"]) | set(patterns.lexicon["project_verbs"])
         self.threshold_pre = set(patterns.lexicon["threshold_comparators"])
         subj = _alt(patterns.lexicon["subject_prefixes"])
         self.subject_re = regex.compile(rf"^(?:{subj}|[，、；：\s“”\"《》（）()])+")
@@ -425,8 +449,8 @@ class ProseRules:
                         or len(indicator_raw) <= 2):
                 indicator_raw = obj
                 klass = "project"
-        if not indicator_raw:
-            return []
+        if not indicator_raw or indicator_raw in self.verbs_set:
+            return []   # nothing but a verb where the indicator should be
         if has_project and kind in ("count", "length", "area", "energy") and not self.head_re.search(indicator_raw):
             klass = "project"
         group = [m]
@@ -505,6 +529,7 @@ class ProseRules:
         s = regex.sub(r"[的均要将并，、；：\s“”\"（(]+$", "", s)
         s = s.strip("“”\"《》 ")
         s = s.replace("“", "").replace("”", "")
+        s = _balanced_tail(s)
         if len(s) > 24:
             s = self._snap_tail(s, 24)
         return s

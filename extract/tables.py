@@ -28,6 +28,9 @@ _CMP_BEFORE = [(">=", ">="), ("<=", "<="), (">", ">"), ("<", "<"), ("~", "~"), (
 _CMP_AFTER = [("以上", ">="), ("以下", "<="), ("以内", "<="), ("左右", "~")]
 _UNIT_IN_NAME = regex.compile(r"\s*[（(]\s*([^（）()]{1,12}?)\s*[)）]\s*$")
 _CHANGE_SUFFIX = regex.compile(r"(减少|降低|下降|削减|提高|增加|增长)$")
+_MAX_NAME_CHARS = 40
+_GROUP_LABEL = regex.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+_FOOTNOTE = regex.compile(r"[①-⑳]")
 
 
 @dataclass
@@ -104,8 +107,13 @@ class TableReader:
             return None
         ncols = max(len(r) for r in rows)
         labels = [""] * ncols
+        single_short = n_header == 1 and len(rows[0]) < ncols
         for row in rows[:n_header]:
             cells = [c.text for c in row]
+            if single_short:
+                # one header row narrower than the data: its missing cells are the merged
+                # group columns on the left (类别), so it aligns to the right like a data row
+                cells = [""] * (ncols - len(cells)) + cells
             for j, t in enumerate(cells):
                 span_to = ncols if j == len(cells) - 1 else j + 1
                 for k in range(j, span_to):
@@ -233,9 +241,12 @@ class TableReader:
             if [c.text if c else "" for c in row] == header_texts:
                 continue
             ind_cell = row[schema.first("indicator")]
-            if ind_cell is None or not ind_cell.text:
-                continue
-            name = ind_cell.text.replace("*", "").strip()
+            if ind_cell is None or not ind_cell.text or len(ind_cell.text) > _MAX_NAME_CHARS or regex.search(
+                    r"[，。；]", ind_cell.text):
+                continue   # running text in a ruled box, not an indicator name
+            if _GROUP_LABEL.match(ind_cell.text):
+                continue   # "（二）应对气候变化": a group label, not an indicator
+            name = _FOOTNOTE.sub("", ind_cell.text.replace("*", "")).strip()
             unit = ""
             u_idx = schema.first("unit")
             if u_idx is not None:
