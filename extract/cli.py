@@ -10,6 +10,14 @@ from pathlib import Path
 from . import __version__
 
 
+def _has_output(out: Path) -> bool:
+    """Whether ``out`` holds a run's tables; says what to do when not."""
+    if (out / "commitments.parquet").is_file():
+        return True
+    print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+    return False
+
+
 def _cmd_run(a) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -76,8 +84,7 @@ def _cmd_audit(a) -> int:
     from .audit import render_audit
 
     out = Path(a.output)
-    if not (out / "commitments.parquet").is_file():
-        print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+    if not _has_output(out):
         return 2
     dest = Path(a.html) if a.html else out / "audit.html"
     render_audit(out, dest)
@@ -93,10 +100,9 @@ def _cmd_show(a) -> int:
     from rich.text import Text
 
     out = Path(a.output)
-    path = out / "commitments.parquet"
-    if not path.is_file():
-        print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+    if not _has_output(out):
         return 2
+    path = out / "commitments.parquet"
     table = pq.read_table(path)
     hits = table.filter(pc.starts_with(table["commitment_id"], a.id)).to_pylist()
     if len(hits) != 1:
@@ -127,8 +133,7 @@ def _cmd_compare(a) -> int:
     from .compare import comparison, wide, write_comparison
 
     out = Path(a.output_dir)
-    if not (out / "commitments.parquet").is_file():
-        print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
+    if not _has_output(out):
         return 2
     long = comparison(out, a.indicators, a.year)
     if a.out:
