@@ -112,7 +112,7 @@ def _load_cached(folder_str: str) -> Patterns:
 
     chg_p = folder / "change_verbs.yaml"
     chg = _load_yaml(chg_p)
-    for key in ("decrease_by", "increase_by", "level_particles"):
+    for key in ("decrease_by", "increase_by", "level_particles", "reduction_amounts"):
         _require(isinstance(chg, dict) and isinstance(chg.get(key), list) and chg[key], chg_p, key,
                  "needs a non-empty list")
 

@@ -140,7 +140,12 @@ class ProseRules:
         part = _alt(patterns.change_verbs["level_particles"])
         self.change_re = regex.compile(rf"(?P<verb>{dec}|{inc})(?P<part>{part})?(?:了)?(?:约|近|达)?\s*$")
         self.decrease = set(patterns.change_verbs["decrease_by"])
+        # a list item paragraph: "——…", "（1）…", "(1)…", "1. …", "一是…"
+        self.list_item_re = regex.compile(r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
+        self.reduction_amount_re = regex.compile(rf"(?:{_alt(patterns.change_verbs['reduction_amounts'])})$")
         self.strive_re = regex.compile(_alt(patterns.lexicon["strive_words"]))
+        self.strive_lead_re = regex.compile(
+            rf"\s*(?:{_alt(patterns.lexicon['strive_words'])})\s*(?:在|于|到|至)?\s*(?:(?:19|20)\d{{2}}年|[“\"]?十[一二三四五六]五)")
         self.cumulative_re = regex.compile(_alt(patterns.lexicon["cumulative_words"]))
         self.past_re = regex.compile(_alt(patterns.lexicon["past_markers"]))
         self.background_re = regex.compile(_alt(patterns.lexicon["background_sections"]))
@@ -225,16 +230,40 @@ class ProseRules:
 
     # --- main entry ---------------------------------------------------------------------
     def extract(self, doc: Document, ctx: DocContext) -> list[Commitment]:
-        """All prose commitments of a document, in text order."""
+        """All prose commitments of a document, in text order.
+
+        A paragraph that opens with a target year ("到2025年，…") heads the list items that
+        follow it ("——…", "（1）…"): their statements take that year as written.
+        """
         out: list[Commitment] = []
+        carry: YearMention | None = None
         for block in doc.blocks:
             if block.kind != "paragraph":
+                carry = None
                 continue
+            is_item = bool(self.list_item_re.match(block.text))
+            if not is_item:
+                carry = None
             try:
-                out.extend(self.extract_block(doc, block, ctx))
+                out.extend(self.extract_block(doc, block, ctx, carried_year=carry))
             except Exception:  # a rule bug must not lose the document
                 log.exception("prose rules failed on block at %s:%s", doc.doc_id, block.line)
+            if not is_item:
+                lead = self.year_re.match(block.text)
+                if lead and regex.match(r"(?:到|至)", lead.group(0)):
+                    mentions = [m for m in self.year_mentions(block.text[:lead.end()], ctx) if m.kind == "target"]
+                    carry = mentions[-1] if mentions else None
         return out
+
+    def _heading_target_year(self, ctx: DocContext, pos: int) -> int | None:
+        """A target year written in the innermost heading ("1. 到2025年，全市实现…")."""
+        path = ctx.sections.path_at(pos)
+        if not path:
+            return None
+        m = regex.search(r"(?:到|至)\s*((?:19|20)\d{2})\s*年", path[-1].title)
+        if m and (ctx.plan_start_year is None or int(m.group(1)) >= ctx.plan_start_year):
+            return int(m.group(1))
+        return None
 
     def _stage_year(self, ctx: DocContext, pos: int) -> tuple[int | None, bool]:
         """Implied year at ``pos``: a stage heading's end year or the plan's end year.
@@ -256,7 +285,7 @@ class ProseRules:
         return ctx.plan_end_year, background
 
     def extract_block(self, doc: Document, block: Block, ctx: DocContext, year_override: int | None = None,
-                      relaxed: bool = False) -> list[Commitment]:
+                      relaxed: bool = False, carried_year: YearMention | None = None) -> list[Commitment]:
         """Commitments of one paragraph block.
 
         Args:
@@ -267,6 +296,11 @@ class ProseRules:
         text = block.text
         years = self.year_mentions(text, ctx)
         implied_year, background = self._stage_year(ctx, block.char_start)
+        heading_year = self._heading_target_year(ctx, block.char_start)
+        if heading_year is not None and not year_override:
+            year_override = heading_year
+        if carried_year is not None and not year_override:
+            year_override = carried_year.year
         state = {"prev_end": 0, "last_indicator": "", "sent": None, "year_override": year_override,
                  "relaxed": relaxed}
         out: list[Commitment] = []
@@ -419,7 +453,12 @@ class ProseRules:
         cm = self.change_re.search(left)
         if cm and not cm.group("part"):
             change = "decrease_by" if cm.group("verb") in self.decrease else "increase_by"
-        strive = bool(self.strive_re.search(sentence_before))
+        elif self.reduction_amount_re.search(self._indicator_text(left)):
+            change = "decrease_by"   # "氮氧化物重点工程减排量达到4000吨": an amount cut
+        # 力争 hedges its own clause, or the whole sentence when it opens it before a year
+        # ("力争到2030年，A…，B…"); "力争实现X，Y达到…" leaves Y unhedged
+        strive = bool(self.strive_re.search(text[clause_start:num_start]) or
+                      self.strive_lead_re.match(text[sent[0]:num_start]))
         cumulative = bool(self.cumulative_re.search(left))
         # baseline from "较2020年" / "比2020年" in the clause
         baseline_year = None

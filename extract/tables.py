@@ -70,6 +70,8 @@ class TableReader:
         self.units = patterns.units
         self._unit_hint = regex.compile("|".join(regex.escape(u) for u in sorted(patterns.units, key=len, reverse=True)
                                                  if len(u) > 1 or u in "%米吨亩天") + "|/")
+        self.reduction_amount = regex.compile(
+            "(?:" + "|".join(map(regex.escape, patterns.change_verbs["reduction_amounts"])) + ")$")
         self.divider = regex.compile(r"^\s*(约束性|预期性|参考性)指标\s*$")
 
     # --- schema -------------------------------------------------------------------------
@@ -260,6 +262,8 @@ class TableReader:
             if um and self._looks_unit(um.group(1)):
                 name = name[:um.start()].strip()
             change = "level"
+            if self.reduction_amount.search(name if not _UNIT_IN_NAME.search(name) else name[:_UNIT_IN_NAME.search(name).start()]):
+                change = "decrease_by"   # 重点工程减排量（吨）: the value is an amount cut
             cm = _CHANGE_SUFFIX.search(name)
             if cm:
                 change = "decrease_by" if cm.group(1) in ("减少", "降低", "下降", "削减") else "increase_by"
