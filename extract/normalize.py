@@ -158,8 +158,10 @@ _SPACE_NEAR_NUMBER = regex.compile(
 )
 # spaces around CJK punctuation and inside numbers like "1 000"
 # ASCII punctuation that a PDF text layer wrote for Chinese punctuation (between Han text)
-_ASCII_CJK_PUNCT = regex.compile(r"(?<=\p{Han}|[”）》])[,;:.](?=\p{Han}|[“（《]|\n|$)")
-_ASCII_TO_CJK = {",": "，", ";": "；", ":": "：", ".": "。"}
+# (only before Han text, so the decision never depends on what follows a sentence's end)
+# ("." stays as written: the sentence splitter ends a sentence at a full stop after Chinese text)
+_ASCII_CJK_PUNCT = regex.compile(r"(?<=\p{Han}|[”）》])[,;:](?=\p{Han}|[“（《])")
+_ASCII_TO_CJK = {",": "，", ";": "；", ":": "："}
 # letter-spaced Han text ("甘 肃 省 人 民 政 府"): single spaces between single characters
 _LETTER_SPACED = regex.compile(r"(?:\p{Han}[ \u3000]){3,}\p{Han}")
 # spaces around the slash of a compound unit: "微克 /立方米", "吨 / 万元"
@@ -200,6 +202,8 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
     prev = prev_line.rstrip()
     if not prev or prev[-1] in _SENTENCE_END or "\t" in prev_line:
         return False
+    if prev[-1] == "." and len(prev) > 1 and regex.match(r"\p{Han}", prev[-2]):
+        return False   # an ASCII full stop after Chinese text (some PDF text layers) ends a sentence
     if min_line and prev_line_start > 0 and len(prev.strip()) < min_line:
         return False
     if full_line and prev_line_start > 0 and len(prev.strip()) < 0.9 * full_line and _TITLE_END.search(prev):
@@ -210,8 +214,11 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
         return False
     if _HEADING_START.match(next_line):
         return False
-    # a short heading-like previous line (no punctuation inside) is a title, not a wrap
-    if _HEADING_START.match(prev_line) and not regex.search(r"[，。；]", prev):
+    # a short heading-like previous line (no punctuation inside) is a title, not a wrap; only
+    # the part after the line's last sentence end counts, so the decision stays in its sentence
+    cut = max(prev_line.rfind(ch) for ch in "。！？") + 1
+    tail = prev_line[cut:]
+    if _HEADING_START.match(tail) and not regex.search(r"[，。；]", tail.rstrip()):
         return False
     # a dash bullet ("——空气质量持续提升") opens a new item
     return not next_line.lstrip().startswith(("——", "－－", "--", "•", "●", "■", "◆"))
@@ -246,11 +253,11 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
     b.sub(_SUBSCRIPT_RUN, lambda m: "".join(_SUBSCRIPT.get(c, c) for c in m.group(0)))
     b.translate(_WIDTH)
     b.translate({"«": "《", "»": "》"})
-    b.sub(_ASCII_CJK_PUNCT, lambda m: _ASCII_TO_CJK[m.group(0)])
     b.sub(_LETTER_SPACED, lambda m: regex.sub(r"[ \u3000]", "", m.group(0)))
     if options.join_wraps:
         t = b.text
         b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end(), options.min_wrap_line, options.full_line) else None)
+    b.sub(_ASCII_CJK_PUNCT, lambda m: _ASCII_TO_CJK[m.group(0)])
     b.sub(_SPACE_NEAR_NUMBER, lambda m: "")
     b.sub(_SPACE_CJK_PUNCT, lambda m: "")
     b.sub(_SPACE_IN_UNIT, lambda m: "")

@@ -140,6 +140,7 @@ class ProseRules:
         part = _alt(patterns.change_verbs["level_particles"])
         self.change_re = regex.compile(rf"(?P<verb>{dec}|{inc})(?P<part>{part})?(?:了)?(?:约|近|达)?\s*$")
         self.decrease = set(patterns.change_verbs["decrease_by"])
+        self.unknown_unit_re = regex.compile(r"(\p{Han}{1,3})(?=[，。；、）)]|$)")
         # a list item paragraph: "——…", "（1）…", "(1)…", "1. …", "一是…"
         self.list_item_re = regex.compile(r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
         self.reduction_amount_re = regex.compile(rf"(?:{_alt(patterns.change_verbs['reduction_amounts'])})$")
@@ -389,8 +390,16 @@ class ProseRules:
         if regex.fullmatch(r"[一两二三四五六七八九十]+", m.group("num")) and not state["relaxed"]:
             return []   # "一个/两座" in running text are rarely targets; project tables only
         if not unit_surface:
-            # a bare number is a target only right after a target verb ("系数达到0.63")
-            if not self.verb_end_re.search(before_all) or regex.match(r"\s*[\p{Han}]", after):
+            # a bare number is a target only right after a target verb ("系数达到0.63"); a
+            # short word ending the clause after it is a unit we do not know, kept as written
+            # ("达到8标台")
+            if not self.verb_end_re.search(before_all):
+                return []
+            unknown = self.unknown_unit_re.match(after)
+            if unknown and not m.group("num2") and not self._excluded("", unknown.group(1)):
+                unit, kind, unit_surface = unknown.group(1), "other", unknown.group(1)
+                value_text = text[m.start():m.end() + unknown.end(1)] if not m.group("pre") else value_text + unknown.group(1)
+            elif regex.match(r"\s*[\p{Han}]", after):
                 return []
             if regex.fullmatch(r"(?:19|20)\d{2}", m.group("num")):
                 return []

@@ -16,12 +16,18 @@ CLAUSE_END = SENTENCE_END + "，；：,;:"
 _SPACE = " \t\u3000\n"
 
 
+def _is_ascii_stop(text: str, i: int) -> bool:
+    """An ASCII "." written as a Chinese full stop (after Chinese text, not inside a number)."""
+    return (text[i] == "." and i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff"
+            and (i + 1 >= len(text) or not text[i + 1].isdigit()))
+
+
 def _split(text: str, ends: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
     stop = len(text) if stop is None else stop
     spans = []
     a = start
     for i in range(start, stop):
-        if text[i] in ends or text[i] == "\n":
+        if text[i] in ends or text[i] == "\n" or _is_ascii_stop(text, i):
             spans.append((a, i + 1))
             a = i + 1
     if a < stop:

@@ -21,6 +21,10 @@ from .conftest import CORPUS
     ("**绿色转型成效显著。**国家", "绿色转型成效显著。国家"),
     ("地表水Ⅲ类水体比例，劣Ⅴ类", "地表水Ⅲ类水体比例，劣Ⅴ类"),   # not NFKC
     ("PM₁₀浓度", "PM10浓度"),
+    # PDF text layers that write Chinese punctuation as ASCII, guillemets, letter spacing
+    ("«甘肃省规划»已经省政府同意,现印发给你们.", "《甘肃省规划》已经省政府同意，现印发给你们."),
+    ("甘 肃 省 人 民 政 府 办 公 厅", "甘肃省人民政府办公厅"),
+    ("浓度不超过 30.7 微克 /立方米", "浓度不超过30.7微克/立方米"),
 ])
 def test_normalize_examples(raw, expected):
     assert normalize(raw).text == expected
@@ -31,6 +35,11 @@ def test_hard_wraps_are_joined_but_headings_kept():
     text = normalize(raw, NormalizeOptions(join_wraps=True)).text
     assert "到2035年，全省耕地保有量不低于24993万亩。" in text
     assert "\n\n二、加快推进绿色转型\n\n（一）" in text
+
+
+def test_ascii_full_stop_after_chinese_ends_a_sentence():
+    text = "现印发给你们.请认真贯彻落实,到2025年达到3.5%."
+    assert [text[a:b] for a, b in sentences(text)] == ["现印发给你们.", "请认真贯彻落实,到2025年达到3.5%."]
 
 
 def test_latex_units():
