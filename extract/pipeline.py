@@ -95,7 +95,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     if manifest_entry:
         apply_manifest(meta, manifest_entry)
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
-    prose = ProseRules_for(patterns)
+    prose = rules_for(patterns)
     found = prose.extract(doc, ctx)
     found.extend(_table_commitments(doc, ctx, patterns, prose))
     catalogue = catalogue_for(patterns)
@@ -146,7 +146,7 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
     for block in doc.blocks:
         if block.kind != "table":
             continue
-        implied_year, _background = prose._stage_year(ctx, block.char_start)
+        implied_year, _background = prose.stage_year(ctx, block.char_start)
         try:
             before = doc.text[max(0, block.char_start - 600):block.char_start]
             found, schema = reader.read(doc, block, ctx, schema, implied_year, before)
@@ -170,7 +170,7 @@ def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
     return _CATALOGUES[key]
 
 
-def ProseRules_for(patterns: Patterns) -> ProseRules:  # noqa: N802 - a cached constructor
+def rules_for(patterns: Patterns) -> ProseRules:
     """The compiled rules for ``patterns`` (compiled once per process)."""
     key = id(patterns)
     if key not in _RULES_CACHE:

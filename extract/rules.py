@@ -266,7 +266,7 @@ class ProseRules:
             return int(m.group(1))
         return None
 
-    def _stage_year(self, ctx: DocContext, pos: int) -> tuple[int | None, bool]:
+    def stage_year(self, ctx: DocContext, pos: int) -> tuple[int | None, bool]:
         """Implied year at ``pos``: a stage heading's end year or the plan's end year.
 
         Returns ``(year, in_background_section)``.
@@ -296,7 +296,7 @@ class ProseRules:
         """
         text = block.text
         years = self.year_mentions(text, ctx)
-        implied_year, background = self._stage_year(ctx, block.char_start)
+        implied_year, background = self.stage_year(ctx, block.char_start)
         heading_year = self._heading_target_year(ctx, block.char_start)
         if heading_year is not None and not year_override:
             year_override = heading_year

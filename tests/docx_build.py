@@ -46,6 +46,15 @@ def docx_from_text(text: str, out: Path) -> Path:
     return out
 
 
+def _tracked(change_tag: str, text_tag: str, text: str):
+    """A tracked change (w:ins / w:del) holding one run of text."""
+    change, run, t = OxmlElement(change_tag), OxmlElement("w:r"), OxmlElement(text_tag)
+    t.text = text
+    run.append(t)
+    change.append(run)
+    return change
+
+
 def docx_with_styles(out: Path) -> Path:
     """Headings of several kinds, a table with merged cells, a tracked change, a footnote-free body."""
     d = docx.Document()
@@ -61,20 +70,8 @@ def docx_with_styles(out: Path) -> Path:
     p = d.add_paragraph("到2027年，全县森林覆盖率达到52.3%，湿地保护率稳定在48%。")
     # a tracked change: "60%" deleted, "65%" inserted
     p2 = d.add_paragraph("到2027年，城市生活污水集中收集率达到")
-    dele = OxmlElement("w:del")
-    r_del = OxmlElement("w:r")
-    dt = OxmlElement("w:delText")
-    dt.text = "60%"
-    r_del.append(dt)
-    dele.append(r_del)
-    ins = OxmlElement("w:ins")
-    r_ins = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = "65%"
-    r_ins.append(t)
-    ins.append(r_ins)
-    p2._p.append(dele)
-    p2._p.append(ins)
+    p2._p.append(_tracked("w:del", "w:delText", "60%"))
+    p2._p.append(_tracked("w:ins", "w:t", "65%"))
     p2.add_run("。")
     d.add_paragraph("")                                                  # empty paragraphs are skipped
     d.add_paragraph("第二章 主要指标", style="Heading 1")
