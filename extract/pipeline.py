@@ -14,7 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .audit import likely_misses
 from .indicators import IndicatorCatalogue, clean_indicator
@@ -146,10 +146,9 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
     for block in doc.blocks:
         if block.kind != "table":
             continue
-        implied_year, _background = prose.stage_year(ctx, block.char_start)
         try:
             before = doc.text[max(0, block.char_start - 600):block.char_start]
-            found, schema = reader.read(doc, block, ctx, schema, implied_year, before)
+            found, schema = reader.read(doc, block, ctx, schema, before)
         except Exception:  # a table the reader cannot follow must not lose the document
             log.exception("table reader failed on %s", block.table_id)
             continue
@@ -182,7 +181,7 @@ def _span(start: int, end: int) -> dict:
     return {"start": start, "end": end}
 
 
-def evidence_spans(doc: Document, c: Commitment) -> tuple[dict | None, dict | None, dict | None]:
+def evidence_spans(c: Commitment) -> tuple[dict | None, dict | None, dict | None]:
     """Spans of the indicator, the value text and the year expression inside ``c.sentence``.
 
     Each is exact (``sentence[start:end]`` is the text) or None: an indicator assembled from
@@ -219,7 +218,7 @@ def evidence_spans(doc: Document, c: Commitment) -> tuple[dict | None, dict | No
 
 
 def _commitment_row(cid: str, doc: Document, meta: DocMeta, c: Commitment) -> dict:
-    indicator_span, value_span, year_span = evidence_spans(doc, c)
+    indicator_span, value_span, year_span = evidence_spans(c)
     return {
         "indicator_span": indicator_span, "value_span": value_span, "year_span": year_span,
         "commitment_id": cid, "doc_id": doc.doc_id, "source_path": doc.source_path,

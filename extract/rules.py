@@ -314,13 +314,13 @@ class ProseRules:
             if state["sent"] != (s0, s1):
                 state.update(sent=(s0, s1), last_indicator="")
             if m.start("num") not in consumed:
-                recs = self._candidate(doc, block, ctx, text, m, matches[i + 1:], years, (s0, s1),
+                recs = self._candidate(doc, block, text, m, matches[i + 1:], years, (s0, s1),
                                        implied_year, background, consumed, state)
                 out.extend(recs)
                 if recs:
                     state["last_indicator"] = recs[-1].indicator
                     state["prev_kind"] = self._unit(m.group("unit") or m.group("unit1"))[1]
-                    state["prev_end"] = max(text.find(r.value_text, m.start()) + len(r.value_text) for r in recs[:1])
+                    state["prev_end"] = text.find(recs[0].value_text, m.start()) + len(recs[0].value_text)
         return out
 
     # --- one candidate value ---------------------------------------------------------------
@@ -351,8 +351,7 @@ class ProseRules:
                 return rid
         return None
 
-    def _year_for(self, years: list[YearMention], pos: int, clause: tuple[int, int],
-                  sent: tuple[int, int]) -> YearMention | None:
+    def _year_for(self, years: list[YearMention], pos: int, clause: tuple[int, int]) -> YearMention | None:
         """The year mention governing position ``pos`` (latest non-baseline before it)."""
         gov = None
         for ym in years:
@@ -368,7 +367,7 @@ class ProseRules:
                     return ym
         return gov
 
-    def _candidate(self, doc, block, ctx, text, m, following, years, sent, implied_year,
+    def _candidate(self, doc, block, text, m, following, years, sent, implied_year,
                    background, consumed, state) -> list[Commitment]:
         num_start = m.start("num")
         unit_surface = m.group("unit") or m.group("unit1")
@@ -404,11 +403,10 @@ class ProseRules:
             if regex.fullmatch(r"(?:19|20)\d{2}", m.group("num")):
                 return []
         # year scope
-        ym = self._year_for(years, num_start, (clause_start, clause_end), sent)
+        ym = self._year_for(years, num_start, (clause_start, clause_end))
         if ym is not None and ym.kind == "past":
             return []
-        sentence_before = text[sent[0]:num_start]
-        if self.past_re.search(text[clause_start:num_start]) or "十三五" in sentence_before:
+        if self.past_re.search(text[clause_start:num_start]):
             return []
         if background and (ym is None or not regex.match(r"(?:到|至|力争)", ym.text)):
             return []

@@ -197,8 +197,7 @@ class TableReader:
         return None
 
     # --- reading a table ------------------------------------------------------------------
-    def read(self, doc: Document, block: Block, ctx, schema: TableSchema | None,
-             implied_year: int | None, before_text: str = "") -> tuple[list[Commitment], TableSchema | None]:
+    def read(self, doc: Document, block: Block, ctx, schema: TableSchema | None, before_text: str = "") -> tuple[list[Commitment], TableSchema | None]:
         """Commitments of a table block; returns the schema used (to carry over a page break)."""
         rows = block.rows or []
         own = self.schema(rows, ctx)
@@ -207,9 +206,9 @@ class TableReader:
         elif schema is not None and rows and max(len(r) for r in rows) == len(schema.columns):
             data = rows           # a table continued after a page break keeps its header
         else:
-            return self._box(doc, block, rows, ctx, None, implied_year), None
+            return self._box(doc, block, rows, ctx, None), None
         if "content" in schema.roles or ("target" not in schema.roles and "indicator" not in schema.roles):
-            return self._box(doc, block, data, ctx, schema, implied_year), schema
+            return self._box(doc, block, data, ctx, schema), schema
         if "indicator" not in schema.roles or "target" not in schema.roles:
             return [], schema
         return self._indicator_rows(doc, block, data, schema, before_text), schema
@@ -262,7 +261,7 @@ class TableReader:
             if um and self._looks_unit(um.group(1)):
                 name = name[:um.start()].strip()
             change = "level"
-            if self.reduction_amount.search(name if not _UNIT_IN_NAME.search(name) else name[:_UNIT_IN_NAME.search(name).start()]):
+            if self.reduction_amount.search(_UNIT_IN_NAME.sub("", name)):
                 change = "decrease_by"   # 重点工程减排量（吨）: the value is an amount cut
             cm = _CHANGE_SUFFIX.search(name)
             if cm:
@@ -322,7 +321,7 @@ class TableReader:
         s2 = s.replace(" ", "")
         return s2 in self.units or (len(s2) <= 8 and bool(self._unit_hint.search(s2)))
 
-    def _box(self, doc, block, data, ctx, schema, implied_year) -> list[Commitment]:
+    def _box(self, doc, block, data, ctx, schema) -> list[Commitment]:
         """Prose rules over the long text cells of a project table or 专栏 box."""
         out = []
         period_idx = schema.first("period") if schema else None
