@@ -20,10 +20,16 @@ def _has_output(out: Path) -> bool:
 
 def _cmd_run(a) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
+    from .outputs.writer import COMMITMENTS, DOCUMENTS, MISSES, SECTIONS, write_table
     from .pipeline import default_jobs, find_documents, run_batch
-    from .writer import COMMITMENTS, DOCUMENTS, MISSES, SECTIONS, write_table
 
     corpus, out = Path(a.corpus), Path(a.output)
     err = Console(stderr=True)
@@ -66,7 +72,7 @@ def _cmd_run(a) -> int:
 
 
 def _cmd_eval(a) -> int:
-    from .evaluate import evaluate, format_report
+    from .outputs.evaluate import evaluate, format_report
 
     pred = Path(a.pred) if a.pred else Path(a.output) / "commitments.parquet"
     if not pred.is_file():
@@ -81,7 +87,7 @@ def _cmd_eval(a) -> int:
 
 
 def _cmd_audit(a) -> int:
-    from .audit import render_audit
+    from .outputs.audit import render_audit
 
     out = Path(a.output)
     if not _has_output(out):
@@ -130,7 +136,7 @@ def _cmd_show(a) -> int:
 
 
 def _cmd_compare(a) -> int:
-    from .compare import comparison, wide, write_comparison
+    from .outputs.compare import comparison, wide, write_comparison
 
     out = Path(a.output_dir)
     if not _has_output(out):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .normalize import NormalizeOptions, NormText
+from .text.normalize import NormalizeOptions, NormText
 
 
 @dataclass

@@ -159,7 +159,7 @@ def _load_cached(folder_str: str) -> Patterns:
     extra["indicators"] = _load_yaml(folder / "indicators.yaml")
     result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
                       compiled["before"], compiled["after"], extra)
-    from .indicators import IndicatorCatalogue
+    from .catalogue import IndicatorCatalogue
 
     IndicatorCatalogue(result)   # validates indicators.yaml (ids, fields, regexes)
     return result

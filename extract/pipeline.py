@@ -5,10 +5,7 @@ document that fails at any stage becomes an error row; the batch goes on.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
-import hashlib
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -16,15 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .audit import likely_misses
-from .indicators import IndicatorCatalogue, clean_indicator
-from .metadata import DocMeta, infer_metadata
+from .catalogue import IndicatorCatalogue, clean_indicator
+from .context.metadata import apply_manifest, infer_metadata, read_manifest
+from .context.sections import build_sections
+from .diagnostics import likely_misses
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
+from .prose.rules import DocContext, ProseRules
 from .readers import ReadError, read_document, supported
-from .rules import DocContext, ProseRules
-from .sections import build_sections
-from .tables import TableReader
+from .rows import commitment_id, commitment_row, error_row
+from .tables.reader import TableReader
 
 log = logging.getLogger(__name__)
 
@@ -41,51 +39,6 @@ class DocResult:
     @property
     def ok(self) -> bool:
         return self.document.get("status") == "ok"
-
-
-def commitment_id(content_sha256: str, c: Commitment) -> str:
-    """Stable id: hash of content hash, sentence span, value position, indicator and year."""
-    key = f"{content_sha256}|{c.char_start}|{c.char_end}|{c.value_start}|{c.indicator}|{c.year}|{c.table_row}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-def read_manifest(corpus: Path) -> dict[str, dict]:
-    """``corpus/manifest.csv`` rows keyed by doc_id (empty values ignored)."""
-    path = corpus / "manifest.csv"
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["doc_id"]: {k: v for k, v in row.items() if v not in (None, "")}
-                for row in csv.DictReader(fh) if row.get("doc_id")}
-
-
-def apply_manifest(meta: DocMeta, entry: dict) -> None:
-    """Override inferred metadata with manifest values; evidence says "manifest"."""
-    if "title" in entry:
-        meta.title = entry["title"]; meta.evidence["title"] = "manifest"
-    if "issuer" in entry:
-        meta.issuers = [s.strip() for s in entry["issuer"].replace(";", "；").split("；") if s.strip()]
-        meta.evidence["issuer"] = "manifest"
-    for key in ("region", "region_code", "admin_level", "doc_number"):
-        if key in entry:
-            setattr(meta, key, entry[key])
-            if key == "region":
-                meta.evidence["region"] = "manifest"
-    if "publish_date" in entry:
-        meta.publish_date = dt.date.fromisoformat(entry["publish_date"]); meta.evidence["date"] = "manifest"
-    for key in ("plan_start_year", "plan_end_year", "base_year"):
-        if key in entry:
-            setattr(meta, key, int(entry[key]))
-
-
-def _error_row(path: Path, rel: str, reason: str) -> dict:
-    try:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        sha = None
-    return {"doc_id": path.stem, "source_path": rel, "content_sha256": sha,
-            "format": path.suffix.lower().lstrip("."), "status": "error", "error": reason,
-            "n_commitments": 0, "issuers": []}
 
 
 def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | None = None) -> DocResult:
@@ -117,7 +70,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         if cid in seen:
             continue
         seen.add(cid)
-        rows.append(_commitment_row(cid, doc, meta, c))
+        rows.append(commitment_row(cid, doc, meta, c))
     rows.sort(key=lambda r: (r["char_start"], r["_value_start"], r["indicator"], r["commitment_id"]))
     for r in rows:
         del r["_value_start"]
@@ -177,66 +130,6 @@ def rules_for(patterns: Patterns) -> ProseRules:
     return _RULES_CACHE[key]
 
 
-def _span(start: int, end: int) -> dict:
-    return {"start": start, "end": end}
-
-
-def evidence_spans(c: Commitment) -> tuple[dict | None, dict | None, dict | None]:
-    """Spans of the indicator, the value text and the year expression inside ``c.sentence``.
-
-    Each is exact (``sentence[start:end]`` is the text) or None: an indicator assembled from
-    a coordination ("化肥利用率" from "化肥、农药利用率") or a year carried from an earlier
-    sentence or implied by the plan period has no span.
-    """
-    sent = c.sentence
-    value = None
-    if c.source == "table" and c.year is not None:
-        prefix = f"{c.year}: "
-        at = sent.find(prefix)
-        pos = sent.find(c.value_text, at + len(prefix) if at >= 0 else 0)
-    else:
-        rel = c.value_start - c.char_start
-        pos = rel if sent[rel:rel + len(c.value_text)] == c.value_text else sent.find(c.value_text)
-    if pos >= 0 and c.value_text:
-        value = _span(pos, pos + len(c.value_text))
-    indicator = None
-    if c.indicator:
-        limit = value["start"] if value else len(sent)
-        pos = sent.rfind(c.indicator, 0, limit)
-        if pos < 0:
-            pos = sent.find(c.indicator)
-        if pos >= 0:
-            indicator = _span(pos, pos + len(c.indicator))
-    year = None
-    if c.source == "table" and c.year is not None:
-        at = sent.find(f"{c.year}: ")
-        if at >= 0:
-            year = _span(at, at + 4)
-    elif c.year_start is not None and c.char_start <= c.year_start and c.year_end <= c.char_end:
-        year = _span(c.year_start - c.char_start, c.year_end - c.char_start)
-    return indicator, value, year
-
-
-def _commitment_row(cid: str, doc: Document, meta: DocMeta, c: Commitment) -> dict:
-    indicator_span, value_span, year_span = evidence_spans(c)
-    return {
-        "indicator_span": indicator_span, "value_span": value_span, "year_span": year_span,
-        "commitment_id": cid, "doc_id": doc.doc_id, "source_path": doc.source_path,
-        "title": meta.title, "issuer": meta.issuer, "region": meta.region,
-        "region_code": meta.region_code, "admin_level": meta.admin_level,
-        "chapter": c.chapter, "section_path": list(c.section_path), "sentence": c.sentence,
-        "char_start": c.char_start, "char_end": c.char_end, "page": c.page, "line": c.line,
-        "indicator": c.indicator, "indicator_id": c.indicator_id, "year": c.year,
-        "year_source": c.year_source, "value": c.value, "value_min": c.value_min,
-        "value_max": c.value_max, "value_text": c.value_text, "unit": c.unit,
-        "comparator": c.comparator, "change": c.change, "cumulative": c.cumulative,
-        "strive": c.strive, "binding": c.binding, "baseline_year": c.baseline_year,
-        "baseline_value": c.baseline_value, "source": c.source, "table_id": c.table_id,
-        "table_row": c.table_row, "class": c.klass, "confidence": c.confidence,
-        "rule_id": c.rule_id, "_value_start": c.value_start,
-    }
-
-
 def process_file(path: Path, root: Path, patterns_dir: str | None = None,
                  manifest_entry: dict | None = None) -> DocResult:
     """Read and extract one file; any failure becomes an error row with a one-line reason."""
@@ -246,11 +139,11 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
         doc = read_document(path, root)
         return extract_document(doc, patterns, manifest_entry)
     except ReadError as exc:
-        return DocResult(_error_row(path, rel, str(exc)))
+        return DocResult(error_row(path, rel, str(exc)))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
         log.debug("failed on %s", path, exc_info=True)
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-        return DocResult(_error_row(path, rel, reason))
+        return DocResult(error_row(path, rel, reason))
 
 
 def find_documents(corpus: Path) -> list[Path]:

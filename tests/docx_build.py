@@ -8,7 +8,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from extract.sections import match_heading
+from extract.context.sections import match_heading
 
 _LEVEL_OF_STYLE = {"part": 1, "chapter": 1, "section": 2, "cn_dun": 2, "cn_paren": 3, "arabic_dot": 4}
 

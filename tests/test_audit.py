@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from extract.audit import highlight, render_audit
+from extract.outputs.audit import highlight, render_audit
 from extract.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract.cli import main
-from extract.indicators import IndicatorCatalogue
+from extract.catalogue import IndicatorCatalogue
 from extract.patterns import PatternError, load_patterns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def test_catalogue_has_70_plus_valid_entries():
 
 
 def test_most_matched_indicator_records_get_an_id(demo_output, gold_dir):
-    from extract.evaluate import load_gold, load_pred, match
+    from extract.outputs.evaluate import load_gold, load_pred, match
 
     gold, pred = load_gold(gold_dir), load_pred(demo_output / "commitments.parquet")
     pairs = [(gold[i], pred[j]) for i, j in match(gold, pred) if gold[i].get("class", "indicator") == "indicator"]

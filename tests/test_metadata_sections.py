@@ -9,7 +9,7 @@ import pytest
 
 from extract.cli import main
 from extract.readers import document_from_text, read_document
-from extract.sections import build_sections, match_heading
+from extract.context.sections import build_sections, match_heading
 
 from .conftest import CORPUS, SHARED
 

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.normalize import NormalizeOptions, latex_to_text, normalize
+from extract.text.normalize import NormalizeOptions, latex_to_text, normalize
 from extract.readers import read_document
-from extract.segment import sentences
+from extract.text.segment import sentences
 
 from .conftest import CORPUS
 

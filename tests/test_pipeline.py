@@ -11,7 +11,7 @@ import pytest
 
 from extract.cli import main
 from extract.readers import read_document
-from extract.writer import COMMITMENTS, DOCUMENTS, SCHEMA_VERSION, SECTIONS
+from extract.outputs.writer import COMMITMENTS, DOCUMENTS, SCHEMA_VERSION, SECTIONS
 
 from .conftest import CORPUS
 

@@ -26,11 +26,11 @@ from functools import cached_property
 
 import regex
 
-from .model import Block, Commitment, Document
-from .numerals import CN_DIGITS, parse_number
-from .patterns import Patterns
-from .sections import SectionTree
-from .segment import sentences
+from ..context.sections import SectionTree
+from ..model import Block, Commitment, Document
+from ..patterns import Patterns
+from ..text.numerals import CN_DIGITS, parse_number
+from ..text.segment import sentences
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,8 @@ from typing import Callable
 
 import regex
 
+from .segment import last_sentence_end
+
 # --- character translation (one source char -> one or more output chars) -----------------
 _WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
 _WIDTH.update({
@@ -216,7 +218,7 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
         return False
     # a short heading-like previous line (no punctuation inside) is a title, not a wrap; only
     # the part after the line's last sentence end counts, so the decision stays in its sentence
-    cut = max(prev_line.rfind(ch) for ch in "。！？") + 1
+    cut = last_sentence_end(prev_line) + 1
     tail = prev_line[cut:]
     if _HEADING_START.match(tail) and not regex.search(r"[，。；]", tail.rstrip()):
         return False

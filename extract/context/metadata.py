@@ -6,13 +6,15 @@ years resolve against, so it is read from the document, never from the clock.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import regex
 
-from .model import Document
-from .patterns import Patterns
+from ..model import Document
+from ..patterns import Patterns
 
 
 @dataclass
@@ -144,7 +146,7 @@ def _issuer_place(issuer: str) -> str:
 
 def infer_region(meta: DocMeta, text: str, patterns: Patterns) -> None:
     """Set region, region_code and admin_level (and issuers when none is printed)."""
-    from .gazetteer import load_gazetteer
+    from ..context.gazetteer import load_gazetteer
 
     gaz = load_gazetteer(str(patterns.folder / "region_aliases.yaml"))
     head = text[:20000]
@@ -193,3 +195,32 @@ def infer_region(meta: DocMeta, text: str, patterns: Patterns) -> None:
             issuers.insert(0, f"中共{found.name}委")
         meta.issuers = issuers
         meta.evidence["issuer"] = f"inferred from region {found.name}" + (f" and “{m.group(0)}”" if m else "")
+
+
+def read_manifest(corpus: Path) -> dict[str, dict]:
+    """``corpus/manifest.csv`` rows keyed by doc_id (empty values ignored)."""
+    path = corpus / "manifest.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return {row["doc_id"]: {k: v for k, v in row.items() if v not in (None, "")}
+                for row in csv.DictReader(fh) if row.get("doc_id")}
+
+
+def apply_manifest(meta: DocMeta, entry: dict) -> None:
+    """Override inferred metadata with manifest values; evidence says "manifest"."""
+    if "title" in entry:
+        meta.title = entry["title"]; meta.evidence["title"] = "manifest"
+    if "issuer" in entry:
+        meta.issuers = [s.strip() for s in entry["issuer"].replace(";", "；").split("；") if s.strip()]
+        meta.evidence["issuer"] = "manifest"
+    for key in ("region", "region_code", "admin_level", "doc_number"):
+        if key in entry:
+            setattr(meta, key, entry[key])
+            if key == "region":
+                meta.evidence["region"] = "manifest"
+    if "publish_date" in entry:
+        meta.publish_date = dt.date.fromisoformat(entry["publish_date"]); meta.evidence["date"] = "manifest"
+    for key in ("plan_start_year", "plan_end_year", "base_year"):
+        if key in entry:
+            setattr(meta, key, int(entry[key]))

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .model import Block, Cell, Commitment, Document
-from .numerals import parse_number
-from .patterns import Patterns
+from ..model import Block, Cell, Commitment, Document
+from ..patterns import Patterns
+from ..text.numerals import parse_number
 
 _NUMBER = regex.compile(r"(?<![\dA-Za-z.Ⅰ-Ⅻ])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\d.])(?!\s*年)")
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s*年?")

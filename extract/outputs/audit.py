@@ -4,8 +4,7 @@
 CDN, no server): commitments grouped by document and chapter, the indicator, value and year
 highlighted inside the sentence from their spans, all fields, filters (document, indicator,
 year, source, class, low confidence), and a view of the sentences where a year and a quantity
-appear but nothing was extracted (likely misses).  ``likely_misses`` finds those sentences
-while a document is extracted.
+appear but nothing was extracted (likely misses, found by ``extract.diagnostics``).
 """
 from __future__ import annotations
 
@@ -13,32 +12,7 @@ import html
 from collections import OrderedDict
 from pathlib import Path
 
-import regex
-
 LOW_CONFIDENCE = 0.7
-_YEARISH = regex.compile(r"(?:19|20)\d{2}\s*年|十[三四五六]五")
-_QUANTITY = regex.compile(r"\d+(?:\.\d+)?\s*(?:%|[\p{Han}]{0,4}(?:米|亩|公顷|吨|个|座|处|条|台|天|倍|瓦|千克|立方米|公里))")
-
-
-def likely_misses(doc, commitments: list[dict]) -> list[dict]:
-    """Sentences with a year and a quantity that no commitment came from."""
-    from .segment import sentences
-
-    covered = [(c["char_start"], c["char_end"]) for c in commitments]
-    out = []
-    for block in doc.blocks:
-        if block.kind != "paragraph":
-            continue
-        for a, b in sentences(block.text):
-            s = block.text[a:b]
-            if not (_YEARISH.search(s) and _QUANTITY.search(_YEARISH.sub("", s))):
-                continue
-            start, end = block.char_start + a, block.char_start + b
-            if any(cs < end and start < ce for cs, ce in covered):
-                continue
-            out.append({"doc_id": doc.doc_id, "sentence": s, "char_start": start, "char_end": end,
-                        "page": doc.page_of(start), "line": doc.line_of(start)})
-    return out
 
 
 def highlight(sentence: str, spans: dict[str, dict | None]) -> str:
@@ -104,7 +78,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     miss_groups: OrderedDict[str, list] = OrderedDict()
     for m in misses:
         miss_groups.setdefault(m["doc_id"], []).append(m)
-    env = jinja2.Environment(loader=jinja2.PackageLoader("extract", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("extract.outputs", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     page = env.get_template("audit.html.j2").render(
         groups=groups, documents=docs, n_docs=len(docs), n_rows=len(rows), schema_version=schema_version,

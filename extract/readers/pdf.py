@@ -15,9 +15,9 @@ from pathlib import Path
 
 import regex
 
-from .model import Document
-from .normalize import NormalizeOptions, normalize
-from .readers import ReadError, blocks_from_text, register
+from ..model import Document
+from ..text.normalize import NormalizeOptions, normalize
+from .base import ReadError, blocks_from_text
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
 _PAGE_NUMBER = regex.compile(r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
@@ -90,7 +90,6 @@ def _repeated_margins(pages: list[list[str]]) -> set[str]:
     return {k for k, n in counts.items() if n >= max(3, len(pages) * 0.4) and len(k) <= 40}
 
 
-@register(".pdf")
 def read_pdf(path: Path, rel: str) -> Document:
     """Read a PDF plan.
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import regex
 
-from .model import Document
-from .normalize import NormalizeOptions, normalize
-from .readers import ReadError, blocks_from_text, register
+from ..model import Document
+from ..text.normalize import NormalizeOptions, normalize
+from .base import ReadError, blocks_from_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = regex.compile(r"^(?:heading|标题)\s*(\d)$", regex.I)
@@ -84,7 +84,6 @@ def table_lines(table) -> list[str]:
     return lines
 
 
-@register(".docx")
 def read_docx(path: Path, rel: str) -> Document:
     """Read a DOCX plan.
 
@@ -94,9 +93,8 @@ def read_docx(path: Path, rel: str) -> Document:
     import zipfile
 
     import docx
-    from docx.table import Table
-
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
 
     try:
         d = docx.Document(str(path))

@@ -27,6 +27,11 @@ _UNIT_ALIASES = {
     "hm²": "公顷", "hm2": "公顷",
     "t": "吨", "起/每万枚": "起/万枚",
     "无": "", "-": "", "—": "", "none": "", "None": "",
+    "平方米": "m²", "m2": "m²", "m^2": "m²", "㎡": "m²",
+    "公斤": "千克", "kg": "千克",
+    "吨/km²·月": "吨/(月·km²)", "吨/平方公里·月": "吨/(月·km²)", "吨/月·平方公里": "吨/(月·km²)",
+    "吨/(月·平方公里)": "吨/(月·km²)", "吨/(km²·月)": "吨/(月·km²)", "t/(km²·月)": "吨/(月·km²)",
+    "吨/月·km²": "吨/(月·km²)", "吨/(平方公里·月)": "吨/(月·km²)",
 }
 _PREFIX = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 _NO_PREFIX_SPLIT = {"千克", "千米", "千瓦", "百分点", "万枚", "千瓦时"}
@@ -37,7 +42,7 @@ def norm_unit(unit) -> tuple[str, float]:
     """``(base unit, multiplier)`` so that value * multiplier is in base units."""
     if unit is None or (isinstance(unit, float) and math.isnan(unit)):
         return "", 1.0
-    u = str(unit).strip().replace(" ", "").replace("／", "/")
+    u = str(unit).strip().replace(" ", "").replace("／", "/").replace("（", "(").replace("）", ")")
     u = _UNIT_ALIASES.get(u, u)
     mult = 1.0
     if len(u) > 1 and u[0] in _PREFIX and u not in _NO_PREFIX_SPLIT and u[1:] not in ("分点",):
@@ -109,7 +114,7 @@ def load_pred(path: Path) -> list[dict]:
 
 
 def match(gold: list[dict], pred: list[dict], min_overlap: float = 0.5) -> list[tuple[int, int]]:
-    """Greedy one-to-one matching, best indicator overlap first."""
+    """Greedy one-to-one matching: sure gold records first, then best indicator overlap."""
     by_key = defaultdict(list)
     for j, p in enumerate(pred):
         by_key[(p["_doc"], _year(p), value_key(p))].append(j)
@@ -119,7 +124,8 @@ def match(gold: list[dict], pred: list[dict], min_overlap: float = 0.5) -> list[
             ov = overlap(g.get("indicator"), pred[j].get("indicator"))
             if ov >= min_overlap:
                 pairs.append((ov, i, j))
-    pairs.sort(key=lambda t: -t[0])
+    # sure gold records first, so an unsure record never takes the only prediction a sure one needs
+    pairs.sort(key=lambda t: (bool(gold[t[1]].get("unsure")), -t[0]))
     gi_used, pj_used, matched = set(), set(), []
     for _ov, i, j in pairs:
         if i not in gi_used and j not in pj_used:

@@ -22,6 +22,18 @@ def _is_ascii_stop(text: str, i: int) -> bool:
             and (i + 1 >= len(text) or not text[i + 1].isdigit()))
 
 
+def last_sentence_end(text: str) -> int:
+    """Index of the last sentence end in ``text`` (。！？, or an ASCII stop after Chinese), or -1.
+
+    >>> last_sentence_end("到2025年.（一）")
+    6
+    """
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in SENTENCE_END or _is_ascii_stop(text, i):
+            return i
+    return -1
+
+
 def _split(text: str, ends: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
     stop = len(text) if stop is None else stop
     spans = []
