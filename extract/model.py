@@ -15,18 +15,26 @@ from .text.normalize import NormalizeOptions, NormText
 
 @dataclass
 class Cell:
-    """One table cell: its text (continuation lines joined) and its span in the normalised text."""
+    """One table cell: its text (continuation lines joined) and its span in the normalised text.
+
+    Readers that know a table's geometry (ruled PDF tables, DOCX) give complete grids: a merged
+    cell is written once, with its ``row_span``/``col_span``, and every other grid position it
+    covers holds a copy whose ``covered_by`` names the merged cell's ``(row, col)``.
+    """
 
     text: str
     char_start: int
     char_end: int
+    row_span: int = 1
+    col_span: int = 1
+    covered_by: Optional[tuple[int, int]] = None
 
 
 @dataclass
 class Block:
     """A paragraph, heading or table of a document, as a span of its normalised text."""
 
-    kind: str                      # "paragraph" | "heading" | "table"
+    kind: str                      # "paragraph" | "heading" | "table" | "box" (专栏: rows of one item each)
     text: str
     char_start: int
     char_end: int
@@ -35,6 +43,8 @@ class Block:
     rows: Optional[list[list[Cell]]] = None  # table cells, for kind == "table"
     table_id: Optional[str] = None
     level: Optional[int] = None    # heading level given by the format (DOCX heading styles)
+    ruled: bool = False            # rows are a complete grid with merges (geometry known)
+    title: Optional[str] = None    # a box's caption ("专栏5 大气污染源治理重点工程")
 
 
 @dataclass
@@ -50,6 +60,9 @@ class Document:
     n_pages: Optional[int] = None
     page_of_char: Optional[list[int]] = None  # for PDF: page of each source character
     options: NormalizeOptions = field(default_factory=NormalizeOptions)
+    # how well the text layer could be read (PDF): text_quality 0..1, extractor, pages_without_text,
+    # warnings (one line each, e.g. "pages 12–14: 17% unusual characters")
+    reading: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:

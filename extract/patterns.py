@@ -72,6 +72,7 @@ class Patterns:
     exclusions_before: list[tuple[str, regex.Pattern]]
     exclusions_after: list[tuple[str, regex.Pattern]]
     extra: dict = field(default_factory=dict)
+    glyphs: dict[str, str] = field(default_factory=dict)
 
     def words(self, name: str) -> list[str]:
         """A word list of lexicon.yaml, longest first."""
@@ -81,6 +82,18 @@ class Patterns:
 def _require(cond: bool, path: Path, key: str, msg: str) -> None:
     if not cond:
         raise PatternError(f"{path.name}: {key}: {msg}")
+
+
+def _glyphs(path: Path) -> dict[str, str]:
+    """The glyph substitution table of ``glyphs.yaml`` (private-use character -> text)."""
+    spec = _load_yaml(path)
+    table = (spec or {}).get("private_use") if isinstance(spec, dict) else None
+    _require(isinstance(table, dict), path, "private_use", "expected a mapping")
+    for key, rep in table.items():
+        _require(isinstance(key, str) and len(key) == 1 and bool(regex.match(r"\p{Co}", key)), path,
+                 f"private_use.{key!r}", "key must be one private-use character")
+        _require(isinstance(rep, str), path, f"private_use.{key!r}", "replacement must be a string")
+    return dict(table)
 
 
 def load_patterns(folder: str | Path | None = None) -> Patterns:
@@ -158,7 +171,7 @@ def _load_cached(folder_str: str) -> Patterns:
     extra["table_headers"] = th
     extra["indicators"] = _load_yaml(folder / "indicators.yaml")
     result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
-                      compiled["before"], compiled["after"], extra)
+                      compiled["before"], compiled["after"], extra, _glyphs(folder / "glyphs.yaml"))
     from .catalogue import IndicatorCatalogue
 
     IndicatorCatalogue(result)   # validates indicators.yaml (ids, fields, regexes)

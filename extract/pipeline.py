@@ -97,7 +97,7 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
     out: list[Commitment] = []
     schema = None
     for block in doc.blocks:
-        if block.kind != "table":
+        if block.kind not in ("table", "box"):
             continue
         try:
             before = doc.text[max(0, block.char_start - 600):block.char_start]
@@ -136,7 +136,7 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
     try:
         patterns = load_patterns(patterns_dir)
-        doc = read_document(path, root)
+        doc = read_document(path, root, patterns)
         return extract_document(doc, patterns, manifest_entry)
     except ReadError as exc:
         return DocResult(error_row(path, rel, str(exc)))

@@ -14,7 +14,7 @@ from . import docx, pdf, text
 from .base import ReadError, blocks_from_text
 from .text import decode_bytes, document_from_text
 
-Reader = Callable[[Path, str], Document]
+Reader = Callable[..., Document]   # (path, path relative to the corpus root, patterns) -> Document
 # extension (lower case, with the dot) -> reader
 READERS: dict[str, Reader] = {
     ".txt": text.read_text_file, ".md": text.read_text_file, ".markdown": text.read_text_file,
@@ -30,7 +30,7 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def read_document(path: Path, root: Path | None = None) -> Document:
+def read_document(path: Path, root: Path | None = None, patterns=None) -> Document:
     """Read one file with the reader registered for its extension.
 
     Raises:
@@ -40,4 +40,4 @@ def read_document(path: Path, root: Path | None = None) -> Document:
     if reader is None:
         raise ReadError(f"unsupported file type {path.suffix!r}")
     rel = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
-    return reader(path, rel)
+    return reader(path, rel, patterns)

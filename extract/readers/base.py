@@ -1,10 +1,16 @@
 """What every reader shares: the error type and cutting normalised text into blocks.
 
 A reader turns a file into a :class:`~extract.model.Document`: normalised text (with an offset
-map) cut into blocks: paragraphs, headings and tables as rows of cells.  Lines holding tabs
-are table rows, whatever the format they came from.
+map) cut into blocks: paragraphs, headings, tables as rows of cells and 专栏 boxes.  Lines
+holding tabs are table rows, whatever the format they came from.  A reader that knows more
+than the text shows (a PDF's ruled grid with its merged cells, a framed box) hands that over
+as :class:`Region` objects in source offsets; their blocks are built from what the reader knew.
 """
 from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Optional
 
 from ..context.sections import is_heading_line
 from ..model import Block, Cell, Document
@@ -12,6 +18,33 @@ from ..model import Block, Cell, Document
 
 class ReadError(Exception):
     """A document cannot be read; the message is the one-line reason shown to the user."""
+
+
+@dataclass
+class SourceCell:
+    """A grid position of a known table: its text's span in the source text, and its merge."""
+
+    start: int
+    end: int
+    row_span: int = 1
+    col_span: int = 1
+    covered_by: Optional[tuple[int, int]] = None
+
+
+@dataclass
+class Region:
+    """Source lines ``[start, end)`` whose structure the reader knows.
+
+    ``kind`` "table": a ruled grid, ``cells`` a complete grid of :class:`SourceCell`.
+    ``kind`` "box": a framed 专栏 box; its lines are ordinary text (wraps joined) and its
+    paragraphs become the box's items; ``title`` is its caption when the frame holds one.
+    """
+
+    kind: str
+    start: int
+    end: int
+    cells: list[list[SourceCell]] = field(default_factory=list)
+    title: Optional[str] = None
 
 
 def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
@@ -62,21 +95,87 @@ _MAX_CONTINUATION_LINES = 3
 _MAX_CONTINUATION_CHARS = 40
 
 
-def blocks_from_text(doc: Document) -> list[Block]:
-    """Cut normalised text into blocks: one per non-empty line; tab lines form tables."""
+def _norm_pos(doc: Document, source_pos: int) -> int:
+    """The first normalised position whose source starts at or after ``source_pos``."""
+    return bisect.bisect_left(doc.norm.starts, source_pos)
+
+
+def _known_table(doc: Document, region: Region, table_id: str) -> Block:
+    rows: list[list[Cell]] = []
+    for grid_row in region.cells:
+        row = []
+        for sc in grid_row:
+            a, b = _norm_pos(doc, sc.start), _norm_pos(doc, sc.end)
+            raw = doc.text[a:b]
+            lead = len(raw) - len(raw.lstrip())
+            text = raw.strip()
+            row.append(Cell(text, a + lead, a + lead + len(text), sc.row_span, sc.col_span, sc.covered_by))
+        rows.append(row)
+    a, b = _norm_pos(doc, region.start), _norm_pos(doc, region.end)
+    while b > a and doc.text[b - 1] in "\n\t ":
+        b -= 1
+    return Block("table", doc.text[a:b], a, b, doc.line_of(a), doc.page_of(a), rows, table_id, ruled=True)
+
+
+def _box(doc: Document, region: Region, inner: list[Block], table_id: str) -> Block:
+    """A framed box: its paragraphs are its items (one single-cell row each)."""
+    items = [b for b in inner if b.kind in ("paragraph", "heading")]
+    title = region.title
+    if items and title is None and regex_box_caption(items[0].text):
+        title = items[0].text
+    if items and title is not None and items[0].text == title:
+        items = items[1:]
+    a, b = _norm_pos(doc, region.start), _norm_pos(doc, region.end)
+    while b > a and doc.text[b - 1] in "\n\t ":
+        b -= 1
+    rows = [[Cell(it.text, it.char_start, it.char_end)] for it in items]
+    return Block("box", doc.text[a:b], a, b, doc.line_of(a), doc.page_of(a), rows, table_id, title=title)
+
+
+def regex_box_caption(text: str) -> bool:
+    """Whether a line is a box caption ("专栏5 大气污染源治理重点工程", "专栏３:…")."""
+    return text.lstrip().startswith("专栏")
+
+
+def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list[Block]:
+    """Cut normalised text into blocks: one per non-empty line; tab lines form tables.
+
+    ``regions`` (source offsets) are tables and boxes the reader knows: they become one block
+    each, built from the reader's cells, whatever their lines look like.
+    """
     text = doc.text
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
+    known = sorted(((_norm_pos(doc, r.start), _norm_pos(doc, r.end), r) for r in regions or []),
+                   key=lambda t: t[0])
     # a table line starts with a tab or has one inside (a trailing tab after a heading does not count)
     is_tab = [text[a:b].startswith("\t") or "\t" in text[a:b].strip() for a, b in spans]
     blocks: list[Block] = []
     i = 0
     n_tables = 0
+    k_region = 0
     while i < len(spans):
         a, b = spans[i]
+        while k_region < len(known) and known[k_region][1] <= a:
+            k_region += 1
+        if k_region < len(known) and known[k_region][0] <= a < known[k_region][1]:
+            ra, rb, region = known[k_region]
+            j = i
+            while j + 1 < len(spans) and spans[j + 1][0] < rb:
+                j += 1
+            n_tables += 1
+            table_id = f"{doc.doc_id}:t{n_tables:02d}"
+            if region.kind == "table":
+                blocks.append(_known_table(doc, region, table_id))
+            else:
+                inner = _line_blocks(doc, spans[i:j + 1])
+                blocks.append(_box(doc, region, inner, table_id))
+            k_region += 1
+            i = j + 1
+            continue
         if is_tab[i]:
             j = i
             while j + 1 < len(spans):
@@ -105,12 +204,20 @@ def blocks_from_text(doc: Document) -> list[Block]:
                                 f"{doc.doc_id}:t{n_tables:02d}"))
             i = j + 1
             continue
-        line = text[a:b]
-        stripped = line.strip(" \u3000")
-        if stripped:
-            lead = len(line) - len(line.lstrip(" \u3000"))
-            s0 = a + lead
-            kind = "heading" if is_heading_line(stripped) else "paragraph"
-            blocks.append(Block(kind, stripped, s0, s0 + len(stripped), doc.line_of(s0), doc.page_of(s0)))
+        blocks.extend(_line_blocks(doc, [spans[i]]))
         i += 1
     return blocks
+
+
+def _line_blocks(doc: Document, spans: list[tuple[int, int]]) -> list[Block]:
+    """One heading or paragraph block per non-empty line."""
+    out = []
+    for a, b in spans:
+        line = doc.text[a:b]
+        stripped = line.strip(" \u3000\t")
+        if stripped:
+            lead = len(line) - len(line.lstrip(" \u3000\t"))
+            s0 = a + lead
+            kind = "heading" if is_heading_line(stripped) else "paragraph"
+            out.append(Block(kind, stripped, s0, s0 + len(stripped), doc.line_of(s0), doc.page_of(s0)))
+    return out

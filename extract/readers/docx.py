@@ -84,7 +84,7 @@ def table_lines(table) -> list[str]:
     return lines
 
 
-def read_docx(path: Path, rel: str) -> Document:
+def read_docx(path: Path, rel: str, patterns=None) -> Document:
     """Read a DOCX plan.
 
     Raises:
@@ -118,7 +118,7 @@ def read_docx(path: Path, rel: str) -> Document:
     text = "\n".join(lines)
     if not regex.search(r"\p{Han}", text):
         raise ReadError("no Chinese text found in the DOCX")
-    options = NormalizeOptions(join_wraps=False)
+    options = NormalizeOptions(join_wraps=False, glyphs=patterns.glyphs if patterns is not None else {})
     doc = Document(path.stem, rel, "docx", hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    normalize(text, options), options=options)
     doc.blocks = blocks_from_text(doc)

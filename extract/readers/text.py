@@ -60,7 +60,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     raise ReadError("cannot decode text: not UTF-8, UTF-16, GB18030 or any detectable encoding")
 
 
-def read_text_file(path: Path, rel: str) -> Document:
+def read_text_file(path: Path, rel: str, patterns=None) -> Document:
     """Read a .txt/.md plan."""
     try:
         data = path.read_bytes()
@@ -70,15 +70,16 @@ def read_text_file(path: Path, rel: str) -> Document:
         raise ReadError("empty file")
     text, _enc = decode_bytes(data)
     # content hash of the decoded text: the same plan in another encoding keeps its ids
-    return document_from_text(text, path.stem, rel, path.suffix.lower().lstrip(".") or "txt")
+    return document_from_text(text, path.stem, rel, path.suffix.lower().lstrip(".") or "txt",
+                              glyphs=patterns.glyphs if patterns is not None else None)
 
 
 def document_from_text(text: str, doc_id: str, source_path: str = "", fmt: str = "txt",
-                       sha256: str | None = None) -> Document:
+                       sha256: str | None = None, glyphs: dict | None = None) -> Document:
     """Build a Document from decoded text (used by the text reader and by tests)."""
     if not regex.search(r"\p{Han}", text):
         raise ReadError("no Chinese text found")
-    options = NormalizeOptions(join_wraps=looks_hard_wrapped(text))
+    options = NormalizeOptions(join_wraps=looks_hard_wrapped(text), glyphs=glyphs or {})
     norm = normalize(text, options)
     doc = Document(doc_id, source_path or doc_id, "md" if fmt in ("md", "markdown") else "txt",
                    sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(), norm,

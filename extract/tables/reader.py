@@ -200,6 +200,8 @@ class TableReader:
     def read(self, doc: Document, block: Block, ctx, schema: TableSchema | None, before_text: str = "") -> tuple[list[Commitment], TableSchema | None]:
         """Commitments of a table block; returns the schema used (to carry over a page break)."""
         rows = block.rows or []
+        if block.kind == "box":
+            return self._box(doc, block, rows, ctx, None), None
         own = self.schema(rows, ctx)
         if own is not None:
             schema, data = own, rows[own.header_rows:]

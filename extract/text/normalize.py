@@ -69,6 +69,9 @@ class NormalizeOptions:
     min_wrap_line: int = 0
     # the usual length of a full line; a shorter line ending like a title (…规划) is a title
     full_line: int = 0
+    # private-use glyphs of the text layer and what they print as (patterns/glyphs.yaml); any
+    # other private-use character is read as a decimal point between digits and dropped elsewhere
+    glyphs: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +141,10 @@ class _Builder:
             s_out.extend([s] * len(rep)); e_out.extend([e] * len(rep))
         self.text, self.starts, self.ends = "".join(out), s_out, e_out
 
+
+# private-use glyphs left after the known substitutions: a decimal point between digits, else noise
+_PRIVATE_USE = regex.compile(r"\p{Co}")
+_PRIVATE_USE_DECIMAL = regex.compile(r"(?<=[0-9０-９])[ ]?\p{Co}[ ]?(?=[0-9０-９])")
 
 # layout markers left by converters
 _BOOKMARK = regex.compile(r"\[bookmark:[^\]\n]*\]")
@@ -248,6 +255,11 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
     options = options or NormalizeOptions()
     b = _Builder(source)
     b.translate({"\r": "", "\ufeff": "", "\u200b": ""})
+    if _PRIVATE_USE.search(source):
+        if options.glyphs:
+            b.translate(options.glyphs)
+        b.sub(_PRIVATE_USE_DECIMAL, lambda m: ".")
+        b.sub(_PRIVATE_USE, lambda m: "")
     b.sub(_BOOKMARK, lambda m: "")
     b.sub(_BOLD, lambda m: "")
     b.sub(_LATEX_DOLLAR, lambda m: latex_to_text(m.group(1)))

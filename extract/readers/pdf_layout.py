@@ -1,0 +1,259 @@
+"""Page geometry of a PDF: ruling lines from pdfium's path objects, table grids and framed boxes.
+
+pdfium hands out every drawn path with its segments, transform and paint; the visible,
+axis-aligned ones are a page's rulings.  pdfplumber's table geometry (``merge_edges`` …
+``cells_to_tables``) turns rulings into cells without pdfminer having to parse the page, and
+each cell's text is taken from pdfium's text layer inside the cell, so characters come in the
+order pdfium reads them whatever their font's baseline (a Latin digit set lower than the CJK
+glyphs around it stays in its place: ``PM2.5``, ``2026年``).
+
+Coordinates are PDF user space (origin bottom left, y up) throughout; pdfplumber's functions
+are fed ``top = -y`` so that their "top" grows downwards as they expect.
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+import pypdfium2.raw as pdfium_c
+
+# a ruling is at most this thick (a thin filled rectangle drawn as a line counts)
+_MAX_RULE_WIDTH = 3.0
+# … and at least this long
+_MIN_RULE_LENGTH = 6.0
+# rulings closer than this are one (pdfplumber's snap/join tolerances)
+_SNAP = 3.0
+# paint lighter than this on every channel is invisible on white paper
+_WHITE = 235
+# a grid needs at least this many cells to be a table (a frame is one cell)
+_MIN_TABLE_CELLS = 1
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A visible axis-aligned ruling: ``x0 <= x1``, ``y0 <= y1`` (one of the spans is ~0)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.y1 - self.y0)
+
+
+@dataclass
+class GridCell:
+    """A cell of a grid: its row/column span and its box (PDF space)."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str = ""
+
+
+@dataclass
+class Grid:
+    """A ruled table or frame: column boundaries (left to right), row boundaries (top to bottom)."""
+
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """``(x0, y0, x1, y1)`` in PDF space."""
+        return self.xs[0], self.ys[-1], self.xs[-1], self.ys[0]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    def contains(self, x: float, y: float, margin: float = 1.0) -> bool:
+        x0, y0, x1, y1 = self.bbox
+        return x0 - margin <= x <= x1 + margin and y0 - margin <= y <= y1 + margin
+
+
+# --- rulings --------------------------------------------------------------------------------
+
+def _matrix(obj) -> tuple[float, float, float, float, float, float]:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return 1.0, 0.0, 0.0, 1.0, 0.0, 0.0
+    return m.a, m.b, m.c, m.d, m.e, m.f
+
+
+def _compose(inner, outer):
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _visible(obj) -> tuple[bool, bool]:
+    """Whether the path's stroke and its fill show on white paper."""
+    fillmode = ctypes.c_int(0)
+    stroke = ctypes.c_int(0)
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fillmode), ctypes.byref(stroke)):
+        return False, False
+    r, g, b, a = (ctypes.c_uint(0) for _ in range(4))
+
+    def shows(getter) -> bool:
+        if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+            return True
+        return a.value > 0 and min(r.value, g.value, b.value) < _WHITE
+
+    return bool(stroke.value) and shows(pdfium_c.FPDFPageObj_GetStrokeColor), \
+        bool(fillmode.value) and shows(pdfium_c.FPDFPageObj_GetFillColor)
+
+
+def _path_points(obj, matrix) -> list[list[tuple[float, float]]]:
+    """The subpaths of a path object as point lists in page space (curves flattened to ends)."""
+    a, b, c, d, e, f = matrix
+    subpaths: list[list[tuple[float, float]]] = []
+    x, y = ctypes.c_float(0), ctypes.c_float(0)
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        if not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        px, py = a * x.value + c * y.value + e, b * x.value + d * y.value + f
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([(px, py)])
+        else:
+            subpaths[-1].append((px, py))
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and subpaths[-1]:
+            subpaths[-1].append(subpaths[-1][0])
+    return subpaths
+
+
+def _segments_of(obj, matrix) -> list[Segment]:
+    stroked, filled = _visible(obj)
+    if not (stroked or filled):
+        return []
+    out: list[Segment] = []
+    for pts in _path_points(obj, matrix):
+        if len(pts) < 2:
+            continue
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        if filled and not stroked:
+            # a filled thin rectangle is a ruling; a filled wide one is shading, not a line
+            if h <= _MAX_RULE_WIDTH and w >= _MIN_RULE_LENGTH:
+                out.append(Segment(min(xs), (min(ys) + max(ys)) / 2, max(xs), (min(ys) + max(ys)) / 2))
+            elif w <= _MAX_RULE_WIDTH and h >= _MIN_RULE_LENGTH:
+                out.append(Segment((min(xs) + max(xs)) / 2, min(ys), (min(xs) + max(xs)) / 2, max(ys)))
+            continue
+        for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
+            if abs(ya - yb) <= 0.5 and abs(xa - xb) >= _MIN_RULE_LENGTH:
+                out.append(Segment(min(xa, xb), ya, max(xa, xb), ya))
+            elif abs(xa - xb) <= 0.5 and abs(ya - yb) >= _MIN_RULE_LENGTH:
+                out.append(Segment(xa, min(ya, yb), xa, max(ya, yb)))
+    return out
+
+
+def rulings(page) -> list[Segment]:
+    """Visible axis-aligned line segments drawn on a pdfium page (form XObjects included)."""
+    out: list[Segment] = []
+
+    def walk(count, get, outer):
+        for i in range(count):
+            obj = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                out.extend(_segments_of(obj, _compose(_matrix(obj), outer)))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                inner = _compose(_matrix(obj), outer)
+                walk(pdfium_c.FPDFFormObj_CountObjects(obj),
+                     lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k), inner)
+
+    raw = page.raw
+    walk(pdfium_c.FPDFPage_CountObjects(raw), lambda k: pdfium_c.FPDFPage_GetObject(raw, k),
+         (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    return out
+
+
+# --- grids ------------------------------------------------------------------------------------
+
+def _edge(s: Segment) -> dict:
+    # pdfplumber's edge dicts, with top = -y so that "top" grows downwards
+    if s.horizontal:
+        return {"x0": s.x0, "x1": s.x1, "top": -s.y0, "bottom": -s.y0, "width": s.x1 - s.x0, "height": 0.0,
+                "orientation": "h", "object_type": "line"}
+    return {"x0": s.x0, "x1": s.x0, "top": -s.y1, "bottom": -s.y0, "width": 0.0, "height": s.y1 - s.y0,
+            "orientation": "v", "object_type": "line"}
+
+
+def _boundaries(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _SNAP:
+            out.append(v)
+    return out
+
+
+def _index(bounds: list[float], v: float) -> int:
+    return min(range(len(bounds)), key=lambda i: abs(bounds[i] - v))
+
+
+def _closing_edges(edges: list[dict]) -> list[dict]:
+    """Horizontal edges where two or more column rulings end without one.
+
+    A table broken over two pages leaves the row at the break open: its column rulings run to
+    the page's end (or start) but no horizontal line closes them.  The row is closed where
+    they end, so its cells are read as cells, not as loose text.
+    """
+    hs = [e for e in edges if e["orientation"] == "h"]
+    open_ends: dict[float, list[dict]] = {}
+    for v in (e for e in edges if e["orientation"] == "v"):
+        for y in (v["top"], v["bottom"]):
+            closed = any(abs(h["top"] - y) <= _SNAP and h["x0"] - _SNAP <= v["x0"] <= h["x1"] + _SNAP for h in hs)
+            if not closed:
+                key = next((k for k in open_ends if abs(k - y) <= _SNAP), y)
+                open_ends.setdefault(key, []).append(v)
+    out = []
+    for y, vs in open_ends.items():
+        if len(vs) >= 2:
+            x0, x1 = min(v["x0"] for v in vs), max(v["x0"] for v in vs)
+            out.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
+                        "orientation": "h", "object_type": "line"})
+    return out
+
+
+def find_grids(segments: list[Segment]) -> list[Grid]:
+    """Tables and frames formed by ``segments``, top to bottom, each with its cells' spans."""
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+
+    if len(segments) < 4:
+        return []
+    edges = merge_edges([_edge(s) for s in segments], _SNAP, _SNAP, _SNAP, _SNAP)
+    edges = [e for e in edges if (e["width"] if e["orientation"] == "h" else e["height"]) >= _MIN_RULE_LENGTH]
+    edges += _closing_edges(edges)
+    cells = intersections_to_cells(edges_to_intersections(edges, _SNAP, _SNAP))
+    grids: list[Grid] = []
+    for table in cells_to_tables(cells):
+        if len(table) < _MIN_TABLE_CELLS:
+            continue
+        xs = _boundaries([c[0] for c in table] + [c[2] for c in table])
+        tops = _boundaries([c[1] for c in table] + [c[3] for c in table])   # -y, ascending = downwards
+        grid = Grid(xs, [-t for t in tops])
+        for x0, top, x1, bottom in table:
+            r0, r1 = _index(tops, top), _index(tops, bottom)
+            c0, c1 = _index(xs, x0), _index(xs, x1)
+            if r1 <= r0 or c1 <= c0:
+                continue
+            grid.cells.append(GridCell(r0, c0, r1 - r0, c1 - c0, x0, -bottom, x1, -top))
+        grid.cells.sort(key=lambda c: (c.row, c.col))
+        grids.append(grid)
+    grids.sort(key=lambda g: -g.ys[0])
+    return grids

@@ -1,0 +1,36 @@
+"""How readable a text layer is: the share of characters that do not belong in a Chinese plan.
+
+A garbled text layer (a font whose ToUnicode map is wrong, an OCR layer that lost its digits)
+reads as text all the same, so the reader measures it: private-use and replacement characters,
+control characters, letters of scripts that plans never use (Cyrillic, Armenian, Hangul …)
+mixed into Han text, and digits lost next to 年 and %.  The PDF reader uses the measure to
+choose between two extractors per page and to warn about pages it could not read well.
+
+>>> unusual_share("到2025年，森林覆盖率达到46%。")
+0.0
+>>> unusual_share("坚Ń生态αzњ绿色发展ћ")
+0.25
+"""
+from __future__ import annotations
+
+import regex
+
+# characters a Chinese plan does not contain (μ Δ α β γ ° and the Latin alphabet are units and
+# symbols; letters of Latin Extended, Cyrillic, Armenian, Hangul, kana … are not)
+_UNUSUAL = regex.compile(
+    r"[\p{Co}\ufffd\x00-\x08\x0b\x0c\x0e-\x1f"
+    r"\p{Cyrillic}\p{Armenian}\p{Hebrew}\p{Arabic}\p{Hangul}\p{Hiragana}\p{Katakana}\p{Thai}"
+    r"\u0100-\u024f\u0250-\u02af\u0370-\u03ff--[μΔαβγΩ]]",
+    regex.V1,
+)
+# a year or a percentage whose digits are missing: "到年底", "至年", " 年全省", "达到%"
+_LOST_DIGITS = regex.compile(r"(?:到|至|截至|截止|于)\s*年|(?<![\d.\s０-９])\s+年(?=[底末前])|(?:达到|为|下降|提高|于)\s*[%％]")
+
+
+def unusual_share(text: str) -> float:
+    """Share of the non-space characters of ``text`` that are unusual, lost digits counted."""
+    body = regex.sub(r"\s+", "", text)
+    if not body:
+        return 0.0
+    bad = len(_UNUSUAL.findall(body)) + 3 * len(_LOST_DIGITS.findall(text))
+    return min(1.0, bad / len(body))
