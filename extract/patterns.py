@@ -73,6 +73,8 @@ class Patterns:
     exclusions_after: list[tuple[str, regex.Pattern]]
     extra: dict = field(default_factory=dict)
     glyphs: dict[str, str] = field(default_factory=dict)
+    comparators_between: dict[str, str] = field(default_factory=dict)
+    years: dict = field(default_factory=dict)
 
     def words(self, name: str) -> list[str]:
         """A word list of lexicon.yaml, longest first."""
@@ -94,6 +96,28 @@ def _glyphs(path: Path) -> dict[str, str]:
                  f"private_use.{key!r}", "key must be one private-use character")
         _require(isinstance(rep, str), path, f"private_use.{key!r}", "replacement must be a string")
     return dict(table)
+
+
+def _years(path: Path) -> dict:
+    """``years.yaml``: the words that make a year a target, past result, baseline or date."""
+    spec = _load_yaml(path)
+    _require(isinstance(spec, dict), path, "<root>", "expected a mapping")
+    for side, kinds in (("before", ("target", "until", "past", "baseline")), ("after", ("target", "past", "baseline", "date"))):
+        _require(isinstance(spec.get(side), dict), path, side, "expected a mapping of kinds")
+        for kind in kinds:
+            words = spec[side].get(kind)
+            _require(isinstance(words, list) and all(isinstance(w, str) and w for w in words), path,
+                     f"{side}.{kind}", "needs a list of words")
+    for key in ("past_horizon_years", "period_past_horizon_years"):
+        _require(isinstance(spec.get(key), int), path, key, "needs an integer")
+    markers = spec.get("past_markers")
+    _require(isinstance(markers, list) and markers, path, "past_markers", "needs a non-empty list")
+    for m in markers:
+        try:
+            regex.compile(m)
+        except (regex.error, TypeError) as exc:
+            raise PatternError(f"{path.name}: past_markers: bad regex {m!r}: {exc}") from None
+    return spec
 
 
 def load_patterns(folder: str | Path | None = None) -> Patterns:
@@ -122,6 +146,9 @@ def _load_cached(folder_str: str) -> Patterns:
         _require(isinstance(cmp, dict) and isinstance(cmp.get(side), dict), cmp_p, side, "missing mapping")
         for word, op in cmp[side].items():
             _require(op in _COMPARATORS, cmp_p, f"{side}.{word}", f"unknown comparator {op!r}")
+    _require(isinstance(cmp.get("between", {}), dict), cmp_p, "between", "expected a mapping")
+    for word, op in (cmp.get("between") or {}).items():
+        _require(op in _COMPARATORS, cmp_p, f"between.{word}", f"unknown comparator {op!r}")
 
     chg_p = folder / "change_verbs.yaml"
     chg = _load_yaml(chg_p)
@@ -138,12 +165,14 @@ def _load_cached(folder_str: str) -> Patterns:
     lex_p = folder / "lexicon.yaml"
     lex = _load_yaml(lex_p)
     for key in ("target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words",
-                "past_markers", "background_sections", "indicator_heads", "weak_target_verbs",
-                "threshold_comparators", "indicator_trailing_words"):
+                "background_sections", "indicator_heads", "weak_target_verbs",
+                "threshold_comparators", "indicator_trailing_words", "scope_prefixes", "enumeration_ends",
+                "shared_heads"):
         _require(isinstance(lex, dict) and isinstance(lex.get(key), list) and lex[key], lex_p, key,
                  "needs a non-empty list")
         for w in lex[key]:
             _require(isinstance(w, str) and w, lex_p, key, f"entry {w!r} is not a word")
+    _require(isinstance(lex.get("measure_words"), dict), lex_p, "measure_words", "needs a mapping kind -> word")
 
     exc_p = folder / "exclusions.yaml"
     exc = _load_yaml(exc_p)
@@ -171,7 +200,8 @@ def _load_cached(folder_str: str) -> Patterns:
     extra["table_headers"] = th
     extra["indicators"] = _load_yaml(folder / "indicators.yaml")
     result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
-                      compiled["before"], compiled["after"], extra, _glyphs(folder / "glyphs.yaml"))
+                      compiled["before"], compiled["after"], extra, _glyphs(folder / "glyphs.yaml"),
+                      dict(cmp.get("between") or {}), _years(folder / "years.yaml"))
     from .catalogue import IndicatorCatalogue
 
     IndicatorCatalogue(result)   # validates indicators.yaml (ids, fields, regexes)

@@ -19,7 +19,8 @@ from .context.sections import build_sections
 from .diagnostics import likely_misses
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
-from .prose.rules import DocContext, ProseRules
+from .context.years import DocContext
+from .prose.extract import ProseRules
 from .readers import ReadError, read_document, supported
 from .rows import commitment_id, commitment_row, error_row
 from .tables.reader import TableReader

@@ -19,6 +19,7 @@ import regex
 
 from ..model import Block, Cell, Commitment, Document
 from ..patterns import Patterns
+from ..prose.candidate import Mode
 from ..text.numerals import parse_number
 
 _NUMBER = regex.compile(r"(?<![\dA-Za-z.Ⅰ-Ⅻ])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\d.])(?!\s*年)")
@@ -342,7 +343,8 @@ class TableReader:
                 pseudo = Block("paragraph", doc.text[cell.char_start:cell.char_end], cell.char_start, cell.char_end,
                                doc.line_of(cell.char_start), doc.page_of(cell.char_start))
                 # a project table's content cell or a 专栏 box: every quantity is a thing to build
-                for c in self.prose.extract_block(doc, pseudo, ctx, year_override=year, relaxed=True):
+                mode = Mode("project", True, year, block.title or "")
+                for c in self.prose.extract_block(doc, pseudo, ctx, mode):
                     out.append(_replace(c, source="table", table_id=block.table_id, table_row=r_idx,
                                         rule_id="table.box_" + c.rule_id.split(".")[-1]))
         return out

@@ -1,0 +1,71 @@
+"""Coordination: several indicators sharing one value, or paired with several values (分别).
+
+"森林覆盖率、草原综合植被盖度分别达到48.5%和74%" pairs two items with two values; "农村生活垃圾
+收集率、资源化利用率达到90%" gives the one value to both; "化肥、农药利用率" lends the head
+(利用率) to the item without one; "一、二、三级湖泊缓冲带达标率" and "大、中、小型矿山…比例" share
+everything after the first character of the last item.
+"""
+from __future__ import annotations
+
+import regex
+
+from ..quantity import Quantity
+from .lexicon import ProseLexicon
+
+
+def value_group(text: str, first: Quantity, following: list[Quantity], clause_end: int) -> list[Quantity]:
+    """Values joined to ``first`` by 、/和/及 ("45.8％和45.22％", "95%、90%、75%以上")."""
+    group = [first]
+    pos = first.end
+    for q in following:
+        gap = text[pos:q.start]
+        if q.start > clause_end + 1 or not regex.fullmatch(r"[ ]?[、和及与][ ]?", gap):
+            break
+        group.append(q)
+        pos = q.end
+    return group
+
+
+def _prefix_coordination(parts: list[str]) -> list[str] | None:
+    """"一、二、三级湖泊…达标率" / "大、中、小型矿山…": short leading items share the rest of the last."""
+    *heads, last = parts
+    if not heads or not all(1 <= len(h) <= 2 for h in heads) or len(last) < 4:
+        return None
+    width = len(heads[-1])
+    if not all(len(h) == width for h in heads):
+        return None
+    rest = last[width:]
+    if not regex.match(r"\p{Han}", rest):
+        return None
+    return [h + rest for h in heads] + [last]
+
+
+def shared_head(lex: ProseLexicon, last: str) -> str:
+    """The head the last item of a list lends to the others ("农药利用率" -> 利用率), or ""."""
+    for head in lex.shared_heads:
+        if last.endswith(head) and len(last) > len(head):
+            return head
+    words = list(lex.tokenizer.cut(last, HMM=True))
+    head = "".join(words[-2:]) if len(words) >= 3 else (words[-1] if len(words) == 2 else "")
+    return head if lex.head_re.search(head) else ""
+
+
+def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
+    """Split a coordinated indicator into items, lending the shared head."""
+    # unpaired, 和 joins two rates sharing a value ("农药包装废弃物和农膜回收率达90%");
+    # other 和 belong to the name ("河流缓冲带建设和修复长度")
+    rate = bool(regex.search(r"(?:率|比例|比重|占比)$", indicator))
+    seps = r"[、和及与]" if paired else (r"[、和]" if rate else r"、")
+    parts = [p for p in regex.split(seps, indicator) if p]
+    if len(parts) < 2:
+        return [indicator]
+    prefixed = _prefix_coordination(parts)
+    if prefixed is not None:
+        return prefixed
+    last = parts[-1]
+    head = shared_head(lex, last)
+    items = [p + head if head and not lex.full_head_re.search(p) else p for p in parts[:-1]]
+    items.append(last)
+    if not paired and not all(lex.head_re.search(it) for it in items):
+        return [indicator]
+    return items

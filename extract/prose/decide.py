@@ -1,0 +1,310 @@
+"""The decision steps of the prose rules, in the order they run.
+
+Each step takes a :class:`Candidate` and its :class:`BlockContext` and returns the candidate
+(its fields filled in) or a :class:`Reject` naming the step and the reason.  A value becomes a
+commitment only when every step lets it through; a rejection is kept as a diagnostic
+(``plan-extract run --explain``).
+
+1. ``excluded``       document numbers, ordinals, class labels, scopes (exclusions.yaml), money
+2. ``needs_unit``     a bare number only right after a target verb; Chinese numerals only as counts
+3. ``year_scope``     the governing year: a past year rejects, no year takes the stage/plan end
+4. ``past_clause``    已完成 / 截至 … before the value: a report, not a target
+5. ``target_cue``     a target verb, comparator, head word, share, project verb (or project mode)
+6. ``scope``          "超过600公里运距的", "30公里供热半径": the value qualifies a noun
+7. ``baseline_value`` "由71.4%提高到…": the value is where the change starts
+8. ``qualifiers``     comparator, change, strive, cumulative, baseline year
+9. ``indicator``      the indicator's name (left context, object, subject after, previous …)
+10. ``klass``         indicator or project
+"""
+from __future__ import annotations
+
+from typing import Callable, Union
+
+import regex
+
+from . import indicator as naming
+from .candidate import BlockContext, Candidate, Reject
+from .lexicon import ProseLexicon
+
+Step = Callable[[ProseLexicon, Candidate, BlockContext], Union[Candidate, Reject]]
+_CLAUSE_SEP = "，；：,;:"
+_BUILD_KINDS = ("count", "area", "length", "energy", "volume", "mass")
+
+
+def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """Numbers that are never targets: exclusions.yaml patterns around the number, money."""
+    q, text = c.q, b.text
+    before = text[max(0, q.start - 12):q.num_start]
+    after = text[q.unit_end:q.unit_end + 24]
+    for rid, pat in lex.p.exclusions_before:
+        if pat.search(before):
+            return Reject(f"excluded.{rid}", before)
+    for rid, pat in lex.p.exclusions_after:
+        if pat.search(after):
+            return Reject(f"excluded.{rid}", after)
+    if q.unit_kind == "money":
+        return Reject("excluded.money", q.text)
+    return c
+
+
+def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """A number without a unit is a target only right after a target verb ("系数达到0.63")."""
+    q, text = c.q, b.text
+    before_all = text[c.clause_start:q.start]
+    c.unit, c.unit_kind, c.value_text, c.value_start = q.unit, q.unit_kind, q.text, q.start
+    if q.cn_numeral and q.unit != "%":
+        if not (b.mode.every_quantity or lex.project_verb_re.search(before_all)):
+            return Reject("needs_unit.chinese_numeral", q.text)
+        return c
+    if q.unit == "年" and not lex.verb_end_re.search(before_all):
+        return Reject("needs_unit.time_span", q.text)
+    if q.unit:
+        return c
+    if q.bracketed and b.mode.every_quantity:
+        return c
+    if regex.fullmatch(r"(?:19|20)\d{2}", text[q.num_start:q.num_end]):
+        return Reject("needs_unit.year", q.text)
+    if not lex.verb_end_re.search(before_all):
+        return Reject("needs_unit.bare_number", q.text)
+    after = text[q.end:q.end + 12]
+    unknown = lex.unknown_unit_re.match(after)
+    if unknown and not q.is_range and not _excluded_after(lex, unknown.group(1)):
+        c.unit = c.unit_kind = unknown.group(1)
+        c.unit_kind = "other"
+        c.value_text = text[q.start:q.end + unknown.end(1)]
+    elif regex.match(r"[ ]?\p{Han}", after):
+        return Reject("needs_unit.noun_follows", after)
+    return c
+
+
+def _excluded_after(lex: ProseLexicon, after: str) -> bool:
+    return any(pat.search(after) for _rid, pat in lex.p.exclusions_after)
+
+
+def _governing_year(c: Candidate, b: BlockContext):
+    """The year mention governing the value: the latest target/past mention before it.
+
+    A year carries past its own sentence only when written to open a target period
+    ("到2025年，…。…"); "2022年，…。" governs its sentence alone.
+    """
+    pos = c.q.num_start
+    gov = None
+    for ym in b.years:
+        if ym.start >= pos:
+            break
+        if ym.kind in ("baseline", "date"):
+            continue
+        carries = (ym.kind == "past" or ym.stage
+                   or ym.opens_target and regex.match(r"[ ]?(?:力争|争取)?(?:到|至)", ym.text))
+        if ym.start < c.sentence.start and not carries:
+            gov = None
+            continue
+        gov = ym
+    if gov is None:
+        # a year later in the same clause ("4台机组于2022年建成投产")
+        for ym in b.years:
+            if pos < ym.start < c.clause_end and ym.kind == "target":
+                return ym
+    return gov
+
+
+def year_scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """The target year: written, set by a heading or lead-in, or implied by the stage/plan."""
+    ym = _governing_year(c, b)
+    if ym is not None and ym.kind == "past":
+        return Reject("year.past", ym.text)
+    if b.background and (ym is None or not regex.match(r"(?:到|至|力争)", ym.text)):
+        return Reject("year.background_section")
+    c.year_mention = ym
+    if ym is not None:
+        c.year, c.year_source = ym.year, "explicit"
+    elif b.year_override:
+        c.year, c.year_source = b.year_override, "explicit"
+    elif b.implied_year is not None:
+        c.year, c.year_source = b.implied_year, "implied"
+    else:
+        return Reject("year.none")
+    return c
+
+
+def past_clause(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """已完成 / 截至 … in the clause before the value make it a report of what was done."""
+    marker = lex.years.past_marker(b.text[c.clause_start:c.q.num_start])
+    if marker and not (marker in ("截至", "截止") and c.year_mention is not None and c.year_mention.kind == "target"):
+        return Reject("past.marker", marker)
+    return c
+
+
+def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
+    """The clause before the value, after an earlier value and a leading year phrase."""
+    text = b.text
+    left_start = max(c.clause_start, c.sentence.prev_end)
+    for ym in b.years:
+        if c.clause_start <= ym.start < c.q.num_start and ym.end <= c.q.num_start:
+            if text[c.clause_start:ym.start].strip("，、 ") in ("", "到", "至", "力争", "争取", "力争到"):
+                left_start = max(left_start, ym.end)
+    c.left_start = left_start
+    return text[left_start:c.q.start].lstrip("、和及与，； ")
+
+
+def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """What makes the value a target: a verb, a comparator, a head word, a share, a project verb."""
+    q, text = c.q, b.text
+    c.left = _left(lex, c, b)
+    left = c.left
+    verbs = [v.group(0) for v in lex.verb_re.finditer(left)]
+    if c.year_mention is None and not b.year_override:
+        verbs = [v for v in verbs if v not in lex.weak_verbs]   # "总面积为7512平方公里": a fact
+    if b.mode.every_quantity:
+        c.cue = "project_mode"
+    elif verbs:
+        c.cue = "verb"
+    elif q.word_before or q.word_after:
+        c.cue = "comparator"
+    elif q.unit == "%" and lex.head_re.search(left.rstrip()):
+        c.cue = "head"
+    elif regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip()):
+        c.cue = "share"
+    elif (c.left_start == c.sentence.prev_end and text[c.left_start:c.left_start + 1] in ("、", "和", "及")
+          and q.unit_kind == c.sentence.prev_kind):
+        c.cue = "continuation"      # "建成示范县1个、示范村10个"
+    elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
+        c.cue = "project_verb"
+    elif q.unit == "%" and not naming.from_left(lex, left) and naming.subject_after(
+            lex, text, q.end, c.clause_end):
+        c.cue = "share_before_noun"  # "80%以上的钢铁产能完成超低排放改造"
+    elif q.unit == "%" and naming.from_left(lex, left) and naming.predicate_after(lex, text, q.end, c.clause_end):
+        c.cue = "predicate_after"    # "废旧放射源100%安全收贮"
+    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and naming.object_after(
+            lex, text, q.end, c.clause_end):
+        c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
+    else:
+        return Reject("cue.none", left[-12:])
+    return c
+
+
+def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """A value that qualifies a noun is a scope: "超过600公里运距的", "30公里供热半径"."""
+    q, text = c.q, b.text
+    follows_noun = bool(regex.match(r"\p{Han}", text[q.unit_end:q.unit_end + 1])) and not q.word_after
+    if q.word_before in lex.threshold_pre and follows_noun:
+        return Reject("scope.threshold", q.text)
+    if q.unit_kind == "rating" and not regex.match(r"[ ]?(?:[，。；）)]|$)", text[q.end:q.end + 1]):
+        return Reject("scope.rating", text[q.start:q.end + 4])   # "10—35蒸吨/小时燃煤锅炉", "35蒸吨以下、…"
+    if (c.cue in ("comparator", "head") and follows_noun and q.unit_kind in ("length", "mass", "energy", "area")
+            and not text[q.unit_end:q.unit_end + 1] in "的"):
+        return Reject("scope.modifier", text[q.start:q.unit_end + 4])
+    return c
+
+
+def baseline_value(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """"由71.4%提高到…": the value is the starting point of a change."""
+    if lex.baseline_follow_re.search(b.text[c.q.end:c.q.end + 6]):
+        return Reject("baseline.value", c.q.text)
+    return c
+
+
+def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """Comparator, change, strive, cumulative and the baseline year."""
+    q, text, left = c.q, b.text, c.left
+    c.comparator = q.comparator
+    if not (q.word_before or q.word_after or q.comparator != "="):
+        for word, op in sorted(lex.p.comparators_before.items(), key=lambda kv: -len(kv[0])):
+            if regex.search(regex.escape(word) + r"[ ]?$", left):
+                c.comparator = op
+                break
+    cm = lex.change_re.search(left)
+    if cm and not cm.group("part"):
+        c.change = "decrease_by" if cm.group("verb") in lex.decrease else "increase_by"
+    elif lex.reduction_amount_re.search(naming.from_left(lex, left)):
+        c.change = "decrease_by"   # "氮氧化物重点工程减排量达到4000吨": an amount cut
+    # 力争 hedges its own clause, or the whole sentence when it opens it before a year
+    c.strive = bool(lex.strive_re.search(text[c.clause_start:q.num_start]) or
+                    lex.strive_lead_re.match(text[c.sentence.start:q.num_start]))
+    c.cumulative = bool(lex.cumulative_re.search(left)) or q.bracketed
+    for ym in b.years:
+        if ym.kind == "baseline" and c.sentence.start <= ym.start < q.num_start:
+            c.baseline_year = ym.year
+    return c
+
+
+def _in_parentheses(text: str, start: int, floor: int) -> int | None:
+    """The position of the bracket that opens around ``start`` (after ``floor``), or None."""
+    depth = 0
+    for i in range(start - 1, floor - 1, -1):
+        ch = text[i]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """The indicator's name; a value whose indicator cannot be named gives no row."""
+    q, text, left = c.q, b.text, c.left
+    raw = naming.from_left(lex, left)
+    share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip())
+    previous = c.sentence.last_indicator or b.previous_indicator
+    has_project = bool(lex.project_verb_re.search(left))
+    if share and c.sentence.last_indicator:
+        raw, c.indicator_from = f"{c.sentence.last_indicator}占{share.group(1)}比例", "share"
+    elif c.cue == "share_before_noun":
+        raw, c.indicator_from = naming.subject_after(lex, text, q.end, c.clause_end), "subject_after"
+    elif c.cue == "predicate_after":
+        raw, c.indicator_from = raw + naming.predicate_after(lex, text, q.end, c.clause_end), "predicate_after"
+    elif c.cue == "project_verb_after":
+        raw, c.indicator_from = raw + naming.object_after(lex, text, q.end, c.clause_end), "object"
+    elif not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity:
+        # "建管护站5处，500平方米": the area of what was just counted
+        raw, c.indicator_from = c.sentence.last_indicator + lex.measure_words[q.unit_kind], "measure"
+    elif raw and previous and (ell := naming.elliptical(lex, raw, previous)):
+        raw, c.indicator_from = ell, "elliptical"
+    elif not raw and previous and c.cue == "verb" and q.unit_kind != "count":
+        raw, c.indicator_from = previous, "previous"      # "…；到2030年，力争达到4亿立方米"
+    paren = _in_parentheses(text, q.start, c.clause_start)
+    if paren is not None and (not raw or len(raw) <= 3 or lex.verb_re.fullmatch(raw)):
+        # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）"
+        name = naming.from_left(lex, text[max(c.clause_start, c.sentence.prev_end):paren].split("、")[-1])
+        if name:
+            raw, c.indicator_from = name + (raw if raw and not lex.verb_re.fullmatch(raw) else ""), "before_parenthesis"
+    enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
+    dangling = bool(regex.search(r"[和及与、]$", raw))     # "继续推进企业和12个工业园区…"
+    if not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw)):
+        obj = naming.object_after(lex, text, q.end, c.clause_end)
+        if obj and (not raw or enumerated or dangling or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
+            raw, c.indicator_from = obj, "object"
+            c.klass = "project"
+    if not raw and b.mode.title:
+        raw, c.indicator_from = b.mode.title, "title"
+    if not raw or raw in lex.verbs:
+        return Reject("indicator.none", left[-12:])
+    c.indicator = raw
+    return c
+
+
+def klass(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
+    """Counts and capacities of things to build are projects; levels and rates are indicators."""
+    if c.unit_kind == "count" or b.mode.every_quantity:
+        c.klass = "project"
+    elif (lex.project_verb_re.search(c.left) and c.unit_kind in ("count", "length", "area", "energy")
+          and not lex.head_re.search(c.indicator)):
+        c.klass = "project"
+    return c
+
+
+STEPS: list[Step] = [excluded, needs_unit, year_scope, past_clause, target_cue, scope, baseline_value,
+                     qualifiers, indicator, klass]
+
+
+def clause_bounds(text: str, pos: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
+    """The clause (between ，；：) around ``[pos, end)``, inside its sentence."""
+    i = pos
+    while i > sentence_start and text[i - 1] not in _CLAUSE_SEP:
+        i -= 1
+    j = end
+    while j < sentence_end and text[j] not in _CLAUSE_SEP + "。！？":
+        j += 1
+    return i, j

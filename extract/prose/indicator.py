@@ -1,0 +1,124 @@
+"""Naming the indicator of a value: from the clause before it, or the noun after it.
+
+``from_left`` reads "到2025年，全市城市空气质量优良天数比例达到…" as 城市空气质量优良天数比例: the
+text before the value cut at its target verb, stripped of the year phrase, subject words
+(全市, 力争 …) and trailing words (平均, 五年累计 …), and snapped to jieba word boundaries when
+long.  ``object_after`` reads "建成49.11万亩高标准农田" as 高标准农田, ``subject_after`` reads
+"80%以上的钢铁产能完成超低排放改造" as 钢铁产能完成超低排放改造, ``elliptical`` reads the "县城"
+of "…率达到40%，县城不低于30%" as 县城 + the earlier indicator.
+"""
+from __future__ import annotations
+
+import regex
+
+from .lexicon import ProseLexicon
+
+_MAX_CHARS = 24
+
+
+def balanced_tail(s: str) -> str:
+    """Drop what comes before an unbalanced bracket ("20台)、朝阳市燃煤锅炉" -> "朝阳市燃煤锅炉").
+
+    >>> balanced_tail("20台)、朝阳市燃煤锅炉"), balanced_tail("城市(不含县城")
+    ('朝阳市燃煤锅炉', '不含县城')
+    """
+    depth, cut = 0, 0
+    for i, ch in enumerate(s):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            if depth == 0:
+                cut = i + 1
+            else:
+                depth -= 1
+    s = s[cut:]
+    depth, last_open = 0, None
+    for i, ch in enumerate(s):
+        if ch in "（(":
+            depth, last_open = depth + 1, (i if depth == 0 else last_open)
+        elif ch in "）)" and depth:
+            depth -= 1
+    if depth and last_open is not None:
+        s = s[last_open + 1:]
+    return s.lstrip("、，,；; ")
+
+
+def snap_tail(lex: ProseLexicon, s: str, limit: int = _MAX_CHARS) -> str:
+    """The last words of ``s`` up to ``limit`` characters, on jieba word boundaries."""
+    if len(s) <= limit:
+        return s
+    words = list(lex.tokenizer.cut(s, HMM=True))
+    out = ""
+    for w in reversed(words):
+        if len(out) + len(w) > limit:
+            break
+        out = w + out
+    return out.lstrip("的和及、，") or s[-limit:]
+
+
+def from_left(lex: ProseLexicon, left: str) -> str:
+    """The indicator named in ``left`` (the clause before the value)."""
+    s = left
+    # cut at the target verb that ends the text (the indicator is what comes before it)
+    for vm in lex.verb_re.finditer(s):
+        if vm.start() > 0 and lex.verb_tail_re.fullmatch(s[vm.end():]):
+            s = s[:vm.start()]
+            break
+    s = regex.sub(r"分别[ ]?$", "", s)
+    s = regex.sub(r"(?:较|比|相比)(?:19|20)\d{2}年(?:底|末)?(?:分别)?[ ]?$", "", s)
+    for _ in range(3):
+        s = lex.year_phrase_re.sub("", s, count=1) if lex.year_phrase_re.match(s) else s
+        s = lex.subject_re.sub("", s)
+    for _ in range(3):
+        s = lex.trailing_re.sub("", s)
+    s = regex.sub(r"[的均要将并，、；：\s“”\"（(]+$", "", s)
+    s = s.strip("“”\"《》 ").replace("“", "").replace("”", "")
+    s = balanced_tail(s)
+    return snap_tail(lex, s)
+
+
+def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
+    """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
+    seg = text[pos:end]
+    seg = regex.sub(r"^(?:的|以上的|以上|左右的|左右|多)", "", seg)
+    m = regex.match(r"[\p{Han}A-Za-z0-9“”\"]{2,20}?(?=$|[、和及与，。；（(])", seg)
+    if not m:
+        return ""
+    obj = m.group(0).replace("“", "").replace("”", "")
+    # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产")
+    cut = regex.search(rf"(?:{lex.verb_re.pattern}|{lex.project_verb_re.pattern}|于?(?:19|20)\d{{2}}年)", obj[1:])
+    if cut:
+        obj = obj[:cut.start() + 1]
+    obj = regex.sub(r"[于在的]$", "", obj)
+    return obj if len(obj) >= 2 else ""
+
+
+def predicate_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
+    """What a share applies to, written after it: "废旧放射源100%安全收贮" -> 安全收贮."""
+    seg = text[pos:end]
+    if regex.match(r"(?:以上|以下|左右)?的", seg):
+        return ""
+    m = regex.fullmatch(r"(?:以上|以下|左右)?([\p{Han}A-Za-z0-9“”\"（）()、]{2,30})", seg)
+    return m.group(1).replace("“", "").replace("”", "") if m else ""
+
+
+def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
+    """A share written before its noun: "80%以上的钢铁产能完成超低排放改造" -> 钢铁产能完成超低排放改造."""
+    seg = text[pos:end]
+    m = regex.match(r"(?:以上|以下|左右)?的?([\p{Han}A-Za-z0-9“”\"（）()、]{4,40})$", seg)
+    if not m:
+        return ""
+    s = m.group(1).replace("“", "").replace("”", "")
+    return snap_tail(lex, balanced_tail(s.rstrip("的")), 30)
+
+
+def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
+    """A scope word standing for the earlier indicator ("县城" -> 县城生活垃圾回收利用率), or ""."""
+    s = lex.subject_re.sub("", left).strip("，、；： ")
+    if not previous or not s or len(s) > 8 or lex.head_re.search(s) or lex.verb_re.search(s):
+        return ""
+    if not lex.scope_prefix_re.fullmatch(s) or not lex.head_re.search(previous):
+        return ""
+    m = lex.scope_prefix(previous)
+    rest = previous[m.end():] if m else previous
+    return s + rest if rest else ""

@@ -1,0 +1,105 @@
+"""The prose rules' vocabulary, compiled once per :class:`~extract.patterns.Patterns`.
+
+Every word list lives in ``patterns/lexicon.yaml`` (verbs, subject words, heads, hedges …) or
+``patterns/change_verbs.yaml``; this module only turns them into matchers and owns the private
+jieba tokenizer that snaps indicator names to word boundaries.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from functools import cached_property
+
+import regex
+
+from ..context.years import Years
+from ..patterns import Patterns
+from ..quantity import QuantityGrammar
+
+
+def alt(words) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+class ProseLexicon:
+    """Compiled word lists of the prose rules."""
+
+    def __init__(self, patterns: Patterns):
+        self.p = patterns
+        lex = patterns.lexicon
+        chg = patterns.change_verbs
+        self.grammar = QuantityGrammar(patterns)
+        self.years = Years(patterns)
+        self.verbs = set(lex["target_verbs"]) | set(lex["project_verbs"])
+        self.weak_verbs = set(lex["weak_target_verbs"])
+        self.threshold_pre = set(lex["threshold_comparators"])
+        self.decrease = set(chg["decrease_by"])
+        self.heads = sorted(lex["indicator_heads"], key=len, reverse=True)
+        self.scope_prefixes = sorted(lex["scope_prefixes"], key=len, reverse=True)
+        self.shared_heads = sorted(lex["shared_heads"], key=len, reverse=True)
+        self.measure_words = dict(lex["measure_words"])
+        verbs = alt(lex["target_verbs"])
+        projects = alt(lex["project_verbs"])
+        trailing = alt(lex["indicator_trailing_words"])
+        dec, inc, part = alt(chg["decrease_by"]), alt(chg["increase_by"]), alt(chg["level_particles"])
+        self.verb_re = regex.compile(rf"(?:{verbs})")
+        # a target verb ending the text before a value ("…达到", "…提高到约")
+        self.verb_end_re = regex.compile(rf"(?:{verbs})(?:了)?(?:约|近|达|到|在)?[ ]?$")
+        self.project_verb_re = regex.compile(rf"(?:{projects})")
+        self.project_verb_end_re = regex.compile(rf"(?:{projects})$")
+        self.subject_re = regex.compile(rf"^(?:{alt(lex['subject_prefixes'])}|[，、；：\s“”\"《》（）()])+")
+        self.strive_re = regex.compile(alt(lex["strive_words"]))
+        self.strive_lead_re = regex.compile(
+            rf"[ ]?(?:{alt(lex['strive_words'])})[ ]?(?:在|于|到|至)?[ ]?(?:(?:19|20)\d{{2}}[ ]?年|[“\"]?十[一二三四五六]五)")
+        self.cumulative_re = regex.compile(alt(lex["cumulative_words"]))
+        self.background_re = regex.compile(alt(lex["background_sections"]))
+        self.head_re = regex.compile(rf"(?:{alt(self.heads)})$")
+        # an item is complete when it ends with a head more specific than 量/度/数
+        self.full_head_re = regex.compile(rf"(?:{alt(h for h in self.heads if len(h) > 1 or h == '率')})$")
+        self.trailing_re = regex.compile(rf"(?:{trailing}|\d+年)$")
+        self.verb_tail_re = regex.compile(rf"(?:{trailing}|了|约|近|到|在|[\s“”])*")
+        self.change_re = regex.compile(rf"(?P<verb>{dec}|{inc})(?P<part>{part})?(?:了)?(?:约|近|达)?[ ]?$")
+        self.reduction_amount_re = regex.compile(rf"(?:{alt(chg['reduction_amounts'])})$")
+        self.baseline_follow_re = regex.compile(rf"^[ ]?(?:的)?(?:{dec}|{inc})(?:{part})|^[ ]?(?:的)?(?:基础上)")
+        self.year_phrase_re = regex.compile(
+            r"(?:力争|争取|努力)?(?:到|至|截至|于)?(?:(?:19|20)\d{2}[-—–]?)?(?:19|20)\d{2}年(?:底|末|前|以前|之前)?"
+            r"|[“\"]?十[一二三四五六]五[”\"]?(?:期间|末|时期|期末)?")
+        self.unknown_unit_re = regex.compile(r"(\p{Han}{1,3})(?=[，。；、）)]|$)")
+        self.list_item_re = regex.compile(
+            r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
+        self.scope_prefix_re = regex.compile(rf"(?:{alt(self.scope_prefixes)})")
+        self.enumeration_end_re = regex.compile(rf"(?:{alt(lex['enumeration_ends'])})$")
+
+    @cached_property
+    def tokenizer(self):
+        """A private jieba tokenizer whose dictionary knows our indicator words."""
+        import jieba
+
+        tok = jieba.Tokenizer()
+        tok.tmp_dir = tempfile.gettempdir()
+        tok.cache_file = os.path.join(tok.tmp_dir, "plan_extract_jieba.cache")
+        jieba.setLogLevel(logging.WARNING)
+        for w in self.heads:
+            tok.add_word(w, freq=2000)
+        for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]:
+            tok.add_word(w, freq=3000)
+        for word in self.catalogue_words():
+            tok.add_word(word, freq=5000)
+        return tok
+
+    def scope_prefix(self, s: str) -> regex.Match | None:
+        """The scope word ``s`` starts with (城市, 县城 …), or None."""
+        return self.scope_prefix_re.match(s)
+
+    def catalogue_words(self) -> list[str]:
+        """The Chinese names of the canonical indicators (``indicators.yaml`` ``zh``)."""
+        spec = self.p.extra.get("indicators") or {}
+        words = []
+        for entry in spec.get("indicators", []) or []:
+            zh = entry.get("zh", "")
+            for part in regex.split(r"[（）()、/]", zh):
+                if regex.fullmatch(r"\p{Han}{2,}", part):
+                    words.append(part)
+        return sorted(set(words))
