@@ -197,6 +197,11 @@ def _load_cached(folder_str: str) -> Patterns:
     for role, spec in th["roles"].items():
         _require(isinstance(spec, dict) and isinstance(spec.get("words"), list) and spec["words"], th_p,
                  f"roles.{role}", "needs a non-empty 'words' list")
+    try:
+        regex.compile(th.get("footnote_marks", ""))
+    except (regex.error, TypeError) as exc:
+        raise PatternError(f"{th_p.name}: footnote_marks: bad regex: {exc}") from None
+    _require(isinstance(th.get("note_starts"), list), th_p, "note_starts", "needs a list")
     extra["table_headers"] = th
     extra["indicators"] = _load_yaml(folder / "indicators.yaml")
     result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,

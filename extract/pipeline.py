@@ -23,7 +23,7 @@ from .context.years import DocContext
 from .prose.extract import ProseRules
 from .readers import ReadError, read_document, supported
 from .rows import commitment_id, commitment_row, error_row
-from .tables.reader import TableReader
+from .tables.read import TableReader
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from extract.pipeline import extract_text
-from extract.tables.reader import TableReader
+from extract.tables.read import TableReader
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tables"
 EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))

@@ -264,12 +264,28 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
         raw, c.indicator_from = ell, "elliptical"
     elif not raw and previous and c.cue == "verb" and q.unit_kind != "count":
         raw, c.indicator_from = previous, "previous"      # "…；到2030年，力争达到4亿立方米"
+    place = naming.place_of(lex, raw)
     paren = _in_parentheses(text, q.start, c.clause_start)
-    if paren is not None and (not raw or len(raw) <= 3 or lex.verb_re.fullmatch(raw)):
+    if place and paren is None:
+        # "沈阳市3300户、大连市500户": the place is where, not what; what comes from the clause
+        # before the list, the item's title, the noun after the count and what the list is for
+        topic = naming.topic_before(lex, text, c.sentence.start, c.clause_start,
+                                    lambda a, z: any(a <= o.num_start < z for o in b.quantities))
+        verb = raw[:len(raw) - len(place)]
+        base = topic or (verb if verb and not b.mode.title else "") or b.mode.title or ""
+        obj = naming.object_after(lex, text, q.end, c.clause_end)
+        tail = naming.enumeration_tail(lex, text, q.end, c.clause_end)
+        built = base + (obj if obj and obj not in base else "") + (tail if tail not in base else "")
+        if built:
+            raw, c.indicator_from = built, "place_list"
+    if paren is not None and (not raw or len(raw) <= 3 or place or lex.verb_re.fullmatch(raw)):
         # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）"
         name = naming.from_left(lex, text[max(c.clause_start, c.sentence.prev_end):paren].split("、")[-1])
         if name:
-            raw, c.indicator_from = name + (raw if raw and not lex.verb_re.fullmatch(raw) else ""), "before_parenthesis"
+            inner = raw if raw and not lex.verb_re.fullmatch(raw) else naming.object_after(lex, text, q.end, c.clause_end)
+            tail = naming.enumeration_tail(lex, text, q.end, c.sentence.end)
+            raw = name + (inner or "") + (tail if tail not in name else "")
+            c.indicator_from = "before_parenthesis"
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(regex.search(r"[和及与、]$", raw))     # "继续推进企业和12个工业园区…"
     if not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw)):

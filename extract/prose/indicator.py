@@ -122,3 +122,35 @@ def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
     m = lex.scope_prefix(previous)
     rest = previous[m.end():] if m else previous
     return s + rest if rest else ""
+
+
+_PLACE = regex.compile(r"^[\p{Han}]{1,12}?(?:省|市|县|区|州|盟|旗|镇|乡|村|地区|园区|新区|示范区|开发区)(?:内|外)?$")
+
+
+def place_of(lex: ProseLexicon, name: str) -> str:
+    """The place a name is ("沈阳市", "建成区外"), a leading verb dropped ("完成鞍山市"), or ""."""
+    m = lex.project_verb_re.match(name)
+    s = name[m.end():] if m else name
+    return s if _PLACE.match(s) and not lex.head_re.search(s) else ""
+
+
+def topic_before(lex: ProseLexicon, text: str, sentence_start: int, clause_start: int, has_quantity) -> str:
+    """The verb phrase of the clause right before a list of places ("取消老旧柴油车营运资质，沈阳市…")."""
+    end = clause_start - 1
+    if end <= sentence_start:
+        return ""
+    start = max(text.rfind(sep, sentence_start, end) for sep in "，；：,;:") + 1
+    start = max(start, sentence_start)
+    clause = text[start:end]
+    if has_quantity(start, end) or not (lex.project_verb_re.search(clause) or lex.verb_re.search(clause)):
+        return ""
+    return from_left(lex, clause)
+
+
+def enumeration_tail(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
+    """What a list ending in 等 is about: "…朝阳市2家钢铁企业等超低排放改造" -> 超低排放改造."""
+    seg = text[pos:end]
+    m = regex.search(r"等([\p{Han}A-Za-z]{2,16})[。.]?$", seg)
+    if not m or regex.search(r"\d", m.group(1)):
+        return ""
+    return m.group(1)

@@ -1,0 +1,191 @@
+"""Rows of an indicator table: one commitment per numeric target cell.
+
+A row's name comes from its name column(s) (two cells when the header spans both: the
+substance and the measure, 氮氧化物 + 重点工程减排量), cleaned of numbering, footnote marks and
+a unit in brackets (which becomes the unit).  Each target cell is read with the one quantity
+grammar (``quantity.py``): comparator words and signs, [ ] for a cumulative value.  The
+baseline comes from the row's baseline column, binding from its binding column or the divider
+row above it (参考性指标), a change from the name (…降低, …减排量).
+"""
+from __future__ import annotations
+
+import regex
+
+from ..model import Block, Cell, Commitment, Document
+from ..quantity import QuantityGrammar
+from .schema import TableSchema, text_of
+
+_NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
+_UNIT_IN_NAME = regex.compile(r"\s*[（(]\s*([^（）()]{1,14}?)\s*[)）]\s*$")
+_DIVIDER = regex.compile(r"^\s*(约束性|预期性|参考性|导向性)指标\s*$")
+_GROUP_LABEL = regex.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]|^\s*[一二三四五六七八九十]+、")
+_MAX_NAME_CHARS = 60
+
+
+class IndicatorRows:
+    """Reads the data rows of an indicator table into commitments."""
+
+    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict):
+        self.p = patterns
+        self.grammar = grammar
+        self.binding_values = spec["binding_values"]
+        self.footnotes = regex.compile(spec["footnote_marks"])
+        self.note_starts = tuple(spec["note_starts"])
+        chg = patterns.change_verbs
+        self.change_suffix = regex.compile(
+            "(" + "|".join(map(regex.escape, sorted(chg["decrease_by"] + chg["increase_by"], key=len, reverse=True)))
+            + ")(?:率)?$")
+        self.decrease = set(chg["decrease_by"])
+        self.reduction_amount = regex.compile(
+            "(?:" + "|".join(map(regex.escape, chg["reduction_amounts"])) + ")$")
+        self.heads = regex.compile("(?:" + "|".join(map(regex.escape, sorted(
+            patterns.lexicon["indicator_heads"], key=len, reverse=True))) + ")$")
+        self.unit_hint = regex.compile("|".join(regex.escape(u) for u in sorted(patterns.units, key=len, reverse=True)
+                                                if len(u) > 1 or u in "%米吨亩天") + "|/")
+
+    # --- cells --------------------------------------------------------------------------------
+    def clean(self, text: str) -> str:
+        """A cell without footnote marks and spaces around them."""
+        return self.footnotes.sub("", text).strip()
+
+    def looks_unit(self, s: str) -> bool:
+        """Whether a bracketed part of a name is its unit ("（%）", "(亿 m ³)", "ug/m3")."""
+        s2 = s.replace(" ", "")
+        return s2 in self.p.units or (len(s2) <= 9 and bool(self.unit_hint.search(s2)) and not regex.search(r"\p{Han}{3}", s2))
+
+    def unit_of(self, surface: str) -> str:
+        s = surface.replace(" ", "")
+        if s in self.p.units:
+            return self.p.units[s]["unit"]
+        if s in ("-", "—", "/", "无", ""):
+            return ""
+        q = self.grammar.cell("1" + s)
+        return q.unit if q is not None and q.unit and q.unit_end - q.unit_start == len(s) else s
+
+    def binding_of(self, text: str) -> str | None:
+        for key, val in self.binding_values.items():
+            if key in text:
+                return val
+        return None
+
+    def name_of(self, parts: list[str]) -> tuple[str, str]:
+        """The indicator name and the unit written in it, from the row's name cell(s)."""
+        cleaned, unit = [], ""
+        for part in parts:
+            p = _NUMBERING.sub("", self.clean(part))
+            m = _UNIT_IN_NAME.search(p)
+            if m and self.looks_unit(m.group(1)):
+                unit = unit or self.unit_of(m.group(1))
+                p = p[:m.start()].strip()
+            if p and p not in cleaned:
+                cleaned.append(p)
+        if len(cleaned) == 2 and self.heads.search(cleaned[0]) and not self.heads.search(cleaned[1]):
+            cleaned.reverse()      # the substance before its measure: 氮氧化物 + 重点工程减排量
+        return "".join(cleaned).replace(" ", ""), unit
+
+    # --- rows ---------------------------------------------------------------------------------
+    def read(self, doc: Document, block: Block, data: list[list[Cell | None]], schema: TableSchema,
+             before_text: str, first_row: int) -> list[Commitment]:
+        out: list[Commitment] = []
+        header_texts = [c.label for c in schema.columns]
+        name_cols = schema.roles.get("indicator", [])
+        if not name_cols:
+            return out
+        section_binding = self._announced_binding(data, before_text)
+        last_unit = ""
+        for r_idx, row in enumerate(data):
+            texts = [text_of(c) for c in row]
+            own = {t for t in texts if t}
+            first = next((t for t in texts if t), "")
+            if not own:
+                continue
+            divider = _DIVIDER.match(first) if len(own) == 1 else None
+            if divider:
+                section_binding = divider.group(1)
+                continue
+            if first.startswith(self.note_starts) or len(own) == 1 and len(row) > 2:
+                continue        # notes, or a group label across the row ("（一）生态环境质量")
+            if sum(1 for t, h in zip(texts, header_texts) if t and t == h) >= max(2, len(own) - 1):
+                continue        # the header repeated on a new page
+            parts = [texts[j] for j in name_cols if j < len(row) and texts[j]]
+            if not parts or any(len(p) > _MAX_NAME_CHARS or regex.search(r"[。；]", p) for p in parts):
+                continue        # running text in a ruled box, not an indicator name
+            if all(_GROUP_LABEL.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
+                    and not any(self.grammar.cell(texts[j]) for j in schema.roles.get("target", []) if j < len(row)):
+                continue
+            name, unit = self.name_of(parts)
+            if not name:
+                continue
+            u_idx = schema.first("unit")
+            if u_idx is not None and u_idx < len(row):
+                u_text = self.clean(texts[u_idx])
+                unit = self.unit_of(u_text) if u_text else (unit or last_unit)
+                last_unit = unit
+            out.extend(self._row(doc, block, row, texts, schema, name, unit, section_binding, first_row + r_idx))
+        return out
+
+    def _announced_binding(self, data, before_text: str) -> str | None:
+        """The rows above a first divider take the other kind the text announces ("约束性指标16项")."""
+        first = next((m.group(1) for r in data for t in [next((text_of(c) for c in r if text_of(c)), "")]
+                      if (m := _DIVIDER.match(t))), None)
+        announced = [k for k in ("约束性", "预期性", "参考性") if k != first and f"{k}指标" in before_text]
+        return announced[0] if first and len(announced) == 1 else None
+
+    def _row(self, doc, block, row, texts, schema: TableSchema, name: str, unit: str,
+             section_binding: str | None, table_row: int) -> list[Commitment]:
+        change = "level"
+        if self.reduction_amount.search(name):
+            change = "decrease_by"   # 重点工程减排量（吨）: the value is an amount cut
+        cm = self.change_suffix.search(name)
+        if cm and len(name) > len(cm.group(0)) + 2:
+            change = "decrease_by" if cm.group(1) in self.decrease else "increase_by"
+            name = name[:cm.start()].strip()
+        binding = section_binding
+        b_idx = schema.first("binding")
+        if b_idx is not None and b_idx < len(row) and texts[b_idx]:
+            binding = self.binding_of(texts[b_idx]) or binding
+        baseline_value = baseline_year = None
+        for j in schema.roles.get("baseline", []):
+            if j < len(row) and texts[j]:
+                q = self.grammar.cell(self.clean(texts[j]), "%" if unit == "%" else "")
+                if q is not None and q.value is not None:
+                    baseline_value = q.value
+                    ym = regex.search(r"((?:19|20)\d{2})", texts[j][:q.start])
+                    baseline_year = int(ym.group(1)) if ym else schema.columns[j].year
+                    break
+        cells = [c for c in row if c is not None and c.text and c.covered_by is None] or [c for c in row if c is not None and c.text]
+        rendered = []
+        for j, c in enumerate(row):
+            if c is None or not c.text or (c.covered_by is not None and c.covered_by[0] == table_row):
+                continue
+            col = schema.columns[j]
+            rendered.append(f"{col.year}: {c.text}" if col.year and col.role in ("target", "baseline", "cumulative")
+                            else c.text)
+        sentence = " | ".join(rendered)
+        out = []
+        for j in schema.roles.get("target", []) + schema.roles.get("cumulative", []):
+            if j >= len(row) or row[j] is None or not texts[j] or row[j].covered_by is not None:
+                continue
+            cell = row[j]
+            q = self.grammar.cell(self.clean(cell.text), "%" if unit == "%" else "")
+            if q is None or q.value is None and q.value_min is None:
+                continue
+            if regex.fullmatch(r"(?:19|20)\d{2}", cell.text[q.num_start:q.num_end]):
+                continue
+            c_unit = unit or q.unit
+            if not c_unit and regex.search(r"\d\s*%", sentence):
+                c_unit = "%"      # the baseline cell "83.16%" shows the unit
+            at = cell.text.find(q.text)
+            value_pos = cell.char_start + (at if at >= 0 else q.start)
+            out.append(Commitment(
+                doc_id=doc.doc_id, sentence=sentence, char_start=cells[0].char_start, char_end=cells[-1].char_end,
+                indicator=name, value_text=q.text, year=schema.columns[j].year, year_source="explicit",
+                value=q.value, value_min=q.value_min, value_max=q.value_max, unit=c_unit, comparator=q.comparator,
+                change="increase_by" if "△" in cell.text[:q.start] else change,
+                cumulative=q.bracketed or schema.columns[j].role == "cumulative",
+                strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
+                baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
+                klass="indicator", confidence=0.9, rule_id="table.indicator_cell",
+                line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,
+            ))
+        return out

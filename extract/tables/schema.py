@@ -1,0 +1,210 @@
+"""A table's header rows and what each column means.
+
+Column roles come from the header text (``patterns/table_headers.yaml``) and from the data
+together: a column of small increasing integers is a serial number whatever its header; of
+two indicator-like columns (一级指标｜二级指标) the right one names the indicator unless one
+header spans both (then a row's name is the two cells together, 氮氧化物 + 重点工程减排量); a
+year column is a target when the plan has not reached that year yet, a baseline (status)
+when it has, and an earlier plan's target (a review) when its header says 目标 for a past
+year.  A table whose value columns all look back is a review table and gives no targets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from ..context.years import DocContext, Years
+from ..model import Cell
+from ..quantity import QuantityGrammar
+
+_YEAR = regex.compile(r"(?:19|20)\d{2}")
+
+
+@dataclass
+class Column:
+    """A column: its header label, role and the year it stands for."""
+
+    label: str
+    role: str
+    year: int | None = None
+
+
+@dataclass
+class TableSchema:
+    """What the columns of a table mean."""
+
+    columns: list[Column]
+    header_rows: int               # rows before the data (captions and header rows)
+    title: str = ""                # a caption row spanning the table ("专栏2 …主要指标")
+    roles: dict[str, list[int]] = field(default_factory=dict)
+
+    def first(self, role: str) -> int | None:
+        idx = self.roles.get(role)
+        return idx[0] if idx else None
+
+    @property
+    def kind(self) -> str:
+        """``indicator``, ``project`` (content cells read as prose), ``review`` or ``unknown``."""
+        if "content" in self.roles or "project" in self.roles:
+            return "project"
+        if "target" in self.roles and "indicator" in self.roles:
+            return "indicator"
+        if "indicator" in self.roles and ("review" in self.roles or "baseline" in self.roles):
+            return "review"
+        return "unknown"
+
+
+def grid(rows: list[list[Cell]], ruled: bool) -> list[list[Cell | None]]:
+    """Rows as a grid of one width: ruled tables are complete; text rows are right-aligned.
+
+    A text table's row shorter than the widest lost its merged group cells on the left.
+    """
+    ncols = max((len(r) for r in rows), default=0)
+    if ruled:
+        return [list(r) + [None] * (ncols - len(r)) for r in rows]
+    return [([None] * (ncols - len(r)) + list(r)) if len(r) < ncols else list(r) for r in rows]
+
+
+def text_of(cell: Cell | None) -> str:
+    return cell.text if cell is not None else ""
+
+
+class SchemaReader:
+    """Finds the header and the column roles of a table."""
+
+    def __init__(self, spec: dict, grammar: QuantityGrammar, years: Years):
+        self.roles = spec["roles"]
+        self.order = spec["order"]
+        self.grammar = grammar
+        self.years = years
+
+    def role_of(self, label: str) -> str:
+        """The role a header label names, or "" (a year alone decides later)."""
+        flat = label.replace(" ", "")
+        for role in self.order:
+            spec = self.roles[role]
+            words = [w.replace(" ", "") for w in spec["words"]]
+            hit = flat in words if spec.get("exact") else any(w in flat for w in words)
+            if hit and not any(w in flat for w in spec.get("not", [])):
+                return role
+        return ""
+
+    def is_data_cell(self, text: str) -> bool:
+        """A cell holding a value (not a year label such as "2025年" or "年2025")."""
+        t = text.replace(" ", "")
+        if not t or regex.fullmatch(r"(?:(?:19|20)\d{2}年?|年(?:19|20)\d{2})[（(]?[\p{Han}]{0,4}[)）]?(?:值)?", t):
+            return False
+        return self.grammar.cell(t) is not None
+
+    def _caption(self, row: list[Cell | None], ncols: int) -> str | None:
+        """A row that is one cell across the table (a caption such as "专栏2 …主要指标"), else None."""
+        texts = [text_of(c) for c in row if text_of(c)]
+        if ncols < 2 or not texts or len(set(texts)) != 1:
+            return None
+        if self.role_of(texts[0]) and not regex.match(r"\s*(?:专栏|附?表\s*[\d一二三四五六七八九十])", texts[0]) \
+                and len(texts[0]) <= 8:
+            return None
+        own = [c for c in row if c is not None and c.text and c.covered_by is None]
+        spans = len(own) == 1 and (len(row) == 1 or own[0].col_span >= ncols - 1 or len(texts) >= ncols - 1)
+        return texts[0] if spans else None
+
+    def _is_header_row(self, row: list[Cell | None]) -> bool:
+        """No value in it, and a role word or a year label."""
+        cells = [text_of(c).strip() for c in row if text_of(c).strip()]
+        if any(self.is_data_cell(t) for t in cells):
+            return False
+        return any(self.role_of(t) or _YEAR.search(t) for t in cells)
+
+    def _continues_header(self, row: list[Cell | None]) -> bool:
+        """A second or third header row: role words or years, no serial number."""
+        cells = [text_of(c).strip() for c in row if c is not None and c.covered_by is None]
+        if any(regex.fullmatch(r"\d{1,3}", t) for t in cells):
+            return False
+        return any(self.role_of(t) or _YEAR.search(t) for t in cells if t)
+
+    def detect(self, rows: list[list[Cell]], ruled: bool, ctx: DocContext) -> TableSchema | None:
+        """The schema of a table whose first rows are its header, or None (no header).
+
+        ``rows`` as the reader gave them: complete grids when ``ruled``, else ragged text rows.
+        """
+        ncols = max((len(r) for r in rows), default=0)
+        title, start = "", 0
+        while start < min(2, len(rows)) and (cap := self._caption(rows[start], ncols)) is not None:
+            title, start = cap, start + 1
+        n_header = 0
+        for row in rows[start:]:
+            if not self._is_header_row(row) or (n_header and not self._continues_header(row)):
+                break
+            n_header += 1
+            if n_header > 3:
+                return None
+        if n_header == 0 or start + n_header >= len(rows):
+            return None
+        header = rows[start:start + n_header]
+        labels = self._labels(header, ncols, ruled)
+        columns = [self._column(lab, ctx) for lab in labels]
+        self._refine(columns, grid(rows[start + n_header:], ruled), ctx)
+        roles: dict[str, list[int]] = {}
+        for j, col in enumerate(columns):
+            roles.setdefault(col.role, []).append(j)
+        return TableSchema(columns, start + n_header, title, roles)
+
+    @staticmethod
+    def _labels(header: list[list[Cell]], ncols: int, ruled: bool) -> list[str]:
+        """One label per column from the header rows (a merged header cell labels every column it spans).
+
+        In a text table a header row narrower than the table is either the only header row (it
+        aligns right, its missing cells being the merged group columns on the left) or a row
+        under a spanning cell (its last cell spans the remaining columns: 目标值 over 2025年/2030年).
+        """
+        labels = [""] * ncols
+        single_short = not ruled and len(header) == 1 and len(header[0]) < ncols
+        for row in header:
+            cells = [text_of(c) for c in row]
+            if single_short:
+                cells = [""] * (ncols - len(cells)) + cells
+            for j, t in enumerate(cells):
+                span_to = ncols if (not ruled and not single_short and j == len(cells) - 1) else j + 1
+                for k in range(j, span_to):
+                    if t and t not in labels[k]:
+                        labels[k] = (labels[k] + " " + t).strip()
+        return labels
+
+    def _column(self, label: str, ctx: DocContext) -> Column:
+        role = self.role_of(label)
+        years = [int(y) for y in _YEAR.findall(label.replace(" ", ""))]
+        year = years[-1] if years else None
+        if year is not None and role in ("", "target", "baseline", "review", "cumulative"):
+            past = self.years.is_past_column(year, ctx)
+            if role == "" and not past:
+                role = "target"
+            elif role == "":
+                role = "baseline"
+            elif role == "target" and past:
+                role = "review"          # an earlier plan's target: "2020年(目标)"
+        if role in ("target", "cumulative") and year is None:
+            year = ctx.plan_end_year
+        return Column(label, role or "other", year)
+
+    def _refine(self, columns: list[Column], data: list[list[Cell | None]], ctx: DocContext) -> None:
+        """Roles the data decides: serial numbers, the indicator among name columns, bare years."""
+        for j, col in enumerate(columns):
+            vals = [text_of(r[j]).strip() for r in data if j < len(r) and text_of(r[j]).strip()]
+            if vals and col.role in ("other", "indicator", "category") and all(regex.fullmatch(r"\d{1,3}", v) for v in vals):
+                col.role = "serial"
+        names = [j for j, c in enumerate(columns) if c.role == "indicator"]
+        if len(names) > 1:
+            labels = {columns[j].label for j in names}
+            if len(labels) > 1:            # 一级指标｜二级指标: the right one names the indicator
+                for j in names[:-1]:
+                    columns[j].role = "category"
+        if not names:
+            texts = [j for j, c in enumerate(columns) if c.role == "other" and any(
+                regex.search(r"\p{Han}{3}", text_of(r[j])) for r in data if j < len(r))]
+            if texts and any(c.role in ("target", "baseline") for c in columns):
+                columns[texts[-1]].role = "indicator"
+        # bare year columns (2020年 | 2025年) with no 现状/目标 words: the earliest is the baseline
+        bare = [c for c in columns if c.role == "target" and c.year and not self.role_of(c.label)]
+        if len(bare) >= 2 and not any(c.role == "baseline" for c in columns):
+            min(bare, key=lambda c: c.year).role = "baseline"
