@@ -268,23 +268,33 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     paren = _in_parentheses(text, q.start, c.clause_start)
     if place and paren is None:
         # "沈阳市3300户、大连市500户": the place is where, not what; what comes from the clause
-        # before the list, the item's title, the noun after the count and what the list is for
+        # before the list, a total the list breaks down (其中…), the item's title, the noun
+        # after the count and what the list is for (…等超低排放改造)
         topic = naming.topic_before(lex, text, c.sentence.start, c.clause_start,
                                     lambda a, z: any(a <= o.num_start < z for o in b.quantities))
         verb = raw[:len(raw) - len(place)]
-        base = topic or (verb if verb and not b.mode.title else "") or b.mode.title or ""
+        base = topic or c.sentence.last_indicator or (verb if verb and not b.mode.title else "") or b.mode.title
         obj = naming.object_after(lex, text, q.end, c.clause_end)
         tail = naming.enumeration_tail(lex, text, q.end, c.clause_end)
         built = base + (obj if obj and obj not in base else "") + (tail if tail not in base else "")
         if built:
             raw, c.indicator_from = built, "place_list"
-    if paren is not None and (not raw or len(raw) <= 3 or place or lex.verb_re.fullmatch(raw)):
-        # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）"
+    if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
+        # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）", "新建红菱 (3万吨/日)、
+        # 姚千 (1万吨/日)污水处理厂": the name before the bracket, or the list's shared head noun
+        inside = naming.from_left(lex, text[paren + 1:q.start])
+        head = naming.list_head(text, q.end, c.clause_end)
+        verbs = list(lex.project_verb_re.finditer(text, c.clause_start, q.start))
         name = naming.from_left(lex, text[max(c.clause_start, c.sentence.prev_end):paren].split("、")[-1])
+        if head:
+            name = (verbs[-1].group(0) if verbs else "") + head
+        elif naming.place_of(lex, name) and b.mode.title:
+            name = naming.place_of(lex, name) + b.mode.title
         if name:
-            inner = raw if raw and not lex.verb_re.fullmatch(raw) else naming.object_after(lex, text, q.end, c.clause_end)
+            inner = inside if inside and not lex.verb_re.fullmatch(inside) else naming.object_after(
+                lex, text, q.end, c.clause_end)
             tail = naming.enumeration_tail(lex, text, q.end, c.sentence.end)
-            raw = name + (inner or "") + (tail if tail not in name else "")
+            raw = name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
             c.indicator_from = "before_parenthesis"
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(regex.search(r"[和及与、]$", raw))     # "继续推进企业和12个工业园区…"

@@ -129,6 +129,7 @@ _PLACE = regex.compile(r"^[\p{Han}]{1,12}?(?:省|市|县|区|州|盟|旗|镇|乡
 
 def place_of(lex: ProseLexicon, name: str) -> str:
     """The place a name is ("沈阳市", "建成区外"), a leading verb dropped ("完成鞍山市"), or ""."""
+    name = name.replace(" ", "")
     m = lex.project_verb_re.match(name)
     s = name[m.end():] if m else name
     return s if _PLACE.match(s) and not lex.head_re.search(s) else ""
@@ -154,3 +155,15 @@ def enumeration_tail(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     if not m or regex.search(r"\d", m.group(1)):
         return ""
     return m.group(1)
+
+
+_LIST_ITEM = regex.compile(r"[)）]?[ ]?(?:[、和及][^（(，。；、]{1,20}[ ]?[（(][^)）]{1,30}[)）])*[ ]?(?P<head>[\p{Han}]{2,12})(?=[，。；、,;.]|$)")
+
+
+def list_head(text: str, pos: int, end: int) -> str:
+    """The noun a list of bracketed names shares: "红菱 (3万吨/日)、姚千 (1万吨/日)污水处理厂" -> 污水处理厂."""
+    close = min((i for i in (text.find(")", pos, end), text.find("）", pos, end)) if i >= 0), default=-1)
+    if close < 0:
+        return ""
+    m = _LIST_ITEM.match(text, close, end)
+    return m.group("head") if m else ""

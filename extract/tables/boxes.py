@@ -18,7 +18,7 @@ from .schema import TableSchema, text_of
 
 # an item's title: numbering, then a short name ending at its first full stop or colon
 _TITLE = regex.compile(
-    r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）.．、]\s*)?(?P<t>[^，。；：:.\d]{2,30}?)[ ]?[。.：:](?!\d)")
+    r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）.．、]\s*)?(?P<t>[^，。；：:.\d]{2,30}?)[ ]?[。.：:]")
 
 
 def item_title(text: str) -> str:

@@ -16,7 +16,7 @@ from ..quantity import QuantityGrammar
 from .schema import TableSchema, text_of
 
 _NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
-_UNIT_IN_NAME = regex.compile(r"\s*[（(]\s*([^（）()]{1,14}?)\s*[)）]\s*$")
+_UNIT_IN_NAME = regex.compile(r"\s*(?:[（(]\s*([^（）()]{1,14}?)|(%|％))\s*[)）]\s*$")
 _DIVIDER = regex.compile(r"^\s*(约束性|预期性|参考性|导向性)指标\s*$")
 _GROUP_LABEL = regex.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]|^\s*[一二三四五六七八九十]+、")
 _MAX_NAME_CHARS = 60
@@ -74,8 +74,9 @@ class IndicatorRows:
         for part in parts:
             p = _NUMBERING.sub("", self.clean(part))
             m = _UNIT_IN_NAME.search(p)
-            if m and self.looks_unit(m.group(1)):
-                unit = unit or self.unit_of(m.group(1))
+            surface = m.group(1) or m.group(2) if m else ""
+            if m and self.looks_unit(surface):
+                unit = unit or self.unit_of(surface)
                 p = p[:m.start()].strip()
             if p and p not in cleaned:
                 cleaned.append(p)
@@ -107,7 +108,7 @@ class IndicatorRows:
                 continue        # notes, or a group label across the row ("（一）生态环境质量")
             if sum(1 for t, h in zip(texts, header_texts) if t and t == h) >= max(2, len(own) - 1):
                 continue        # the header repeated on a new page
-            parts = [texts[j] for j in name_cols if j < len(row) and texts[j]]
+            parts = self._name_parts(row, texts, name_cols)
             if not parts or any(len(p) > _MAX_NAME_CHARS or regex.search(r"[。；]", p) for p in parts):
                 continue        # running text in a ruled box, not an indicator name
             if all(_GROUP_LABEL.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
@@ -123,6 +124,21 @@ class IndicatorRows:
                 last_unit = unit
             out.extend(self._row(doc, block, row, texts, schema, name, unit, section_binding, first_row + r_idx))
         return out
+
+    def _name_parts(self, row, texts: list[str], name_cols: list[int]) -> list[str]:
+        """The row's name cells; a group label merged down the leftmost name column is left out.
+
+        (水环境 over 湟水…达标率 is a group; 重点工程减排量 over 氮氧化物 is part of the name.)
+        """
+        cols = [j for j in name_cols if j < len(row) and texts[j]]
+        if len(cols) > 1:
+            first = row[cols[0]]
+            merged_down = first is not None and (first.row_span > 1 or (first.covered_by or (-1, -1))[1] == cols[0]
+                                                 and first.covered_by is not None)
+            name = _UNIT_IN_NAME.sub("", self.clean(texts[cols[0]]))
+            if merged_down and not self.heads.search(name) and not _UNIT_IN_NAME.search(self.clean(texts[cols[0]])):
+                cols = cols[1:]
+        return [texts[j] for j in cols]
 
     def _announced_binding(self, data, before_text: str) -> str | None:
         """The rows above a first divider take the other kind the text announces ("约束性指标16项")."""

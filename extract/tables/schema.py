@@ -49,6 +49,9 @@ class TableSchema:
         if "content" in self.roles or "project" in self.roles:
             return "project"
         if "target" in self.roles and "indicator" in self.roles:
+            dated = any(_YEAR.search(self.columns[j].label) for j in self.roles["target"])
+            if "review" in self.roles and not dated:
+                return "review"          # 目标值 | 完成值: an earlier plan's targets and results
             return "indicator"
         if "indicator" in self.roles and ("review" in self.roles or "baseline" in self.roles):
             return "review"
