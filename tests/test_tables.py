@@ -1,4 +1,5 @@
-"""Table fixtures cut from the seed plans (tests/fixtures/tables/*.txt) give the expected rows."""
+"""Table fixtures cut from the seed plans (tests/fixtures/tables/*.txt) give the expected rows;
+table cells are read with the one quantity grammar prose uses."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,8 @@ import pytest
 import yaml
 
 from extract.pipeline import extract_text
-from extract.tables.read import TableReader
+from extract.patterns import load_patterns
+from extract.quantity import QuantityGrammar
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tables"
 EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
@@ -49,10 +51,10 @@ def test_table_fixture(name):
     ("2022年：△EQI=1.97；2023年数据暂时未出", 1.97, "=", False),
 ])
 def test_mixed_value_cells(cell, value, comparator, cumulative):
-    parsed = TableReader.parse_cell(None, cell)
-    assert parsed["value"] == value and parsed["comparator"] == comparator and parsed["cumulative"] == cumulative
+    q = QuantityGrammar(load_patterns()).cell(cell)
+    assert q.value == value and q.comparator == comparator and q.bracketed == cumulative
 
 
 @pytest.mark.parametrize("cell", ["基本消除", "有效保障", "完成省下达目标", "稳中向好", "-", "—"])
 def test_non_numeric_cells_give_no_value(cell):
-    assert TableReader.parse_cell(None, cell) is None
+    assert QuantityGrammar(load_patterns()).cell(cell) is None

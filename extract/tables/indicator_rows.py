@@ -100,10 +100,11 @@ class IndicatorRows:
             first = next((t for t in texts if t), "")
             if not own:
                 continue
-            divider = _DIVIDER.match(first) if len(own) == 1 else None
+            divider = _DIVIDER.match(first)
             if divider:
                 section_binding = divider.group(1)
-                continue
+                if len(own) == 1:
+                    continue      # a divider row; else the divider is the first cell of the row under it
             if first.startswith(self.note_starts) or len(own) == 1 and len(row) > 2:
                 continue        # notes, or a group label across the row ("（一）生态环境质量")
             if sum(1 for t, h in zip(texts, header_texts) if t and t == h) >= max(2, len(own) - 1):
