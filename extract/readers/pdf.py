@@ -105,22 +105,22 @@ def _fonts_embedded(page) -> bool:
     return True
 
 
+# a line that opens with an item's title and goes on: "生活垃圾处理处置工程.大连市…", "国土绿化提升工程：以…"
+_TITLE_START = regex.compile(r"^[^，。；：:.\d]{2,24}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)")
+
+
 def _box_paragraphs(lines: list[str]) -> list[str]:
-    """The paragraphs of a box's lines: a new one at an item marker or after a short or closed line."""
-    lines = [ln.strip() for ln in lines if ln.strip()]
-    if not lines:
-        return []
-    full = max(len(ln) for ln in lines)
+    """The paragraphs of a box's lines: a new one at an item marker, an item title or after a 。."""
     out: list[str] = []
-    prev_line = ""
-    for ln in lines:
-        closed = prev_line.endswith(tuple(_SENTENCE_END)) and not regex.search(r"[0-9０-９][.．]$", prev_line)
-        if not out or _ITEM_START.match(ln) or closed or len(prev_line) < 0.75 * full:
+    for ln in (ln.strip() for ln in lines):
+        if not ln:
+            continue
+        closed = out and out[-1].endswith(("。", "！", "？", "；"))
+        if not out or closed or _ITEM_START.match(ln) or _TITLE_START.match(ln):
             out.append(ln)
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
             out[-1] += (" " if latin else "") + ln
-        prev_line = ln
     return out
 
 
@@ -297,10 +297,9 @@ class _Assembler:
     def box(self, piece: Piece, page: int, lines: list[str]) -> None:
         self.add("\n", page)
         start = self.pos
-        # one paragraph per line, blank lines between, so that nothing joins them
-        self.add("\n\n".join(lines) + "\n", page)
+        # one paragraph per line, with a tab line around each: the wrap joiner never joins across one
+        self.add("\t\n" + "\n\t\n".join(lines) + "\n\t\n", page)
         self.regions.append(Region("box", start, self.pos, title=piece.title))
-        self.add("\n", page)
 
     @property
     def text(self) -> str:
