@@ -186,6 +186,10 @@ def _load_cached(folder_str: str) -> Patterns:
                      f"entry {entry!r} needs id and pattern")
             try:
                 compiled[side].append((entry["id"], regex.compile(entry["pattern"], regex.V1)))
+                if entry.get("unless_kinds"):
+                    _require(isinstance(entry["unless_kinds"], list), exc_p, f"{side}.{entry['id']}",
+                             "unless_kinds must be a list of unit kinds")
+                    extra.setdefault("exclusion_unless", {})[entry["id"]] = set(entry["unless_kinds"])
             except regex.error as e:
                 raise PatternError(f"{exc_p.name}: {side}.{entry['id']}: bad regex: {e}") from None
 

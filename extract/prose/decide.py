@@ -39,8 +39,9 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     for rid, pat in lex.p.exclusions_before:
         if pat.search(before):
             return Reject(f"excluded.{rid}", before)
+    unless = lex.p.extra.get("exclusion_unless", {})
     for rid, pat in lex.p.exclusions_after:
-        if pat.search(after):
+        if pat.search(after) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", after)
     if q.unit_kind == "money":
         return Reject("excluded.money", q.text)
@@ -144,7 +145,14 @@ def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
             if text[c.clause_start:ym.start].strip("，、 ") in ("", "到", "至", "力争", "争取", "力争到"):
                 left_start = max(left_start, ym.end)
     c.left_start = left_start
-    return text[left_start:c.q.start].lstrip("、和及与，； ")
+    left = text[left_start:c.q.start]
+    if left_start == c.sentence.prev_end and left_start > c.clause_start:
+        # after an earlier value of the clause, a list goes on: "…5000台以上柴油车、抚顺市2000台"
+        cut = max(left.rfind("、"), left.rfind("，"))
+        if cut >= 0 and cut < len(left) - 1:
+            c.left_start = left_start + cut + 1
+            left = left[cut + 1:]
+    return left.lstrip("、和及与，； ")
 
 
 def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:

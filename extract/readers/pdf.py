@@ -372,7 +372,8 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     lengths = sorted(len(ln.strip()) for ln in text.split("\n") if len(ln.strip()) >= 10 and "\t" not in ln)
     typical = lengths[len(lengths) // 2] if lengths else 0
     glyphs = patterns.glyphs if patterns is not None else {}
-    options = NormalizeOptions(join_wraps=True, min_wrap_line=int(typical * 0.6), full_line=typical, glyphs=glyphs)
+    options = NormalizeOptions(join_wraps=True, min_wrap_line=int(typical * 0.6), full_line=typical, glyphs=glyphs,
+                               join_han_spaces=True)
     doc = Document(path.stem, rel, "pdf", hashlib.sha256(data).hexdigest(), normalize(text, options),
                    n_pages=n_pages, page_of_char=asm.page_of_char, options=options)
     doc.blocks = blocks_from_text(doc, asm.regions)

@@ -69,6 +69,8 @@ class NormalizeOptions:
     min_wrap_line: int = 0
     # the usual length of a full line; a shorter line ending like a title (…规划) is a title
     full_line: int = 0
+    # a single space between two Chinese characters is layout (justified PDF text: "大 连 市")
+    join_han_spaces: bool = False
     # private-use glyphs of the text layer and what they print as (patterns/glyphs.yaml); any
     # other private-use character is read as a decimal point between digits and dropped elsewhere
     glyphs: dict = field(default_factory=dict)
@@ -171,6 +173,8 @@ _SPACE_NEAR_NUMBER = regex.compile(
 # ("." stays as written: the sentence splitter ends a sentence at a full stop after Chinese text)
 _ASCII_CJK_PUNCT = regex.compile(r"(?<=\p{Han}|[”）》])[,;:](?=\p{Han}|[“（《])")
 _ASCII_TO_CJK = {",": "，", ";": "；", ":": "："}
+# a space between two Chinese characters (justified PDF lines): "大 连 市 (3.71万吨)"
+_HAN_SPACE_HAN = regex.compile(r"(?<=\p{Han})[ ]{1,2}(?=\p{Han})")
 # letter-spaced Han text ("甘 肃 省 人 民 政 府"): single spaces between single characters
 _LETTER_SPACED = regex.compile(r"(?:\p{Han}[ \u3000]){3,}\p{Han}")
 # spaces around the slash of a compound unit: "微克 /立方米", "吨 / 万元"
@@ -268,6 +272,8 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
     b.translate(_WIDTH)
     b.translate({"«": "《", "»": "》"})
     b.sub(_LETTER_SPACED, lambda m: regex.sub(r"[ \u3000]", "", m.group(0)))
+    if options.join_han_spaces:
+        b.sub(_HAN_SPACE_HAN, lambda m: "")
     if options.join_wraps:
         t = b.text
         b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end(), options.min_wrap_line, options.full_line) else None)

@@ -17,9 +17,8 @@ _SPACE = " \t\u3000\n"
 
 
 def _is_ascii_stop(text: str, i: int) -> bool:
-    """An ASCII "." written as a Chinese full stop (after Chinese text, not inside a number)."""
-    return (text[i] == "." and i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff"
-            and (i + 1 >= len(text) or not text[i + 1].isdigit()))
+    """An ASCII "." written as a Chinese full stop (after Chinese text: never a decimal point)."""
+    return text[i] == "." and i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff"
 
 
 def last_sentence_end(text: str) -> int:
