@@ -50,8 +50,23 @@ def shared_head(lex: ProseLexicon, last: str) -> str:
     return head if lex.head_re.search(head) else ""
 
 
+def _shared_tail(lex: ProseLexicon, last: str) -> str:
+    """What the last item shares with the others: all but its first word (or scope word).
+
+    "农药利用率" -> 利用率, "县城建成区道路机械化清扫率" -> 建成区道路机械化清扫率, "重点建制镇污水处理率"
+    -> 污水处理率; a known compound head ("氨氮排放总量" -> 排放总量) when the words say nothing.
+    """
+    scope = lex.scope_prefix(last)
+    if scope and len(last) > scope.end():
+        tail = last[scope.end():]
+    else:
+        words = list(lex.tokenizer.cut(last, HMM=True))
+        tail = "".join(words[1:]) if len(words) >= 2 else ""
+    return tail if tail and lex.head_re.search(tail) else shared_head(lex, last)
+
+
 def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
-    """Split a coordinated indicator into items, lending the shared head."""
+    """Split a coordinated indicator into items; items lend each other what they share."""
     # unpaired, 和 joins two rates sharing a value ("农药包装废弃物和农膜回收率达90%");
     # other 和 belong to the name ("河流缓冲带建设和修复长度")
     rate = bool(regex.search(r"(?:率|比例|比重|占比)$", indicator))
@@ -59,13 +74,23 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
     parts = [p for p in regex.split(seps, indicator) if p]
     if len(parts) < 2:
         return [indicator]
+    if any(lex.enumeration_end_re.search(p.split("等")[0] + "等") for p in parts[-1:] if "等" in p) \
+            or any(p in lex.verbs for p in parts[:-1]):
+        return [indicator]   # "铁路、水运、管道等…运输比例" names examples; "新增和更新…" joins verbs
     prefixed = _prefix_coordination(parts)
     if prefixed is not None:
         return prefixed
     last = parts[-1]
-    head = shared_head(lex, last)
-    items = [p + head if head and not lex.full_head_re.search(p) else p for p in parts[:-1]]
-    items.append(last)
+    tail = _shared_tail(lex, last)
+    items = [p + tail if tail and not lex.full_head_re.search(p) else p for p in parts[:-1]] + [last]
+    if not lex.full_head_re.search(parts[0]):
+        # a prefix the first item has and the others lack: "主要农作物化肥、农药利用率"
+        words = list(lex.tokenizer.cut(parts[0], HMM=True))
+        prefix = "".join(words[:-1]) if len(words) >= 2 else ""
+        last_unit = last[:len(last) - len(tail)] if tail else last
+        parallel = len(words[-1]) == len(last_unit)      # 化肥 | 农药, 装机 | 消费 (not 需氧量 | 氨氮)
+        if len(prefix) >= 2 and parallel and not lex.scope_prefix(parts[0]):
+            items = items[:1] + [it if it.startswith(prefix) else prefix + it for it in items[1:]]
     if not paired and not all(lex.head_re.search(it) for it in items):
         return [indicator]
     return items
