@@ -38,7 +38,7 @@ _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
 # classifiers after which a Chinese numeral is a count ("两座", "七条", "十余处", "一轮")
 _CN_CLASSIFIERS = "座处个套台家条所项轮艘支户口眼"
 # … but not a place name ("七台河", "三门峡"): a classifier followed by 河/山/湖/县 … is part of a name
-_CN_COUNT = rf"[一两二三四五六七八九十百]{{1,3}}(?=[余多]?[{_CN_CLASSIFIERS}](?![河山湖县市区镇乡村路街港湾岛峡]))"
+_CN_COUNT = rf"[一两二三四五六七八九十百]{{1,3}}(?=[余多]?[{_CN_CLASSIFIERS}](?![河山湖县市区镇乡村路街港湾岛峡子庄屯营堡寨沟台]))"
 
 
 @dataclass(frozen=True)

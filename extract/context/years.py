@@ -63,7 +63,7 @@ class Years:
     @cached_property
     def year_re(self) -> regex.Pattern:
         pre = _alt(w for ws in self.before.values() for w in ws)
-        plain_after = [w for kind, ws in self.after.items() if kind != "date" for w in ws]
+        plain_after = [w for kind, ws in self.after.items() if kind != "date" for w in ws]   # incl. 年度
         dates = "|".join(self.after.get("date", []))
         post = "|".join(x for x in (dates, _alt(plain_after), "的") if x)
         return regex.compile(

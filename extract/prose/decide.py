@@ -272,6 +272,9 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
         raw, c.indicator_from = ell, "elliptical"
     elif not raw and previous and c.cue == "verb" and q.unit_kind != "count":
         raw, c.indicator_from = previous, "previous"      # "…；到2030年，力争达到4亿立方米"
+    elif raw and (completed := naming.bare_head(lex, raw, c.sentence.last_indicator,
+                                                 text[c.sentence.start:c.clause_start].rstrip("，；：,;: "))):
+        raw, c.indicator_from = completed, "bare_head"
     place = naming.place_of(lex, raw)
     paren = _in_parentheses(text, q.start, c.clause_start)
     if place and paren is None:
@@ -290,10 +293,12 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
         # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）", "新建红菱 (3万吨/日)、
         # 姚千 (1万吨/日)污水处理厂": the name before the bracket, or the list's shared head noun
-        inside = naming.from_left(lex, text[paren + 1:q.start])
+        inside = naming.from_left(lex, regex.sub(r"^(?:含|其中|包括)", "", text[paren + 1:q.start].strip()))
         head = naming.list_head(text, q.end, c.clause_end)
         verbs = list(lex.project_verb_re.finditer(text, c.clause_start, q.start))
         name = naming.from_left(lex, text[max(c.clause_start, c.sentence.prev_end):paren].split("、")[-1])
+        if not name and c.sentence.last_indicator:
+            name = c.sentence.last_indicator        # "…面积1000万亩 (含标准化示范面积110万亩)"
         if head:
             name = (verbs[-1].group(0) if verbs else "") + head
         elif naming.place_of(lex, name) and b.mode.title:

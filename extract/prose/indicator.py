@@ -124,7 +124,7 @@ def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
     return s + rest if rest else ""
 
 
-_PLACE = regex.compile(r"^[\p{Han}]{1,12}?(?:省|市|县|区|州|盟|旗|镇|乡|村|地区|园区|新区|示范区|开发区)(?:内|外)?$")
+_PLACE = regex.compile(r"^[\p{Han}]{1,12}?(?:省|市|县|区|州|盟|旗|镇|乡|村|地区|园区|新区|示范区|开发区)(?:内|外|范围内|境内)?$")
 
 
 def place_of(lex: ProseLexicon, name: str) -> str:
@@ -160,10 +160,44 @@ def enumeration_tail(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
 _LIST_ITEM = regex.compile(r"[)）]?[ ]?(?:[、和及][^（(，。；、]{1,20}[ ]?[（(][^)）]{1,30}[)）])*[ ]?(?P<head>[\p{Han}]{2,12})(?=[，。；、,;.]|$)")
 
 
+_NAME_BEFORE_BRACKET = regex.compile(r"([\p{Han}]{2,20})[ ]?[（(][^)）]{1,30}[)）][ ]?$")
+_PLACE_PREFIX = regex.compile(r"^[\p{Han}]{1,8}?(?:省|市|县|区|镇|乡)")
+
+
 def list_head(text: str, pos: int, end: int) -> str:
-    """The noun a list of bracketed names shares: "红菱 (3万吨/日)、姚千 (1万吨/日)污水处理厂" -> 污水处理厂."""
+    """The noun a list of bracketed names shares.
+
+    "红菱 (3万吨/日)、姚千 (1万吨/日)污水处理厂" -> 污水处理厂 (after the list); "凌海市金城 (2万吨/日)、
+    北镇市污水处理厂 (2万吨/日)" -> 污水处理厂 (the last name, its place left out).
+    """
     close = min((i for i in (text.find(")", pos, end), text.find("）", pos, end)) if i >= 0), default=-1)
     if close < 0:
         return ""
     m = _LIST_ITEM.match(text, close, end)
-    return m.group("head") if m else ""
+    if m:
+        return m.group("head")
+    last = _NAME_BEFORE_BRACKET.search(regex.sub(r"[，。；,;.].*$", "", text[close + 1:end]))
+    if last:
+        name = last.group(1)
+        place = _PLACE_PREFIX.match(name)
+        rest = name[place.end():] if place else ""
+        if len(rest) >= 3:
+            return rest
+    return ""
+
+
+def bare_head(lex: ProseLexicon, raw: str, previous: str, clause_before: str) -> str:
+    """A bare head ("利用率", "发电量") completed from the sentence.
+
+    "秸秆综合利用，利用率达到98%" -> 秸秆综合利用 + 利用率; "可再生能源装机规模达到…，发电量突破…"
+    -> 可再生能源 + 发电量 (the earlier indicator's first word).
+    """
+    if not raw or len(raw) > 4 or not lex.head_re.search(raw):
+        return ""
+    if previous and not previous.endswith(raw):
+        words = list(lex.tokenizer.cut(previous, HMM=True))
+        return words[0] + raw if len(words) >= 2 and len(words[0]) >= 2 else ""
+    noun = from_left(lex, clause_before)
+    m = lex.project_verb_re.match(noun) or regex.match(r"(?:积极|加快|大力|全面|持续|深入)?(?:推进|加强|推动|开展)", noun)
+    noun = noun[m.end():] if m else noun
+    return noun + raw if len(noun) >= 2 and not lex.verb_re.search(noun) else ""

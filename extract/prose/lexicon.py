@@ -64,7 +64,7 @@ class ProseLexicon:
         self.reduction_amount_re = regex.compile(rf"(?:{alt(chg['reduction_amounts'])})$")
         self.baseline_follow_re = regex.compile(rf"^[ ]?(?:的)?(?:{dec}|{inc})(?:{part})|^[ ]?(?:的)?(?:基础上)")
         self.year_phrase_re = regex.compile(
-            r"(?:力争|争取|努力)?(?:到|至|截至|于)?(?:(?:19|20)\d{2}[-—–]?)?(?:19|20)\d{2}年(?:底|末|前|以前|之前)?"
+            r"(?:力争|争取|努力)?(?:到|至|截至|于)?(?:(?:19|20)\d{2}[-—–]?)?(?:19|20)\d{2}年(?:底|末|前|以前|之前|度)?"
             r"|[“\"]?十[一二三四五六]五[”\"]?(?:期间|末|时期|期末)?")
         self.unknown_unit_re = regex.compile(r"(\p{Han}{1,3})(?=[，。；、）)]|$)")
         self.list_item_re = regex.compile(
