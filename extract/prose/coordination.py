@@ -93,4 +93,13 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
             items = items[:1] + [it if it.startswith(prefix) else prefix + it for it in items[1:]]
     if not paired and not all(lex.head_re.search(it) for it in items):
         return [indicator]
+    if not paired and not all(lex.full_head_re.search(p) for p in parts[:-1]) and not _bare(lex, tail):
+        # one value over items that qualify a shared noun is one combined indicator:
+        # "国家机关、事业单位新能源汽车比例", "铁路、水路、管道、皮带廊道总运输率"
+        return [indicator]
     return items
+
+
+def _bare(lex: ProseLexicon, tail: str) -> bool:
+    """A shared tail that is only a head ("利用率", "排放总量", "收集处置率"), no noun of its own."""
+    return bool(tail) and len(tail) <= 5 and bool(lex.head_re.search(tail))

@@ -109,12 +109,24 @@ def _governing_year(c: Candidate, b: BlockContext):
     return gov
 
 
+def _states_target(c: Candidate, b: BlockContext, ym) -> bool:
+    """In a background section, only a clause opening with a target year beyond the plan's start
+    ("到2025年，…") states a target; "提高到2021年的401万吨" reports one."""
+    if ym is None or not regex.match(r"[ ]?(?:力争|争取|预计)?(?:到|至)", ym.text):
+        return False
+    start = b.ctx.plan_start_year
+    before = b.text[:ym.start]
+    clause_start = max(before.rfind(sep) for sep in "，；：。,;:.") + 1
+    opens = not before[clause_start:].strip(" 力争争取预计")
+    return opens and (start is None or ym.year > start)
+
+
 def year_scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """The target year: written, set by a heading or lead-in, or implied by the stage/plan."""
     ym = _governing_year(c, b)
     if ym is not None and ym.kind == "past":
         return Reject("year.past", ym.text)
-    if b.background and (ym is None or not regex.match(r"(?:到|至|力争)", ym.text)):
+    if b.background and not _states_target(c, b, ym):
         return Reject("year.background_section")
     c.year_mention = ym
     if ym is not None:
@@ -236,6 +248,17 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     return c
 
 
+def _previous_clause(text: str, c: Candidate, b: BlockContext) -> str:
+    """The clause right before the candidate's, if it holds no quantity ("秸秆综合利用，利用率达到…")."""
+    end = c.clause_start - 1
+    if end <= c.sentence.start:
+        return ""
+    start = max(max(text.rfind(sep, c.sentence.start, end) for sep in "，；：,;:") + 1, c.sentence.start)
+    if any(start <= q.num_start < end for q in b.quantities):
+        return ""
+    return text[start:end]
+
+
 def _in_parentheses(text: str, start: int, floor: int) -> int | None:
     """The position of the bracket that opens around ``start`` (after ``floor``), or None."""
     depth = 0
@@ -273,7 +296,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     elif not raw and previous and c.cue == "verb" and q.unit_kind != "count":
         raw, c.indicator_from = previous, "previous"      # "…；到2030年，力争达到4亿立方米"
     elif raw and (completed := naming.bare_head(lex, raw, c.sentence.last_indicator,
-                                                 text[c.sentence.start:c.clause_start].rstrip("，；：,;: "))):
+                                                 _previous_clause(text, c, b))):
         raw, c.indicator_from = completed, "bare_head"
     place = naming.place_of(lex, raw)
     paren = _in_parentheses(text, q.start, c.clause_start)
