@@ -175,8 +175,13 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     verbs = [v.group(0) for v in lex.verb_re.finditer(left)]
     if c.year_mention is None and not b.year_override:
         verbs = [v for v in verbs if v not in lex.weak_verbs]   # "总面积为7512平方公里": a fact
+    named = naming.from_left(lex, left)
     if b.mode.every_quantity:
         c.cue = "project_mode"
+    elif q.unit == "%" and not named and not verbs and naming.subject_after(lex, text, q.end, c.clause_end):
+        c.cue = "share_before_noun"  # "80%以上的钢铁产能完成超低排放改造"
+    elif q.unit == "%" and named and not verbs and naming.predicate_after(lex, text, q.end, c.clause_end):
+        c.cue = "predicate_after"    # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
     elif verbs:
         c.cue = "verb"
     elif q.word_before or q.word_after:
@@ -190,11 +195,6 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "continuation"      # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
-    elif q.unit == "%" and not naming.from_left(lex, left) and naming.subject_after(
-            lex, text, q.end, c.clause_end):
-        c.cue = "share_before_noun"  # "80%以上的钢铁产能完成超低排放改造"
-    elif q.unit == "%" and naming.from_left(lex, left) and naming.predicate_after(lex, text, q.end, c.clause_end):
-        c.cue = "predicate_after"    # "废旧放射源100%安全收贮"
     elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and naming.object_after(
             lex, text, q.end, c.clause_end):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"

@@ -195,8 +195,10 @@ def bare_head(lex: ProseLexicon, raw: str, previous: str, clause_before: str) ->
     if not raw or len(raw) > 4 or not lex.head_re.search(raw):
         return ""
     if previous and not previous.endswith(raw):
+        # the earlier indicator without its own measure: 可再生能源装机规模 -> 可再生能源
         words = list(lex.tokenizer.cut(previous, HMM=True))
-        return words[0] + raw if len(words) >= 2 and len(words[0]) >= 2 else ""
+        subject = "".join(words[:-2]) if len(words) >= 3 else (words[0] if len(words) == 2 else "")
+        return subject + raw if len(subject) >= 2 else ""
     noun = from_left(lex, clause_before)
     m = lex.project_verb_re.match(noun) or regex.match(r"(?:积极|加快|大力|全面|持续|深入)?(?:推进|加强|推动|开展)", noun)
     noun = noun[m.end():] if m else noun
