@@ -211,6 +211,9 @@ def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Rejec
         return Reject("scope.threshold", q.text)
     if q.unit_kind == "rating" and not regex.match(r"[ ]?(?:[，。；）)]|$)", text[q.end:q.end + 1]):
         return Reject("scope.rating", text[q.start:q.end + 4])   # "10—35蒸吨/小时燃煤锅炉", "35蒸吨以下、…"
+    before = b.quantities[c.index - 1] if c.index else None
+    if q.unit_kind == "rating" and before is not None and before.end >= q.start - 1 and before.unit_kind == "count":
+        return Reject("scope.rating_each", text[before.start:q.end])   # "10台20—40蒸吨": the size of each
     if (c.cue in ("comparator", "head") and follows_noun and q.unit_kind in ("length", "mass", "energy", "area")
             and not text[q.unit_end:q.unit_end + 1] in "的"):
         return Reject("scope.modifier", text[q.start:q.unit_end + 4])
@@ -339,8 +342,8 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
         if obj and (not raw or enumerated or dangling or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
             raw, c.indicator_from = obj, "object"
             c.klass = "project"
-    if not raw and b.mode.title:
-        raw, c.indicator_from = b.mode.title, "title"
+    if (not raw or raw in lex.verbs) and b.mode.title:
+        raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:
         return Reject("indicator.none", left[-12:])
     c.indicator = raw

@@ -85,10 +85,13 @@ def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     if not m:
         return ""
     obj = m.group(0).replace("“", "").replace("”", "")
-    # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产")
+    # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产"), unless
+    # the verb has an object of its own ("行政村新建农村生活污水治理设施": the villages where it is built)
     cut = regex.search(rf"(?:{lex.verb_re.pattern}|{lex.project_verb_re.pattern}|于?(?:19|20)\d{{2}}年)", obj[1:])
     if cut:
-        obj = obj[:cut.start() + 1]
+        rest = obj[cut.end() + 1:]
+        if regex.search(r"\d", obj[cut.start() + 1:]) or len(rest) < 3 or lex.project_verb_re.fullmatch(rest):
+            obj = obj[:cut.start() + 1]
     obj = regex.sub(r"[于在的]$", "", obj)
     return obj if len(obj) >= 2 else ""
 
@@ -124,15 +127,12 @@ def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
     return s + rest if rest else ""
 
 
-_PLACE = regex.compile(r"^[\p{Han}]{1,12}?(?:省|市|县|区|州|盟|旗|镇|乡|村|地区|园区|新区|示范区|开发区)(?:内|外|范围内|境内)?$")
-
-
 def place_of(lex: ProseLexicon, name: str) -> str:
     """The place a name is ("沈阳市", "建成区外"), a leading verb dropped ("完成鞍山市"), or ""."""
     name = name.replace(" ", "")
     m = lex.project_verb_re.match(name)
     s = name[m.end():] if m else name
-    return s if _PLACE.match(s) and not lex.head_re.search(s) else ""
+    return s if lex.is_place(s) and not lex.head_re.search(s) else ""
 
 
 def topic_before(lex: ProseLexicon, text: str, sentence_start: int, clause_start: int, has_quantity) -> str:
@@ -152,7 +152,7 @@ def enumeration_tail(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """What a list ending in 等 is about: "…朝阳市2家钢铁企业等超低排放改造" -> 超低排放改造."""
     seg = text[pos:end]
     m = regex.search(r"等([\p{Han}A-Za-z]{2,16})[。.]?$", seg)
-    if not m or regex.search(r"\d", m.group(1)):
+    if not m or regex.search(r"\d", m.group(1)) or m.group(1) in ("工程", "项目", "工作", "行动", "地区", "区域"):
         return ""
     return m.group(1)
 

