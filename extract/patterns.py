@@ -167,7 +167,7 @@ def _load_cached(folder_str: str) -> Patterns:
     for key in ("target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words",
                 "background_sections", "indicator_heads", "weak_target_verbs",
                 "threshold_comparators", "indicator_trailing_words", "scope_prefixes", "enumeration_ends",
-                "shared_heads", "area_words"):
+                "shared_heads", "area_words", "generic_project_verbs"):
         _require(isinstance(lex, dict) and isinstance(lex.get(key), list) and lex[key], lex_p, key,
                  "needs a non-empty list")
         for w in lex[key]:

@@ -336,11 +336,13 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
             raw = name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
             c.indicator_from = "before_parenthesis"
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
-    dangling = bool(regex.search(r"[和及与、]$", raw))     # "继续推进企业和12个工业园区…"
+    dangling = bool(regex.search(r"[和及与、]$", raw)) or bool(lex.scope_word_end_re.search(raw))
+    # "继续推进企业和12个工业园区…", "有序推进全市5个重金属减排工程": what is counted comes after
     if not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw)):
         obj = naming.object_after(lex, text, q.end, c.clause_end)
         if obj and (not raw or enumerated or dangling or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
-            raw, c.indicator_from = obj, "object"
+            verb = raw if lex.project_verb_re.fullmatch(raw) and raw not in lex.generic_verbs else ""
+            raw, c.indicator_from = verb + obj, "object"     # "新建瞭望塔台2座" keeps its verb
             c.klass = "project"
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is

@@ -90,7 +90,7 @@ def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     cut = regex.search(rf"(?:{lex.verb_re.pattern}|{lex.project_verb_re.pattern}|于?(?:19|20)\d{{2}}年)", obj[1:])
     if cut:
         rest = obj[cut.end() + 1:]
-        if regex.search(r"\d", obj[cut.start() + 1:]) or len(rest) < 3 or lex.project_verb_re.fullmatch(rest):
+        if regex.search(r"\d", obj[cut.start() + 1:]) or len(rest) < 2 or lex.verbs & {rest, rest[:2]}:
             obj = obj[:cut.start() + 1]
     obj = regex.sub(r"[于在的]$", "", obj)
     return obj if len(obj) >= 2 else ""
@@ -175,7 +175,7 @@ def list_head(text: str, pos: int, end: int) -> str:
         return ""
     m = _LIST_ITEM.match(text, close, end)
     if m:
-        return m.group("head")
+        return m.group("head").lstrip("等")
     last = _NAME_BEFORE_BRACKET.search(regex.sub(r"[，。；,;.].*$", "", text[close + 1:end]))
     if last:
         name = last.group(1)

@@ -41,6 +41,7 @@ class ProseLexicon:
         self.shared_heads = sorted(lex["shared_heads"], key=len, reverse=True)
         self.measure_words = dict(lex["measure_words"])
         self.area_words_re = regex.compile(rf"(?:{alt(lex['area_words'])})$")
+        self.generic_verbs = set(lex["generic_project_verbs"])
         verbs = alt(lex["target_verbs"])
         projects = alt(lex["project_verbs"])
         trailing = alt(lex["indicator_trailing_words"])
@@ -72,6 +73,8 @@ class ProseLexicon:
             r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
         self.scope_prefix_re = regex.compile(rf"(?:{alt(self.scope_prefixes)})")
         self.enumeration_end_re = regex.compile(rf"(?:{alt(lex['enumeration_ends'])})$")
+        # a subject word ending the text before a count: "有序推进全市5个…"
+        self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")
 
     @cached_property
     def tokenizer(self):

@@ -106,7 +106,7 @@ def _fonts_embedded(page) -> bool:
 
 
 # a line that opens with an item's title and goes on: "生活垃圾处理处置工程.大连市…", "国土绿化提升工程：以…"
-_TITLE_START = regex.compile(r"^[^，。；：:.\d]{2,24}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)")
+_TITLE_START = regex.compile(r"^\p{Han}[^，。；：:.\d()（）]{1,23}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)")
 
 
 def _box_paragraphs(lines: list[str]) -> list[str]:
@@ -116,7 +116,8 @@ def _box_paragraphs(lines: list[str]) -> list[str]:
         if not ln:
             continue
         closed = out and out[-1].endswith(("。", "！", "？", "；"))
-        if not out or closed or _ITEM_START.match(ln) or _TITLE_START.match(ln):
+        ended = out and out[-1].endswith(("。", "！", "？", "；", ".", "．", "："))
+        if not out or closed or _ITEM_START.match(ln) or (ended and _TITLE_START.match(ln)):
             out.append(ln)
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
