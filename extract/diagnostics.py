@@ -59,7 +59,7 @@ def likely_misses(doc, commitments: list[dict], *, past_markers: Sequence[str] =
     out = []
     for block in doc.blocks:
         if block.kind == "table":
-            miss = _table_miss(doc, block, past_markers)
+            miss = _table_miss(doc, block, past_markers, past_until)
             if miss and uncovered(block.char_start, block.char_end):
                 out.append(miss)
             continue
@@ -78,7 +78,7 @@ def likely_misses(doc, commitments: list[dict], *, past_markers: Sequence[str] =
     return out
 
 
-def _table_miss(doc, block, past_markers: Sequence[str]) -> dict | None:
+def _table_miss(doc, block, past_markers: Sequence[str], past_until: int | None) -> dict | None:
     """A table or 专栏 box holding numbers, as a likely-miss row (None for a review table)."""
     before = doc.text[max(0, block.char_start - 120):block.char_start].rstrip().rsplit("\n", 1)[-1].strip()
     # the line above is the table's caption when it is one (表1 …, 专栏3 …), not running text
@@ -88,7 +88,7 @@ def _table_miss(doc, block, past_markers: Sequence[str]) -> dict | None:
     if not regex.search(r"\d", body):
         return None
     header = cells[0] if cells else ""
-    if is_review(f"{caption} {header}", past_markers):
+    if is_review(f"{caption} {header}", past_markers, past_until):
         return None      # a table reviewing the last plan period (“十三五”指标 | 2020年值 | 达标情况)
     kind = "box" if _BOX.match(caption) or _BOX.match(body) else "table"
     excerpt = f"{caption}：{body}" if caption and not _BOX.match(body) else body

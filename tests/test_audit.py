@@ -73,7 +73,8 @@ def test_a_silent_table_is_a_likely_miss():
     from extract.diagnostics import likely_misses
     from extract.readers import document_from_text
 
-    text = "表3 重点任务指标\n\t指标\t2025年\n\t农村污水处理设施\t新建120座\n\n到2025年，全面完成整治任务。\n"
+    text = ("表3 重点任务指标\n\t指标\t2025年\n\t农村污水处理设施\t新建120座\n\n到2025年，全面完成整治任务。\n\n"
+            "表4 上期目标完成情况\n\t指标\t2020年目标值\t2020年实际值\n\t森林覆盖率\t45\t46.2\n\n")
     doc = document_from_text(text, "t")
     misses = likely_misses(doc, [], past_markers=["截至"], past_until=2020)
     assert [(m["kind"], m["sentence"][:6]) for m in misses] == [("table", "表3重点任务")]
