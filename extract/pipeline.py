@@ -92,8 +92,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
     }
-    past_until = meta.plan_start_year - 1 if meta.plan_start_year else meta.base_year
-    misses = likely_misses(doc, rows, past_markers=patterns.lexicon["past_markers"], past_until=past_until)
+    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx)
     return DocResult(document, rows, sections, misses)
 
 
