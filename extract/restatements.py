@@ -9,8 +9,10 @@ over ``c[c.is_primary]`` counts each target once.
 Two rows of one document state the same target when they share the indicator (its canonical
 id, or the wording when it has none), target year, unit, kind of change, cumulation and class,
 and their values agree: equal, or equal once the more precise one is rounded to the other's
-decimals (46.43 written as 46).  Two rows of one table, or of one sentence, are always
-different targets.  The primary is the table row (it carries binding and baseline), then the
+decimals (46.43 written as 46).  Two sentences must also word the indicator alike (one wording
+inside the other: 建成区绿化覆盖率 / 南充市建成区绿化覆盖率), since the canonical id groups related
+indicators; a table row and a sentence need only the id.  Two rows of one table, or of one
+sentence, are always different targets.  The primary is the table row (it carries binding and baseline), then the
 most precise value, the most confident row, the earliest.
 """
 from __future__ import annotations
@@ -54,6 +56,14 @@ def _preference(r: dict) -> tuple:
             -(r.get("confidence") or 0), r.get("char_start") or 0, r.get("commitment_id") or "")
 
 
+def _same_wording(a: dict, b: dict) -> bool:
+    """Two sentences name the indicator alike; a table row's name may differ from the prose."""
+    if "table" in (a.get("source"), b.get("source")):
+        return True
+    x, y = a.get("indicator") or "", b.get("indicator") or ""
+    return bool(x and y) and (x in y or y in x)
+
+
 def _same_statement(a: dict, b: dict) -> bool:
     """Rows of one table or one sentence: never two statements of one target."""
     if a.get("table_id") and a.get("table_id") == b.get("table_id"):
@@ -70,7 +80,8 @@ def link_restatements(rows: list[dict]) -> list[dict]:
     primaries: dict[tuple, list[dict]] = {}
     for r in sorted(rows, key=_preference):
         group = primaries.setdefault(_target_key(r), [])
-        primary = next((p for p in group if same_value(p, r) and not _same_statement(p, r)), None)
+        primary = next((p for p in group if same_value(p, r) and _same_wording(p, r) and not _same_statement(p, r)),
+                       None)
         r["is_primary"] = primary is None
         r["restates"] = None if primary is None else primary["commitment_id"]
         if primary is None:

@@ -92,6 +92,20 @@ def test_rounding_rule(a, b, linked):
     assert rows[1]["restates"] == ("t" if linked else None)
 
 
+def test_two_sentences_must_word_the_indicator_alike():
+    # one canonical id (drinking water sources) for 乡镇 sources and for groundwater sources
+    rows = [_row("a", 85, start=0, indicator="乡镇集中式饮用水水源地达标率", indicator_id="water.drinking_source"),
+            _row("b", 85, start=50, indicator="集中式地下水饮用水水质达到或优于Ⅲ类比例", indicator_id="water.drinking_source"),
+            _row("c", 85, start=90, indicator="全市乡镇集中式饮用水水源地达标率", indicator_id="water.drinking_source"),
+            _row("t", 85, "table", "d:t01", 200, indicator="饮用水水源地达标率", indicator_id="water.drinking_source")]
+    link_restatements(rows)
+    by = {r["commitment_id"]: r["restates"] for r in rows}
+    assert by == {"t": None, "a": "t", "b": "t", "c": "t"}      # a table row states the id's target
+    rows = rows[:3]
+    link_restatements(rows)
+    assert {r["commitment_id"]: r["restates"] for r in rows} == {"a": None, "b": None, "c": "a"}
+
+
 def test_other_year_unit_or_change_is_another_target():
     rows = [_row("a", 46, start=0), _row("b", 46, start=50, year=2030), _row("c", 46, start=60, unit="万亩"),
             _row("d", 46, start=70, change="increase_by"), _row("e", 46, start=80, indicator_id=None),
