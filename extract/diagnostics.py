@@ -83,7 +83,8 @@ def _table_miss(doc, block, years: Years | None, ctx: DocContext | None) -> dict
     if not regex.search(r"\d", body):
         return None
     header = cells[0] if cells else ""
-    if reports_past(f"{caption} {header}", years, ctx):
+    # a caption citing the last plan (《…“十三五”…规划》目标完成情况) reviews it: titles count here
+    if reports_past(regex.sub(r"[《》]", "", f"{caption} {header}"), years, ctx):
         return None      # a table reviewing the last plan period (“十三五”指标 | 2020年值 | 达标情况)
     kind = "box" if block.kind == "box" or _BOX.match(caption) or _BOX.match(body) else "table"
     excerpt = f"{caption}：{body}" if caption and not _BOX.match(body) else body

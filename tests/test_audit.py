@@ -72,19 +72,22 @@ def test_likely_misses_leave_out_reviews_and_keep_silent_tables(demo_output):
     assert len(misses) < 20
 
 
-def test_a_silent_table_is_a_likely_miss():
+def test_a_silent_table_is_a_likely_miss_and_a_review_table_is_not():
     from extract.context.sections import build_sections
     from extract.context.years import DocContext, Years
     from extract.diagnostics import likely_misses
     from extract.patterns import load_patterns
     from extract.readers import document_from_text
 
-    text = ("表3 重点任务指标\n\t指标\t2025年\n\t农村污水处理设施\t新建120座\n\n到2025年，全面完成整治任务。\n\n"
-            "表4 上期目标完成情况\n\t指标\t2020年目标值\t2020年实际值\n\t森林覆盖率\t45\t46.2\n\n")
+    body = "加强生态环境监管，完善监测网络，严格执法检查，确保各项任务按期完成并取得实效，持续改善全市生态环境质量。"
+    text = (f"表3 重点任务指标\n指标\t2025年\n农村污水处理设施\t新建120座\n\n{body}\n\n"
+            f"表4 上期目标完成情况\n指标\t2020年目标值\t2020年实际值\n森林覆盖率\t45\t46.2\n\n{body}\n\n"
+            f"表5《某市“十三五”环境保护规划》目标指标完成情况\n指标\t目标\t完成\n森林覆盖率\t45\t46.2\n\n{body}\n")
     doc = document_from_text(text, "t")
+    assert sum(1 for b in doc.blocks if b.kind == "table") == 3
     ctx = DocContext(2021, 2025, None, build_sections(doc))
     misses = likely_misses(doc, [], years=Years(load_patterns()), ctx=ctx)
-    assert [(m["kind"], m["sentence"][:6]) for m in misses] == [("table", "表3重点任务")]
+    assert [(m["kind"], m["sentence"]) for m in misses] == [("table", "表3重点任务指标：指标 | 2025年 / 农村污水处理设施 | 新建120座")]
 
 
 def test_page_and_line_open_the_source(tmp_path):
