@@ -108,10 +108,11 @@ def check_indicators(selectors: list[str] | None, known_ids: set[str]) -> list[s
     """Indicator ids or categories (``air``, ``water.surface_good_share``) among ``known_ids``."""
     if not selectors:
         return selectors
+    from .catalogue import id_selected
+
     categories = sorted({i.split(".")[0] for i in known_ids})
     for s in selectors:
-        prefix = s.rstrip(".")
-        if not any(i == prefix or i.startswith(prefix + ".") for i in known_ids):
+        if not any(id_selected(i, [s]) for i in known_ids):
             raise SettingsError(f"unknown indicator id or category {s!r} (categories: {', '.join(categories)};"
                                 f" every id is in patterns/indicators.yaml)")
     return selectors

@@ -84,12 +84,6 @@ def where_link(link: str | None, fmt: str | None, page: int | None) -> str | Non
     return f"{link}#page={page}" if fmt == "pdf" and page else link
 
 
-# the fields of a verdict row (extract.outputs.evaluate.VERDICT_COLUMNS) the page exports
-_VERDICT_FIELDS = ("commitment_id", "doc_id", "indicator", "year", "year_source", "value", "value_min", "value_max",
-                   "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_value", "source",
-                   "class", "page", "line", "sentence")
-
-
 def render_audit(out_dir: Path, dest: Path) -> Path:
     """Write the audit page for the tables in ``out_dir`` to ``dest`` (atomically)."""
     import json
@@ -99,6 +93,8 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     from markupsafe import Markup
 
     from .evaluate import VERDICT_COLUMNS
+
+    fields = [c for c in VERDICT_COLUMNS if c not in ("verdict", "note")]   # what the page knows of a row
 
     table = pq.read_table(out_dir / "commitments.parquet")
     rows = table.to_pylist()
@@ -119,7 +115,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
                                                               "val": r.get("value_span"), "yr": r.get("year_span")}))
         r["value_display"] = _value_display(r)
         r["href"] = where_link(links.get(r["doc_id"]), doc_by_id.get(r["doc_id"], {}).get("format"), r.get("page"))
-        verdict_data[r["commitment_id"]] = {k: r.get(k) for k in _VERDICT_FIELDS}
+        verdict_data[r["commitment_id"]] = {k: r.get(k) for k in fields}
         group = by_doc.setdefault(r["doc_id"], {"doc_id": r["doc_id"], "title": r.get("title") or "",
                                                 "region": r.get("region"), "issuer": r.get("issuer"),
                                                 "chapters": OrderedDict(), "n": 0})

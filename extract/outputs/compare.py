@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..catalogue import id_selected
+from ..settings import EXPORT_SUFFIXES
 from .atomic import atomic_path
 
 _SYMBOL = {"=": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "≈"}
@@ -52,7 +54,7 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
     """
     c = commitments[commitments["indicator_id"].notna()]
     if indicators:
-        c = c[c["indicator_id"].apply(lambda i: any(i == s or i.startswith(s.rstrip(".") + ".") for s in indicators))]
+        c = c[c["indicator_id"].apply(lambda i: id_selected(i, indicators))]
     if year is not None:
         c = c[c["year"] == year]
     # one commitment per indicator, document and year: the primary statement, a table row over
@@ -127,7 +129,7 @@ def write_comparison(long: pd.DataFrame, dest: Path) -> Path:
     """Write .xlsx / .csv / .parquet (by extension), atomically."""
     dest = Path(dest)
     suffix = dest.suffix.lower()
-    if suffix not in (".xlsx", ".csv", ".parquet"):
+    if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
     with atomic_path(dest) as tmp:
         if suffix == ".xlsx":
