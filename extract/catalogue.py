@@ -31,6 +31,15 @@ class Indicator:
     patterns: tuple[regex.Pattern, ...]
 
 
+def id_selected(indicator_id: str, selectors: list[str]) -> bool:
+    """Whether an id is one of ``selectors`` or in one of their categories (``air`` -> ``air.*``).
+
+    >>> id_selected("air.pm25_concentration", ["air"]), id_selected("air.pm25_concentration", ["air.pm25"])
+    (True, False)
+    """
+    return any(indicator_id == s.rstrip(".") or indicator_id.startswith(s.rstrip(".") + ".") for s in selectors)
+
+
 def clean_indicator(text: str) -> str:
     """The indicator as matched: no spaces, no * marks, no leading list numbering.
 

@@ -1,21 +1,62 @@
-"""Command line: ``plan-extract run | eval``."""
+"""Command line: ``plan-extract run | eval | compare | audit | show``.
+
+Every setting is checked (``extract.settings``) before any output is touched; a setting that
+cannot be used prints one line on stderr and exits 2, leaving earlier output as it was.
+``-o/--output`` is the output folder in every command.  Logging is configured here and only
+here (``-v``, ``-vv``, ``--log-level``).
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
+from .settings import (
+    SettingsError,
+    check_corpus,
+    check_export_path,
+    check_file,
+    check_gold_folder,
+    check_indicators,
+    check_output_folder,
+    check_page_path,
+    check_patterns,
+    check_run_output,
+    check_year,
+)
 
+log = logging.getLogger(__name__)
 
-def _has_output(out: Path) -> bool:
-    """Whether ``out`` holds a run's tables; says what to do when not."""
-    if (out / "commitments.parquet").is_file():
-        return True
-    print(f"plan-extract: no output in {out} (run 'plan-extract run' first)", file=sys.stderr)
-    return False
+EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2
+
+EXIT_CODES = """\
+exit status:
+  0  done
+  1  done, but not everything worked: a document could not be read (run),
+     nothing matched (compare, show)
+  2  nothing done: an option, folder or file cannot be used (one line on stderr;
+     earlier output is left as it was)
+"""
+
+EXAMPLES = """\
+examples:
+  plan-extract run corpus -o output                  extract every plan under corpus/ into output/
+  plan-extract run plans/ -o out --patterns mine/    use another rules folder
+  plan-extract compare -o output --indicators air eco.forest_coverage --year 2025
+  plan-extract compare -o output --save comparison.xlsx
+  plan-extract audit -o output                       write output/audit.html
+  plan-extract show 0b8778f0 -o output               one commitment with its sentence
+  plan-extract eval -o output --gold ../shared/gold --extra-gold verdicts.csv
+
+-o/--output is the output folder (the run's tables) in every command; default output/.
+"""
+
+_OUTPUT_HELP = "output folder holding the run's tables (default: output/)"
 
 
 def _cmd_run(a) -> int:
@@ -29,20 +70,20 @@ def _cmd_run(a) -> int:
     )
 
     from .outputs.writer import COMMITMENTS, DOCUMENTS, MISSES, SECTIONS, write_table
-    from .pipeline import default_jobs, find_documents, run_batch
+    from .pipeline import corpus_root, default_jobs, document_ids, find_documents, run_batch
 
-    corpus, out = Path(a.corpus), Path(a.output)
-    err = Console(stderr=True)
-    if not corpus.exists():
-        err.print(f"plan-extract: corpus not found: {corpus}")
-        return 2
+    corpus = check_corpus(a.corpus)
+    out = check_output_folder(a.output)
+    check_patterns(a.patterns)
     paths = find_documents(corpus)
     if not paths:
-        err.print(f"plan-extract: no readable documents in {corpus}")
-        return 2
+        raise SettingsError(f"no readable documents (.txt .md .pdf .docx) in {corpus}")
+    document_ids(paths, corpus_root(corpus))
+    err = Console(stderr=True)
     t0 = time.perf_counter()
     docs, commitments, sections, misses = [], [], [], []
     jobs = a.jobs or default_jobs()
+    log.info("extracting %d documents from %s with %d worker(s) into %s", len(paths), corpus, jobs, out)
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[name]}"), console=err, transient=True,
                   disable=a.quiet or not err.is_terminal) as progress:
@@ -52,6 +93,8 @@ def _cmd_run(a) -> int:
             commitments.extend(res.commitments)
             sections.extend(res.sections)
             misses.extend(res.misses)
+            log.debug("%s: %s, %d commitments, %d likely misses", res.document["doc_id"],
+                      res.document["status"], len(res.commitments), len(res.misses))
             if not res.ok:
                 err.print(f"error: {res.document['source_path']}: {res.document['error']}", markup=False,
                           highlight=False)
@@ -64,38 +107,53 @@ def _cmd_run(a) -> int:
     write_table(sections, SECTIONS, out / "sections.parquet")
     misses.sort(key=lambda r: (order[r["doc_id"]], r["char_start"]))
     write_table(misses, MISSES, out / "likely_misses.parquet")
-    write_table(docs, DOCUMENTS, out / "documents.parquet")
+    write_table(docs, DOCUMENTS, out / "documents.parquet", metadata={"corpus_root": _relative_root(corpus, out)})
     n_err = sum(1 for d in docs if d["status"] != "ok")
     secs = time.perf_counter() - t0
     print(f"documents {len(docs)}  commitments {len(commitments)}  errors {n_err}  seconds {secs:.1f}  -> {out}/")
-    return 1 if n_err else 0
+    return EXIT_INCOMPLETE if n_err else EXIT_OK
+
+
+def _relative_root(corpus: Path, out: Path) -> str:
+    """The corpus root as seen from the output folder ("../corpus"): the same on every machine."""
+    from .pipeline import corpus_root
+
+    root, out = corpus_root(corpus).resolve(), out.resolve()
+    try:
+        return Path(os.path.relpath(root, out)).as_posix()
+    except ValueError:      # another drive (Windows)
+        return root.as_posix()
 
 
 def _cmd_eval(a) -> int:
-    from .outputs.evaluate import evaluate, format_report
+    from .outputs.evaluate import VerdictError, evaluate, format_report, load_verdicts
 
-    pred = Path(a.pred) if a.pred else Path(a.output) / "commitments.parquet"
-    if not pred.is_file():
-        print(f"plan-extract: no predictions at {pred} (run 'plan-extract run' first)", file=sys.stderr)
-        return 2
-    res = evaluate(pred, Path(a.gold), a.source, a.docs)
+    if not a.gold and not a.extra_gold:
+        raise SettingsError("eval needs --gold DIR (gold *.jsonl) and/or --extra-gold FILE (audit verdicts)")
+    pred = check_file(a.pred, "--pred") if a.pred else check_run_output(a.output) / "commitments.parquet"
+    gold = check_gold_folder(a.gold) if a.gold else None
+    extra = []
+    for f in a.extra_gold or []:
+        try:
+            extra.extend(load_verdicts(check_file(f, "--extra-gold")))
+        except VerdictError as exc:
+            raise SettingsError(f"--extra-gold: {exc}") from None
+    res = evaluate(pred, gold, a.source, a.docs, extra_gold=extra)
     if a.json:
         print(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}, ensure_ascii=False, indent=1))
     else:
         print(format_report(res, a.show))
-    return 0
+    return EXIT_OK
 
 
 def _cmd_audit(a) -> int:
     from .outputs.audit import render_audit
 
-    out = Path(a.output)
-    if not _has_output(out):
-        return 2
-    dest = Path(a.html) if a.html else out / "audit.html"
+    out = check_run_output(a.output)
+    dest = check_page_path(a.html or out / "audit.html")
     render_audit(out, dest)
     print(f"audit page: {dest}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_show(a) -> int:
@@ -105,15 +163,12 @@ def _cmd_show(a) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    out = Path(a.output)
-    if not _has_output(out):
-        return 2
-    path = out / "commitments.parquet"
-    table = pq.read_table(path)
+    out = check_run_output(a.output)
+    table = pq.read_table(out / "commitments.parquet")
     hits = table.filter(pc.starts_with(table["commitment_id"], a.id)).to_pylist()
     if len(hits) != 1:
         print(f"plan-extract: {len(hits)} commitments match id {a.id!r}", file=sys.stderr)
-        return 1
+        return EXIT_INCOMPLETE
     r = hits[0]
     console = Console()
     sentence = Text(r["sentence"])
@@ -122,75 +177,164 @@ def _cmd_show(a) -> int:
         if r.get(key):
             sentence.stylize(style, r[key]["start"], r[key]["end"])
     where = f"page {r['page']}" if r.get("page") else f"line {r['line']}"
-    console.print(f"[bold]{r['commitment_id']}[/]  {r['doc_id']}  {where}  ({r['rule_id']}, {r['confidence']:.2f})")
+    console.print(f"[bold]{r['commitment_id']}[/]  {r['doc_id']}  {where}  ({r['rule_id']}, {r['confidence']:.2f})",
+                  highlight=False)
     console.print(" > ".join(r.get("section_path") or []) or "(no heading)", style="dim")
     console.print(sentence)
     grid = Table(show_header=False, box=None)
     for key in ("indicator", "indicator_id", "year", "year_source", "value", "value_min", "value_max", "value_text",
                 "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_year",
-                "baseline_value", "source", "table_id", "table_row", "class", "title", "issuer", "region"):
+                "baseline_value", "source", "table_id", "table_row", "class", "is_primary", "restates", "title",
+                "issuer", "region"):
         if r.get(key) not in (None, ""):
             grid.add_row(key, str(r[key]))
     console.print(grid)
-    return 0
+    return EXIT_OK
 
 
 def _cmd_compare(a) -> int:
-    from .outputs.compare import comparison, wide, write_comparison
+    import pandas as pd
 
-    out = Path(a.output_dir)
-    if not _has_output(out):
-        return 2
-    long = comparison(out, a.indicators, a.year)
-    if a.out:
-        write_comparison(long, Path(a.out))
-        print(f"comparison: {len(long)} targets, {long['indicator_id'].nunique() if len(long) else 0} indicators -> {a.out}")
+    from .api import read_output
+    from .catalogue import IndicatorCatalogue
+    from .outputs.compare import comparison_table, wide_table, write_comparison
+
+    out = check_run_output(a.output)
+    dest = check_export_path(a.save) if a.save else None
+    check_year(a.year)
+    documents, commitments = read_output(out)
+    known = {e.id for e in IndicatorCatalogue(check_patterns(None)).entries}
+    known |= set(commitments["indicator_id"].dropna())
+    check_indicators(a.indicators, known)
+    long = comparison_table(commitments, documents, a.indicators, a.year)
+    if long.empty:
+        print("plan-extract: no targets match these filters", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if dest:
+        write_comparison(long, dest)
+        print(f"comparison: {len(long)} targets, {long['indicator_id'].nunique()} indicators -> {dest}")
     else:
-        import pandas as pd
-
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-            print(wide(long, "target").fillna(""))
-    return 0
+            print(wide_table(long, "target").fillna(""))
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
+    return n
+
+
+_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _logging_options(parser: argparse.ArgumentParser, top: bool) -> None:
+    """``-v`` and ``--log-level``: on the main parser, and on each command so they may follow it."""
+    # a command's copy must not reset what was given before the command name
+    verbose_default, level_default = (0, None) if top else (argparse.SUPPRESS, argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="count", default=verbose_default,
+                        help="more log output on stderr (-v info, -vv debug)")
+    parser.add_argument("--log-level", choices=_LEVELS, type=str.lower, default=level_default,
+                        help="log level (default: warning)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``plan-extract`` argument parser."""
     ap = argparse.ArgumentParser(prog="plan-extract",
-                                 description="Extract quantified commitments from Chinese plan documents.")
+                                 description="Extract quantified commitments from Chinese plan documents.",
+                                 epilog=EXAMPLES + "\n" + EXIT_CODES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="version", version=f"plan-extract {__version__}")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="extract a corpus folder into Parquet tables")
+    _logging_options(ap, top=True)
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    def command(name, help, epilog):
+        p = sub.add_parser(name, help=help, description=help, epilog=epilog + "\n" + EXIT_CODES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("-o", "--output", default="output", help=_OUTPUT_HELP)
+        _logging_options(p, top=False)
+        return p
+
+    r = command("run", "extract a corpus folder into Parquet tables",
+                "examples:\n  plan-extract run corpus -o output\n  plan-extract run plans/ -o out --jobs 2 -q\n")
     r.add_argument("corpus", nargs="?", default="corpus", help="folder of plans (default: corpus/)")
-    r.add_argument("-o", "--output", default="output", help="output folder (default: output/)")
-    r.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores, max 4)")
+    r.add_argument("--jobs", type=_positive_int, default=0, help="worker processes (default: cores, max 4)")
     r.add_argument("--patterns", default=None, help="a patterns/ folder to use instead of the shipped one")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(fn=_cmd_run)
-    e = sub.add_parser("eval", help="score output against gold annotations")
-    e.add_argument("--gold", required=True, help="folder of gold *.jsonl")
-    e.add_argument("--pred", default=None, help="commitments.parquet (default: OUT/commitments.parquet)")
-    e.add_argument("-o", "--output", default="output", help="output folder holding commitments.parquet")
+
+    e = command("eval", "score output against gold annotations",
+                "examples:\n  plan-extract eval -o output --gold ../shared/gold --show 10\n"
+                "  plan-extract eval -o output --extra-gold verdicts.csv    (verdicts exported from the audit page)\n")
+    e.add_argument("--gold", default=None, help="folder of gold *.jsonl")
+    e.add_argument("--extra-gold", action="append", metavar="FILE",
+                   help="reviewer verdicts (CSV exported from the audit page) read as more gold; repeatable")
+    e.add_argument("--pred", default=None, help="commitments.parquet to score (default: OUT/commitments.parquet)")
     e.add_argument("--source", choices=("text", "table"), help="only records with this source")
     e.add_argument("--docs", nargs="*", help="only these document ids")
-    e.add_argument("--show", type=int, default=0, help="print the first N misses and false positives")
+    e.add_argument("--show", type=_positive_int, default=0, help="print the first N misses and false positives")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
     e.set_defaults(fn=_cmd_eval)
-    au = sub.add_parser("audit", help="write the audit page (one offline HTML file)")
-    au.add_argument("output", nargs="?", default="output", help="output folder (default: output/)")
-    au.add_argument("-o", "--html", default=None, help="page to write (default: OUT/audit.html)")
+
+    au = command("audit", "write the audit page (one offline HTML file)",
+                 "examples:\n  plan-extract audit -o output\n  plan-extract audit -o output --html review.html\n")
+    au.add_argument("--html", default=None, metavar="PAGE", help="page to write (default: OUT/audit.html)")
     au.set_defaults(fn=_cmd_audit)
-    cp = sub.add_parser("compare", help="comparison table: canonical indicator x document")
-    cp.add_argument("output_dir", nargs="?", default="output", help="output folder (default: output/)")
+
+    cp = command("compare", "comparison table: canonical indicator x document",
+                 "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
+                 "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n")
     cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
     cp.add_argument("--year", type=int, help="only targets for this year")
-    cp.add_argument("-o", "--out", help="write table.xlsx | table.csv | table.parquet (default: print)")
+    cp.add_argument("--save", metavar="FILE", help="write table.xlsx | table.csv | table.parquet (default: print)")
     cp.set_defaults(fn=_cmd_compare)
-    sh = sub.add_parser("show", help="print one commitment with its sentence")
+
+    sh = command("show", "print one commitment with its sentence",
+                 "examples:\n  plan-extract show 0b8778f0 -o output\n")
     sh.add_argument("id", help="commitment_id (or a unique prefix)")
-    sh.add_argument("-o", "--output", default="output", help="output folder (default: output/)")
     sh.set_defaults(fn=_cmd_show)
     return ap
 
 
+_HANDLER = "plan-extract-cli"
+
+
+def _configure_logging(a) -> None:
+    """Send the package's log records to stderr at the level asked for (the only logging set-up)."""
+    if a.log_level:
+        level = a.log_level.upper()
+    else:
+        level = "DEBUG" if a.verbose >= 2 else "INFO" if a.verbose else "WARNING"
+    logger = logging.getLogger("extract")
+    for h in [h for h in logger.handlers if h.get_name() == _HANDLER]:
+        logger.removeHandler(h)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 done, 1 incomplete, 2 nothing done)."""
     a = build_parser().parse_args(argv)
-    return a.fn(a)
+    _configure_logging(a)
+    try:
+        status = a.fn(a)
+        sys.stdout.flush()
+        return status
+    except SettingsError as exc:
+        print(f"plan-extract: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (`plan-extract compare | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("plan-extract: interrupted", file=sys.stderr)
+        return 130

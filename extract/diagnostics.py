@@ -1,32 +1,94 @@
-"""Diagnostics found while a document is extracted: sentences that look like targets but gave no row.
+"""Diagnostics found while a document is extracted: text that looks like targets but gave no row.
 
-``likely_misses`` lists the sentences with a year and a quantity that no commitment came from;
-the audit page shows them first, since a target silently lost is the costliest error.
+``likely_misses`` lists the sentences with a year and a quantity that no commitment came from,
+and the tables and 专栏 boxes holding numbers that gave no row at all; the audit page shows
+them first, since a target silently lost is the costliest error.  Reviews of the past
+(十三五 results, 截至2020年底 …) are not targets and are left out, by the one answer to "is this
+the past?" (``extract.context.years``: the past markers of ``patterns/years.yaml``, and years
+and periods before the plan period).
 """
 from __future__ import annotations
 
 import regex
 
+from .context.sections import is_heading_line
+from .context.years import DocContext, Years
 from .text.segment import sentences
 
 _YEARISH = regex.compile(r"(?:19|20)\d{2}\s*年|十[三四五六]五")
 _QUANTITY = regex.compile(r"\d+(?:\.\d+)?\s*(?:%|[\p{Han}]{0,4}(?:米|亩|公顷|吨|个|座|处|条|台|天|倍|瓦|千克|立方米|公里))")
+_BOX = regex.compile(r"^\s*专栏")
+_EXCERPT_CHARS = 240
+_CAPTION_CHARS = 60
 
 
-def likely_misses(doc, commitments: list[dict]) -> list[dict]:
-    """Sentences with a year and a quantity that no commitment came from."""
+def reports_past(text: str, years: Years | None, ctx: DocContext | None) -> bool:
+    """Whether ``text`` reports the past: a past marker, or years none of which is a target."""
+    if years is None or ctx is None:
+        return False
+    if years.past_marker(text):
+        return True
+    mentions = years.mentions(text, ctx)
+    return bool(mentions) and not any(m.kind == "target" for m in mentions)
+
+
+def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
+                  ctx: DocContext | None = None) -> list[dict]:
+    """Sentences, tables and boxes that look like targets and gave no commitment.
+
+    Args:
+        doc: the read document.
+        commitments: its commitment rows.
+        years, ctx: the year rules and the document's context; with them, reviews of the past
+            are left out.
+
+    Returns:
+        Rows of ``likely_misses.parquet``: ``kind`` is "sentence", "table" or "box"; a table's
+        ``sentence`` is its caption and first cells.
+    """
     covered = [(c["char_start"], c["char_end"]) for c in commitments]
+
+    def uncovered(start: int, end: int) -> bool:
+        return not any(cs < end and start < ce for cs, ce in covered)
+
     out = []
     for block in doc.blocks:
+        if block.kind in ("table", "box"):
+            miss = _table_miss(doc, block, years, ctx)
+            if miss and uncovered(block.char_start, block.char_end):
+                out.append(miss)
+            continue
         if block.kind != "paragraph":
             continue
         for a, b in sentences(block.text):
             s = block.text[a:b]
             if not (_YEARISH.search(s) and _QUANTITY.search(_YEARISH.sub("", s))):
                 continue
-            start, end = block.char_start + a, block.char_start + b
-            if any(cs < end and start < ce for cs, ce in covered):
+            if reports_past(s, years, ctx):
                 continue
-            out.append({"doc_id": doc.doc_id, "sentence": s, "char_start": start, "char_end": end,
-                        "page": doc.page_of(start), "line": doc.line_of(start)})
+            start, end = block.char_start + a, block.char_start + b
+            if uncovered(start, end):
+                out.append({"doc_id": doc.doc_id, "kind": "sentence", "sentence": s, "char_start": start,
+                            "char_end": end, "page": doc.page_of(start), "line": doc.line_of(start)})
     return out
+
+
+def _table_miss(doc, block, years: Years | None, ctx: DocContext | None) -> dict | None:
+    """A table or 专栏 box holding numbers, as a likely-miss row (None for a review table)."""
+    before = doc.text[max(0, block.char_start - 120):block.char_start].rstrip().rsplit("\n", 1)[-1].strip()
+    # the line above is the table's caption when it is one (表1 …, 专栏3 …), not running text
+    caption = block.title or (before if len(before) <= _CAPTION_CHARS and is_heading_line(before) else "")
+    cells = [" | ".join(c.text for c in row if c.text) for row in (block.rows or [])]
+    body = " / ".join(c for c in cells if c)
+    if not regex.search(r"\d", body):
+        return None
+    header = cells[0] if cells else ""
+    # a caption citing the last plan (《…“十三五”…规划》目标完成情况) reviews it: titles count here
+    if reports_past(regex.sub(r"[《》]", "", f"{caption} {header}"), years, ctx):
+        return None      # a table reviewing the last plan period (“十三五”指标 | 2020年值 | 达标情况)
+    kind = "box" if block.kind == "box" or _BOX.match(caption) or _BOX.match(body) else "table"
+    excerpt = f"{caption}：{body}" if caption and not _BOX.match(body) else body
+    if len(excerpt) > _EXCERPT_CHARS:
+        excerpt = excerpt[:_EXCERPT_CHARS] + "…"
+    return {"doc_id": doc.doc_id, "kind": kind, "sentence": excerpt, "char_start": block.char_start,
+            "char_end": block.char_end, "page": block.page, "line": block.line}

@@ -208,6 +208,13 @@ def _load_cached(folder_str: str) -> Patterns:
     _require(isinstance(th.get("note_starts"), list), th_p, "note_starts", "needs a list")
     extra["table_headers"] = th
     extra["indicators"] = _load_yaml(folder / "indicators.yaml")
+    ni_p = folder / "national_issuers.yaml"
+    ni = _load_yaml(ni_p)
+    _require(isinstance(ni, dict) and isinstance(ni.get("names"), list) and ni["names"], ni_p, "names",
+             "needs a non-empty list")
+    for name in ni["names"]:
+        _require(isinstance(name, str) and len(name) >= 2, ni_p, "names", f"entry {name!r} is not a name")
+    extra["national_issuers"] = sorted(set(ni["names"]), key=len, reverse=True)
     result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
                       compiled["before"], compiled["after"], extra, _glyphs(folder / "glyphs.yaml"),
                       dict(cmp.get("between") or {}), _years(folder / "years.yaml"))

@@ -1,7 +1,7 @@
 """Run the stages on one document and on a batch.
 
-read -> normalise (inside the reader) -> sections -> metadata -> rules -> rows.  A
-document that fails at any stage becomes an error row; the batch goes on.
+read -> normalise (inside the reader) -> sections -> metadata -> rules -> rows -> restatements
+linked.  A document that fails at any stage becomes an error row; the batch goes on.
 """
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .context.years import DocContext
 from .prose.extract import ProseRules
-from .readers import ReadError, read_document, supported
+from .readers import ReadError, doc_id_from_path, read_document, relative_path, supported
+from .restatements import link_restatements
 from .rows import commitment_id, commitment_row, error_row
+from .settings import SettingsError
 from .tables.read import TableReader
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         c = dataclasses.replace(c, indicator=indicator, chapter=tree.chapter_at(c.value_start),
                                 section_path=tuple(s.label for s in path),
                                 indicator_id=entry.id if entry else None, confidence=confidence)
-        cid = commitment_id(doc.content_sha256, c)
+        cid = commitment_id(doc, c)
         if cid in seen:
             continue
         seen.add(cid)
@@ -75,6 +77,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     rows.sort(key=lambda r: (r["char_start"], r["_value_start"], r["indicator"], r["commitment_id"]))
     for r in rows:
         del r["_value_start"]
+    link_restatements(rows)
     sections = [{"doc_id": doc.doc_id, "section_id": s.section_id, "level": s.level, "number": s.number,
                  "title": s.title, "parent_id": s.parent_id, "char_start": s.char_start,
                  "char_end": s.char_end, "page": s.page} for s in tree.sections]
@@ -89,7 +92,8 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
     }
-    return DocResult(document, rows, sections, likely_misses(doc, rows))
+    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx)
+    return DocResult(document, rows, sections, misses)
 
 
 def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose: ProseRules) -> list[Commitment]:
@@ -134,7 +138,7 @@ def rules_for(patterns: Patterns) -> ProseRules:
 def process_file(path: Path, root: Path, patterns_dir: str | None = None,
                  manifest_entry: dict | None = None) -> DocResult:
     """Read and extract one file; any failure becomes an error row with a one-line reason."""
-    rel = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+    rel = relative_path(path, root)
     try:
         patterns = load_patterns(patterns_dir)
         doc = read_document(path, root, patterns)
@@ -155,6 +159,30 @@ def find_documents(corpus: Path) -> list[Path]:
                   and not p.name.startswith(".") and p.name != "manifest.csv")
 
 
+def document_ids(paths: list[Path], root: Path) -> list[str]:
+    """The ``doc_id`` of each path (its path under ``root`` without the extension).
+
+    Raises:
+        SettingsError: two files give one id (``plan.txt`` beside ``plan.pdf``); nothing
+            has been read yet.
+    """
+    ids: list[str] = []
+    first: dict[str, Path] = {}
+    for p in paths:
+        doc_id = doc_id_from_path(relative_path(p, root))
+        if doc_id in first:
+            raise SettingsError(f"two files give document id {doc_id!r}: {relative_path(first[doc_id], root)} and "
+                                f"{relative_path(p, root)} (rename or move one)")
+        first[doc_id] = p
+        ids.append(doc_id)
+    return ids
+
+
+def corpus_root(corpus: Path) -> Path:
+    """The folder document ids are relative to: the corpus folder, or a single file's folder."""
+    return corpus if corpus.is_dir() else corpus.parent
+
+
 def _worker(args):
     path, root, patterns_dir, entry = args
     return process_file(path, root, patterns_dir, entry)
@@ -164,10 +192,14 @@ def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> I
     """Process every document of ``corpus``, in a process pool when ``jobs > 1``.
 
     Yields results in completion order; callers sort the rows.
+
+    Raises:
+        SettingsError: two files give one document id (before any document is read).
     """
-    root = corpus if corpus.is_dir() else corpus.parent
+    root = corpus_root(corpus)
     manifest = read_manifest(root)
-    tasks = [(p, root, patterns_dir, manifest.get(p.stem)) for p in find_documents(corpus)]
+    paths = find_documents(corpus)
+    tasks = [(p, root, patterns_dir, manifest.get(doc_id)) for p, doc_id in zip(paths, document_ids(paths, root))]
     if jobs <= 1 or len(tasks) <= 1:
         for t in tasks:
             yield _worker(t)
@@ -181,9 +213,11 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def extract_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,
-                 manifest: dict | None = None) -> list[dict]:
-    """Extract commitments from a string (for notebooks and tests).
+def rows_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,
+                   manifest: dict | None = None) -> list[dict]:
+    """The commitment rows (dicts, the columns of ``commitments.parquet``) of a string.
+
+    ``extract.extract_text`` is the public form of this, returning a DataFrame.
 
     Args:
         text: plan text.
@@ -195,9 +229,3 @@ def extract_text(text: str, doc_id: str = "text", patterns_dir: str | None = Non
 
     doc = document_from_text(text, doc_id)
     return extract_document(doc, load_patterns(patterns_dir), manifest or None).commitments
-
-
-def extract_file(path: str | Path, patterns_dir: str | None = None) -> DocResult:
-    """Extract one file; an unreadable file gives an error row, not an exception."""
-    p = Path(path)
-    return process_file(p, p.parent, patterns_dir)

@@ -10,20 +10,27 @@ from pathlib import Path
 
 from .context.metadata import DocMeta
 from .model import Commitment, Document
+from .readers.base import doc_id_from_path
 
 
-def commitment_id(content_sha256: str, c: Commitment) -> str:
-    """Stable id: hash of content hash, sentence span, value position, indicator and year."""
-    key = f"{content_sha256}|{c.char_start}|{c.char_end}|{c.value_start}|{c.indicator}|{c.year}|{c.table_row}"
+def commitment_id(doc: Document, c: Commitment) -> str:
+    """Stable id: hash of document id, content hash, sentence span, value position, indicator and year.
+
+    The document id (its path in the corpus) keeps two copies of one plan apart; nothing
+    in the key depends on the machine, the run or the order of the batch.
+    """
+    key = (f"{doc.doc_id}|{doc.content_sha256}|{c.char_start}|{c.char_end}|{c.value_start}|{c.indicator}"
+           f"|{c.year}|{c.table_row}")
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 def error_row(path: Path, rel: str, reason: str) -> dict:
+    """The ``documents.parquet`` row of a document that could not be read."""
     try:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         sha = None
-    return {"doc_id": path.stem, "source_path": rel, "content_sha256": sha,
+    return {"doc_id": doc_id_from_path(rel), "source_path": rel, "content_sha256": sha,
             "format": path.suffix.lower().lstrip("."), "status": "error", "error": reason,
             "n_commitments": 0, "issuers": []}
 

@@ -1,7 +1,9 @@
 """Audit view: exact spans on every row, the offline page, and a real-browser check."""
 from __future__ import annotations
 
+import csv
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +50,94 @@ def test_likely_misses_are_sentences_with_a_year_and_a_number(demo_output):
                        for r in rows)
 
 
+def test_likely_misses_leave_out_reviews_and_keep_silent_tables(demo_output):
+    from extract.patterns import load_patterns
+
+    import regex
+
+    past = regex.compile("|".join(f"(?:{m})" for m in load_patterns().years["past_markers"]))
+    misses = pq.read_table(demo_output / "likely_misses.parquet").to_pylist()
+    docs = {d["doc_id"]: d for d in pq.read_table(demo_output / "documents.parquet").to_pylist()}
+    sentences = [m for m in misses if m["kind"] == "sentence"]
+    for m in sentences:
+        assert not past.search(m["sentence"]), m["sentence"]                  # 截至2020年底…, 已完成…
+        assert "十三五" not in m["sentence"], m["sentence"]                   # “十三五”期间…
+        years = [int(y) for y in re.findall(r"(?<!\d)20\d\d(?!\d)", m["sentence"])]
+        assert max(years) >= docs[m["doc_id"]]["plan_start_year"], m["sentence"]
+    # 专栏 boxes of 齐齐哈尔's plan that gave no row are listed, each once, with their title
+    boxes = [m for m in misses if m["kind"] == "box" and m["doc_id"] == "001_6d0bac9ba866fd51"]
+    assert {m["sentence"][:3] for m in boxes} == {"专栏2", "专栏5", "专栏6", "专栏7", "专栏8"}
+    # the table reviewing the last plan's targets (“十三五”指标 | 2020年值 | 达标情况) is not a miss
+    assert not any(m["kind"] != "sentence" and m["doc_id"] == "003_dfa5be97218d6ef9" for m in misses)
+    assert len(misses) < 20
+
+
+def test_a_silent_table_is_a_likely_miss_and_a_review_table_is_not():
+    from extract.context.sections import build_sections
+    from extract.context.years import DocContext, Years
+    from extract.diagnostics import likely_misses
+    from extract.patterns import load_patterns
+    from extract.readers import document_from_text
+
+    body = "加强生态环境监管，完善监测网络，严格执法检查，确保各项任务按期完成并取得实效，持续改善全市生态环境质量。"
+    text = (f"表3 重点任务指标\n指标\t2025年\n农村污水处理设施\t新建120座\n\n{body}\n\n"
+            f"表4 上期目标完成情况\n指标\t2020年目标值\t2020年实际值\n森林覆盖率\t45\t46.2\n\n{body}\n\n"
+            f"表5《某市“十三五”环境保护规划》目标指标完成情况\n指标\t目标\t完成\n森林覆盖率\t45\t46.2\n\n{body}\n")
+    doc = document_from_text(text, "t")
+    assert sum(1 for b in doc.blocks if b.kind == "table") == 3
+    ctx = DocContext(2021, 2025, None, build_sections(doc))
+    misses = likely_misses(doc, [], years=Years(load_patterns()), ctx=ctx)
+    assert [(m["kind"], m["sentence"]) for m in misses] == [("table", "表3重点任务指标：指标 | 2025年 / 农村污水处理设施 | 新建120座")]
+
+
+def test_page_and_line_open_the_source(tmp_path):
+    pdf = ROOT / "tests" / "fixtures" / "pdf" / "neijiang_targets_p20-23.pdf"
+    corpus = tmp_path / "corpus"
+    (corpus / "sichuan").mkdir(parents=True)
+    shutil.copy(pdf, corpus / "sichuan" / "neijiang.pdf")
+    shutil.copy(ROOT / "corpus" / "004_ea1ad09170896d70.txt", corpus / "wuchang.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "-o", str(out), "-q", "--jobs", "1"]) == 0
+    page = render_audit(out, out / "audit.html").read_text(encoding="utf-8")
+    pdf_uri = (corpus / "sichuan" / "neijiang.pdf").resolve().as_uri()
+    assert f'href="{pdf_uri}#page=3"' in page
+    assert f'href="{(corpus / "wuchang.txt").resolve().as_uri()}"' in page
+    # the output folder moved elsewhere with its corpus: the links follow
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(str(corpus), moved / "corpus")
+    shutil.move(str(out), moved / "out")
+    page = render_audit(moved / "out", moved / "out" / "audit.html").read_text(encoding="utf-8")
+    assert (moved / "corpus" / "wuchang.txt").resolve().as_uri() in page
+
+
+def test_verdicts_are_read_as_extra_gold(demo_output, tmp_path, capsys):
+    """A verdicts CSV (as the page exports it) scores a document nobody wrote gold for."""
+    import csv
+
+    from extract.outputs.evaluate import VERDICT_COLUMNS
+
+    rows = [r for r in pq.read_table(demo_output / "commitments.parquet").to_pylist()
+            if r["doc_id"] == "004_ea1ad09170896d70"][:3]
+    verdicts = tmp_path / "verdicts.csv"
+    with verdicts.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, VERDICT_COLUMNS)
+        w.writeheader()
+        for r, v in zip(rows, ("correct", "correct", "wrong")):
+            w.writerow({**{k: r.get(k) for k in VERDICT_COLUMNS if k in r}, "verdict": v})
+        w.writerow({"verdict": "missing", "doc_id": "004_ea1ad09170896d70", "indicator": "湿地保护率",
+                    "year": 2030, "value": 99.5, "unit": "%", "sentence": "…", "note": "lost"})
+        w.writerow({"verdict": "", "commitment_id": rows[2]["commitment_id"], "doc_id": "004_ea1ad09170896d70"})
+    assert main(["eval", "-o", str(demo_output), "--extra-gold", str(verdicts), "--json"]) == 0
+    import json
+
+    res = json.loads(capsys.readouterr().out)
+    assert (res["tp"], res["fp"], res["fn"]) == (2, 1, 1)
+    verdicts.write_text("verdict,commitment_id,doc_id\nmaybe,x,y\n", encoding="utf-8")
+    assert main(["eval", "-o", str(demo_output), "--extra-gold", str(verdicts)]) == 2
+    assert "line 2" in capsys.readouterr().err
+
+
 def test_audit_page_is_self_contained(demo_output, tmp_path):
     page = render_audit(demo_output, tmp_path / "audit.html").read_text(encoding="utf-8")
     assert "http://" not in page and "https://" not in page and "<script src" not in page
@@ -63,21 +153,40 @@ def test_show_prints_one_commitment(demo_output, capsys):
     assert cid in out and "value_text" in out
 
 
-def test_audit_page_in_a_real_browser(demo_output, tmp_path):
+def _launch(sync_api, p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
+def _needs_chromium():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
         pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    return pytest.importorskip("playwright.sync_api")
+
+
+def _no_empty_headings(page):
+    """Every visible heading has a visible row under it."""
+    return page.evaluate("""() => {
+      const vis = e => e.offsetParent !== null;
+      const bad = [];
+      for (const d of document.querySelectorAll("details.chapter, section.doc"))
+        if (vis(d) && !Array.from(d.querySelectorAll("tr.row")).some(vis)) bad.push(d.textContent.slice(0, 40));
+      return bad;
+    }""")
+
+
+def test_audit_page_in_a_real_browser(demo_output, tmp_path):
+    sync_api = _needs_chromium()
     page_path = render_audit(demo_output, tmp_path / "audit.html")
     rows = pq.read_table(demo_output / "commitments.parquet").to_pylist()
     doc = "002_c17eb5853f4ec420"
     expected_doc = sum(1 for r in rows if r["doc_id"] == doc)
     expected_doc_2027 = sum(1 for r in rows if r["doc_id"] == doc and r["year"] == 2027)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = _launch(sync_api, p)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(page_path.as_uri())
         assert page.locator("#count").inner_text() == str(len(rows))
@@ -91,6 +200,7 @@ def test_audit_page_in_a_real_browser(demo_output, tmp_path):
         assert page.locator("tr.row:visible").count() == expected_doc
         page.select_option("#f-year", "2027")
         assert page.locator("#count").inner_text() == str(expected_doc_2027)
+        assert _no_empty_headings(page) == []
         shot = ROOT / "output" / "audit_screenshot.png"
         shot.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(shot))
@@ -98,3 +208,88 @@ def test_audit_page_in_a_real_browser(demo_output, tmp_path):
         assert page.locator("#misses").is_visible()
         browser.close()
     assert shot.stat().st_size > 10_000
+
+
+def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path):
+    sync_api = _needs_chromium()
+    page_path = render_audit(demo_output, tmp_path / "audit.html")
+    rows = pq.read_table(demo_output / "commitments.parquet").to_pylist()
+    n_pm = sum(1 for r in rows if "air.pm25" in (r["indicator_id"] or "") or "air.pm25" in r["indicator"])
+    n_jilin = sum(1 for r in rows if r["region"] == "吉林省")
+    n_jilin_pm = sum(1 for r in rows if r["region"] == "吉林省" and "air.pm25" in (r["indicator_id"] or ""))
+    n_chapter = sum(1 for r in rows if "大气" in (r["chapter"] or ""))
+    with sync_api.sync_playwright() as p:
+        browser = _launch(sync_api, p)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(page_path.as_uri())
+        page.fill("#f-ind", "air.pm25")                    # an id, not a wording the plans use
+        assert page.locator("#count").inner_text() == str(n_pm) and n_pm >= 5
+        assert page.locator("tr.row:visible").count() == n_pm
+        assert _no_empty_headings(page) == []
+        assert page.locator("details.chapter:visible").count() < page.locator("details.chapter").count()
+        page.select_option("#f-region", "吉林省")
+        assert page.locator("#count").inner_text() == str(n_jilin_pm) and n_jilin_pm >= 1
+        assert page.locator("section.doc:visible").count() == 1
+        page.fill("#f-ind", "")
+        assert page.locator("#count").inner_text() == str(n_jilin)
+        page.select_option("#f-region", "")
+        page.fill("#f-chapter", "大气")
+        assert page.locator("#count").inner_text() == str(n_chapter) and n_chapter >= 3
+        assert _no_empty_headings(page) == []
+        # the likely misses follow the document and region filters, without empty headings
+        page.fill("#f-chapter", "")
+        page.select_option("#f-region", "齐齐哈尔市")
+        page.click("#tab-misses")
+        visible = page.locator("section.miss-doc:visible")
+        assert visible.count() == 1 and visible.first.get_attribute("data-doc") == "001_6d0bac9ba866fd51"
+        assert page.locator("li.miss[data-kind=box]:visible").count() == 5
+        browser.close()
+
+
+def test_verdicts_stay_in_the_browser_and_export_for_eval(demo_output, tmp_path, capsys):
+    sync_api = _needs_chromium()
+    page_path = render_audit(demo_output, tmp_path / "audit.html")
+    rows = pq.read_table(demo_output / "commitments.parquet").to_pylist()
+    misses = pq.read_table(demo_output / "likely_misses.parquet").to_pylist()
+    doc = misses[0]["doc_id"]                       # a document with rows and a likely miss
+    first, second = [r["commitment_id"] for r in rows if r["doc_id"] == doc][:2]
+    with sync_api.sync_playwright() as p:
+        browser = _launch(sync_api, p)
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(page_path.as_uri())
+        page.click(f"#c-{first} button[data-v=correct]")
+        page.click(f"#c-{second} button[data-v=wrong]")
+        page.fill(f"#c-{second} input.note", "baseline read as target")
+        page.press(f"#c-{second} input.note", "Enter")
+        page.locator(f"#c-{second} input.note").blur()
+        page.click("#tab-misses")
+        miss = page.locator(f"li.miss[data-doc='{doc}']").first
+        miss.locator("button[data-v=missing]").click()
+        for field, value in (("indicator", "湿地保护率"), ("year", "2030"), ("value", "99.5"), ("unit", "%")):
+            miss.locator(f"input[data-f={field}]").fill(value)
+            miss.locator(f"input[data-f={field}]").blur()
+        assert page.locator("#n-verdicts").inner_text() == "3"
+        page.reload()                                     # kept in the browser (localStorage)
+        assert page.locator("#n-verdicts").inner_text() == "3"
+        assert "v-correct" in page.locator(f"#c-{first}").get_attribute("class")
+        assert page.locator(f"#c-{second} input.note").input_value() == "baseline read as target"
+        with page.expect_download() as download:
+            page.click("#export")
+        csv_path = tmp_path / "verdicts.csv"
+        download.value.save_as(csv_path)
+        context.close()
+        browser.close()
+    with csv_path.open(encoding="utf-8-sig", newline="") as fh:
+        got = list(csv.DictReader(fh))
+    assert sorted(r["verdict"] for r in got) == ["correct", "missing", "wrong"]
+    wrong = next(r for r in got if r["verdict"] == "wrong")
+    assert wrong["commitment_id"] == second and wrong["note"] == "baseline read as target"
+    missing = next(r for r in got if r["verdict"] == "missing")
+    assert (missing["doc_id"], missing["indicator"], missing["year"], missing["value"]) == (doc, "湿地保护率", "2030", "99.5")
+    capsys.readouterr()
+    assert main(["eval", "-o", str(demo_output), "--extra-gold", str(csv_path), "--json"]) == 0
+    import json
+
+    res = json.loads(capsys.readouterr().out)
+    assert (res["tp"], res["fp"], res["fn"]) == (1, 1, 1)

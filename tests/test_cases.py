@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extract.pipeline import extract_text
+from extract.pipeline import rows_from_text as extract_text
 
 CASES_DIR = Path(__file__).parent / "cases"
 

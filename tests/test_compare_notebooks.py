@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -66,10 +67,10 @@ def test_bad_catalogue_entry_fails_loading(tmp_path):
 
 
 def test_unit_mismatch_lowers_confidence():
-    from extract.pipeline import extract_text
+    from extract import extract_text
 
-    ok = extract_text("到2025年，森林覆盖率达到46%。", manifest={"plan_start_year": 2021, "plan_end_year": 2025})[0]
-    odd = extract_text("到2025年，森林覆盖率达到46万亩。", manifest={"plan_start_year": 2021, "plan_end_year": 2025})[0]
+    ok = extract_text("到2025年，森林覆盖率达到46%。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}).iloc[0]
+    odd = extract_text("到2025年，森林覆盖率达到46万亩。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}).iloc[0]
     assert ok["indicator_id"] == odd["indicator_id"] == "eco.forest_coverage"
     assert odd["confidence"] < ok["confidence"]
 
@@ -77,7 +78,7 @@ def test_unit_mismatch_lowers_confidence():
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet"])
 def test_compare_writes_tables(demo_output, tmp_path, suffix):
     dest = tmp_path / f"table{suffix}"
-    assert main(["compare", str(demo_output), "-o", str(dest)]) == 0
+    assert main(["compare", "-o", str(demo_output), "--save", str(dest)]) == 0
     if suffix == ".xlsx":
         import openpyxl
 
@@ -98,16 +99,62 @@ def test_compare_writes_tables(demo_output, tmp_path, suffix):
         assert {"indicator_id", "doc_id", "year", "target", "baseline"} <= set(long.columns)
 
 
+def _cells(dest):
+    """Every cell of an export as text."""
+    if dest.suffix == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(dest)
+        return [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    if dest.suffix == ".csv":
+        import csv
+
+        with dest.open(encoding="utf-8-sig", newline="") as fh:
+            return [cell for row in csv.reader(fh) for cell in row]
+    table = pq.read_table(dest)
+    import pyarrow as pa
+
+    return [str(v) for col in table.columns if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+            for v in col.to_pylist() if v is not None]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet"])
+def test_compare_exports_hold_no_nan_or_none_text(demo_output, tmp_path, suffix):
+    dest = tmp_path / f"table{suffix}"
+    assert main(["compare", "-o", str(demo_output), "--save", str(dest)]) == 0
+    cells = _cells(dest)
+    assert len(cells) > 100
+    bad = [c for c in cells if re.search(r"\b(?:nan|NaN|None|<NA>|NaT)\b", c)]
+    assert not bad, bad[:5]
+    # a document with a target but no baseline for an indicator shows an empty cell, not "nan (2027)"
+    assert any(re.fullmatch(r"\S+ \(20\d\d\)(; \S+ \(20\d\d\))*", c) for c in cells) or suffix == ".parquet"
+
+
 @pytest.mark.parametrize("name", ["01_compare_targets.ipynb", "02_audit_sample.ipynb"])
-def test_notebooks_run_top_to_bottom(demo_output, name):
+def test_notebooks_use_only_the_public_api(name):
+    import nbformat
+
+    import extract
+
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "import extract" in code
+    assert not re.search(r"from extract\.|import extract\.|extract\._", code), "a private module or name"
+    used = set(re.findall(r"\bextract\.(\w+)", code))
+    assert used and used <= set(extract.__all__), used - set(extract.__all__)
+    assert "matplotlib.use(" not in code            # the kernel's inline backend draws the plot
+
+
+@pytest.mark.parametrize("name", ["01_compare_targets.ipynb", "02_audit_sample.ipynb"])
+def test_notebooks_run_top_to_bottom(demo_output, monkeypatch, name):
     import nbformat
     from nbclient import NotebookClient
 
     path = ROOT / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "stored with outputs"
-    os.environ["PLAN_EXTRACT_OUTPUT"] = str(demo_output)
-    os.environ["MPLBACKEND"] = "Agg"
+    monkeypatch.setenv("PLAN_EXTRACT_OUTPUT", str(demo_output))
+    monkeypatch.delenv("MPLBACKEND", raising=False)   # as in Jupyter: the kernel picks the inline backend
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
@@ -115,5 +162,38 @@ def test_notebooks_run_top_to_bottom(demo_output, name):
     assert not errors
     if name.startswith("01"):
         assert (demo_output / "targets_vs_baselines.png").stat().st_size > 5000
+        images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+        assert len(images) == 1, "the plot is shown inline"
     else:
         assert (demo_output / "audit_checklist.csv").is_file()
+
+
+def test_jupyter_comes_with_the_notebooks_extra():
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extra = " ".join(meta["optional-dependencies"]["notebooks"])
+    assert "jupyterlab" in extra and "ipykernel" in extra and "matplotlib" in extra
+    assert re.search(r"^notebooks:", (ROOT / "Makefile").read_text(), re.M)
+
+
+def test_the_environment_has_the_locked_versions():
+    """``make setup`` installs from constraints.txt (pip -c): what runs is what was tested."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if os.environ.get("PLAN_EXTRACT_UNLOCKED"):
+        pytest.skip("checking the newest versions (make constraints)")
+    lock = (ROOT / "constraints.txt").read_text(encoding="utf-8")
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)$", lock, re.M))
+    assert {"pandas", "pyarrow", "numpy", "pdfplumber", "openpyxl"} <= set(pins)
+    assert "jupyterlab" in pins                         # the [notebooks] extra is locked too
+    wrong = {}
+    for name, pinned in pins.items():
+        try:
+            got = version(name)
+        except PackageNotFoundError:
+            continue                                    # an extra this environment did not install
+        if got != pinned:
+            wrong[name] = (got, pinned)
+    assert not wrong, f"installed != constraints.txt: {wrong} (run 'make setup' again)"
+    assert "-c $(LOCK)" in (ROOT / "Makefile").read_text()

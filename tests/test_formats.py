@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.pipeline import extract_file, process_file
+from extract.pipeline import process_file
 from extract.readers import read_document
 
 from .conftest import CORPUS, SHARED
@@ -23,8 +23,8 @@ def _key(r):
 def test_docx_of_a_seed_plan_gives_the_same_commitments(tmp_path, seed):
     src = CORPUS / f"{seed}.txt"
     out = docx_from_text(src.read_text(encoding="utf-8"), tmp_path / f"{seed}.docx")
-    text_rows = extract_file(src).commitments
-    docx_rows = extract_file(out).commitments
+    text_rows = process_file(src, src.parent).commitments
+    docx_rows = process_file(out, out.parent).commitments
     assert text_rows and docx_rows
     a, b = Counter(map(_key, text_rows)), Counter(map(_key, docx_rows))
     same = sum((a & b).values())

@@ -105,3 +105,73 @@ def test_manifest_values_win_and_say_so(tmp_path):
     assert str(doc["publish_date"]) == "2024-06-01" and doc["date_evidence"] == "manifest"
     rows = pq.read_table(tmp_path / "o" / "commitments.parquet", columns=["title", "issuer"]).to_pylist()
     assert rows and all(r["title"] == "五常市规划（审定稿）" for r in rows)
+
+
+_STATE_COUNCIL = """国务院关于印发2030年前碳达峰行动方案的通知
+国发〔2021〕23号
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+现将《2030年前碳达峰行动方案》印发给你们，请认真贯彻执行。
+国务院
+2021年10月24日
+2030年前碳达峰行动方案
+为深入贯彻落实党中央、国务院关于碳达峰、碳中和的重大战略决策，制定本方案。
+到2025年，非化石能源消费比重达到20%左右，单位国内生产总值能源消耗比2020年下降13.5%。
+加强自然资源保护和利用，提升生态系统碳汇能力，推动资源节约集约利用。各省、自治区、直辖市人民政府要落实责任。
+"""
+
+_PARTY_AND_STATE = """中共中央 国务院关于全面推进美丽中国建设的意见
+（2023年12月27日）
+建设美丽中国是全面建设社会主义现代化国家的重要目标。各省、自治区、直辖市党委和政府要结合实际抓好落实。
+到2027年，全国细颗粒物平均浓度下降到28微克/立方米以下，地表水水质优良比例达到90%左右。
+提升自然资源利用效率，资源县域经济绿色发展。
+"""
+
+_MINISTRIES = """生态环境部 国家发展和改革委员会 工业和信息化部
+关于印发《减污降碳协同增效实施方案》的通知
+环综合〔2022〕42号
+各省、自治区、直辖市和新疆生产建设兵团生态环境厅（局）、发展改革委、工业和信息化主管部门：
+到2025年，减污降碳协同推进的工作格局基本形成。到2030年，单位国内生产总值二氧化碳排放比2005年下降65%以上。
+"""
+
+_STATE_COUNCIL_OFFICE = """国务院办公厅关于印发新污染物治理行动方案的通知
+国办发〔2022〕15号
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+到2025年，完成高关注、高产量的化学物质环境风险筛查。
+"""
+
+
+@pytest.mark.parametrize("text,issuers", [
+    (_STATE_COUNCIL, ["国务院"]),
+    (_PARTY_AND_STATE, ["中共中央", "国务院"]),
+    (_MINISTRIES, ["生态环境部", "国家发展和改革委员会", "工业和信息化部"]),
+    (_STATE_COUNCIL_OFFICE, ["国务院办公厅"]),
+], ids=["state_council", "party_and_state", "ministries", "state_council_office"])
+def test_national_documents_are_national(text, issuers):
+    from extract.context.metadata import NATIONAL_REGION, infer_metadata
+    from extract.patterns import load_patterns
+
+    meta = infer_metadata(document_from_text(text, "national"), load_patterns())
+    assert meta.admin_level == "national"
+    assert meta.region == NATIONAL_REGION == "全国" and meta.region_code is None
+    assert meta.issuers == issuers
+    assert meta.evidence["region"] and meta.evidence["issuer"]
+
+
+def test_addressees_are_not_issuers():
+    """"各省、自治区、直辖市人民政府" names who receives the document, not who issued it."""
+    from extract.context.metadata import infer_metadata
+    from extract.patterns import load_patterns
+
+    text = _STATE_COUNCIL_OFFICE.replace("国务院办公厅关于印发", "关于印发")
+    meta = infer_metadata(document_from_text(text, "unsigned"), load_patterns())
+    assert "直辖市人民政府" not in meta.issuers and meta.region != "资源县"
+
+
+def test_a_provincial_plan_citing_the_state_council_stays_provincial(tmp_path):
+    from extract.context.metadata import infer_metadata
+    from extract.patterns import load_patterns
+
+    text = ("吉林省人民政府关于印发吉林省生态环境保护规划的通知\n根据《国务院关于印发2030年前碳达峰行动方案的通知》，"
+            "结合我省实际，制定本规划。\n国务院有关部门支持下，到2025年，全省森林覆盖率达到45.8%。\n")
+    meta = infer_metadata(document_from_text(text, "jl"), load_patterns())
+    assert meta.admin_level == "province" and meta.region == "吉林省" and meta.issuers == ["吉林省人民政府"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extract.pipeline import extract_text
+from extract.pipeline import rows_from_text as extract_text
 from extract.patterns import load_patterns
 from extract.quantity import QuantityGrammar
 

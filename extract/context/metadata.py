@@ -3,6 +3,11 @@
 Every value comes with an evidence string quoting the text it was taken from (or
 "manifest" when ``corpus/manifest.csv`` gave it).  The plan period is what implied target
 years resolve against, so it is read from the document, never from the clock.
+
+A document headed by a central body (国务院, 中共中央, a ministry: ``patterns/national_issuers.yaml``)
+is national: admin level ``national``, region :data:`NATIONAL_REGION` (全国) and no region code
+(GB/T 2260 has none for the whole country).  The addressees of a notice (各省、自治区、直辖市人民政府)
+are never its issuers.
 """
 from __future__ import annotations
 
@@ -46,6 +51,9 @@ _DOC_NUMBER = regex.compile(r"^\s*(?P<n>[\p{Han}]{1,8}\s?〔\d{4}〕\d{1,4}号)\
 _DATE = regex.compile(r"^\s*(?P<y>20\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*$", regex.M)
 _PERIOD_RANGE = regex.compile(r"(?P<a>20\d{2})\s*[-—–~至到]\s*(?P<b>20\d{2})年")
 _BASE_YEAR = regex.compile(r"以(?P<y>20\d{2})年为(?:规划)?基准年|基准年(?:为|是)(?P<y2>20\d{2})年")
+NATIONAL_REGION = "全国"
+# a national document names its issuing bodies in its first lines
+_HEAD_LINES = 8
 _ISSUER = regex.compile(r"(?:中共[\p{Han}]{2,12}(?:省|市|县|区|自治区|州|盟)委|[\p{Han}]{2,12}(?:省|市|县|区|自治区|州|盟)人民政府(?:办公厅|办公室)?)")
 
 
@@ -74,16 +82,15 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
         meta.title = doc.doc_id
         meta.evidence["title"] = "file name"
 
-    issuers: list[str] = []
-    for m in _ISSUER.finditer(head):
-        name = m.group(0)
-        if name not in issuers and not name.endswith(("办公厅", "办公室")):
-            issuers.append(name)
-        if len(issuers) >= 3:
-            break
-    if issuers:
-        meta.issuers = issuers
-        meta.evidence["issuer"] = "、".join(issuers)
+    national = national_issuers(text, patterns.extra["national_issuers"])
+    if national:
+        meta.issuers, line = national
+        meta.region, meta.region_code, meta.admin_level = NATIONAL_REGION, None, "national"
+        meta.evidence["issuer"] = meta.evidence["region"] = line
+    else:
+        meta.issuers = local_issuers(head, patterns)
+        if meta.issuers:
+            meta.evidence["issuer"] = "、".join(meta.issuers)
 
     m = _DOC_NUMBER.search(head)
     if m:
@@ -130,6 +137,44 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
     return meta
 
 
+def national_issuers(text: str, names: list[str]) -> tuple[list[str], str] | None:
+    """Central bodies heading one of the first lines (or signing alone on one), and that line.
+
+    >>> national_issuers("中共中央 国务院关于全面推进美丽中国建设的意见\\n（2023年12月27日）", ["中共中央", "国务院"])
+    (['中共中央', '国务院'], '中共中央 国务院关于全面推进美丽中国建设的意见')
+    """
+    heading = regex.compile(r"^\s*(?P<names>\L<n>(?:[\s、，,]*\L<n>)*)\s*(?:关于|印发|$)", n=names)
+    lines = [ln.strip() for ln in text[:3000].split("\n") if ln.strip()][:_HEAD_LINES]
+    for line in lines:
+        m = heading.match(line)
+        if m:
+            found = regex.findall(r"\L<n>", m.group("names"), n=names)
+            return list(dict.fromkeys(found)), line
+    return None
+
+
+def local_issuers(head: str, patterns: Patterns) -> list[str]:
+    """Local Party committees and governments named in ``head`` (at most three).
+
+    A name must hold a real place: "直辖市人民政府" in "各省、自治区、直辖市人民政府" addresses a
+    notice to every municipality and issues nothing.
+    """
+    from ..context.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(str(patterns.folder / "region_aliases.yaml"))
+    issuers: list[str] = []
+    for m in _ISSUER.finditer(head):
+        name = m.group(0)
+        if name in issuers or name.endswith(("办公厅", "办公室")):
+            continue
+        if not any(True for _ in gaz.mentions(_issuer_place(name))):
+            continue
+        issuers.append(name)
+        if len(issuers) >= 3:
+            break
+    return issuers
+
+
 # self-references that tell the level of the issuing government
 _SELF_LEVEL = {
     "province": regex.compile(r"我省|全省|本省|省委|省政府|省人民政府"),
@@ -145,9 +190,14 @@ def _issuer_place(issuer: str) -> str:
 
 
 def infer_region(meta: DocMeta, text: str, patterns: Patterns) -> None:
-    """Set region, region_code and admin_level (and issuers when none is printed)."""
+    """Set region, region_code and admin_level (and issuers when none is printed).
+
+    A national document (admin level already ``national``) keeps what it has.
+    """
     from ..context.gazetteer import load_gazetteer
 
+    if meta.admin_level == "national":
+        return
     gaz = load_gazetteer(str(patterns.folder / "region_aliases.yaml"))
     head = text[:20000]
     level_votes = {lvl: len(rx.findall(head)) for lvl, rx in _SELF_LEVEL.items()}

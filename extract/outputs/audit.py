@@ -2,15 +2,23 @@
 
 ``render_audit(OUT)`` reads the output tables and writes one self-contained HTML file (no
 CDN, no server): commitments grouped by document and chapter, the indicator, value and year
-highlighted inside the sentence from their spans, all fields, filters (document, indicator,
-year, source, class, low confidence), and a view of the sentences where a year and a quantity
-appear but nothing was extracted (likely misses, found by ``extract.diagnostics``).
+highlighted inside the sentence from their spans, all fields, page/line links that open the
+source file (at its page for a PDF), filters (document, region, indicator wording or id,
+chapter, year, source, class, low confidence), and a view of the sentences, tables and boxes
+where numbers appear but nothing was extracted (likely misses, found by ``extract.diagnostics``).
+
+Reviewers mark each row correct or wrong and each likely miss as a missing target, with a
+note; verdicts stay in the browser (``localStorage``, keyed by commitment id, so they survive
+a re-run of the same documents) and export as a CSV that ``plan-extract eval --extra-gold``
+reads as more gold.
 """
 from __future__ import annotations
 
 import html
 from collections import OrderedDict
 from pathlib import Path
+
+from .atomic import atomic_path
 
 LOW_CONFIDENCE = 0.7
 
@@ -44,14 +52,49 @@ def _value_display(r: dict) -> str:
     return f"{num} {r.get('unit') or ''}".strip() + f"  ({r.get('value_text')})"
 
 
+def source_links(out_dir: Path, documents: list[dict]) -> dict[str, str]:
+    """``file://`` address of each document's source file, when the run's corpus is still there.
+
+    The run records its corpus folder, relative to the output folder, in ``documents.parquet``'s
+    metadata (``corpus_root``); a document whose file is gone gets no link.
+    """
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(out_dir / "documents.parquet").metadata or {}
+    root = meta.get(b"corpus_root")
+    if root is None:
+        return {}
+    base = (out_dir / root.decode()).resolve()
+    links = {}
+    for d in documents:
+        src = base / (d.get("source_path") or "")
+        if d.get("source_path") and src.is_file():
+            links[d["doc_id"]] = src.as_uri()
+    return links
+
+
+def where_link(link: str | None, fmt: str | None, page: int | None) -> str | None:
+    """The address opening the source at a row: the file, at its page for a PDF.
+
+    >>> where_link("file:///c/plan.pdf", "pdf", 3), where_link("file:///c/plan.txt", "txt", None)
+    ('file:///c/plan.pdf#page=3', 'file:///c/plan.txt')
+    """
+    if not link:
+        return None
+    return f"{link}#page={page}" if fmt == "pdf" and page else link
+
+
 def render_audit(out_dir: Path, dest: Path) -> Path:
     """Write the audit page for the tables in ``out_dir`` to ``dest`` (atomically)."""
-    import os
-    import tempfile
+    import json
 
     import jinja2
     import pyarrow.parquet as pq
     from markupsafe import Markup
+
+    from .evaluate import VERDICT_COLUMNS
+
+    fields = [c for c in VERDICT_COLUMNS if c not in ("verdict", "note")]   # what the page knows of a row
 
     table = pq.read_table(out_dir / "commitments.parquet")
     rows = table.to_pylist()
@@ -59,15 +102,20 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     docs = pq.read_table(out_dir / "documents.parquet").to_pylist()
     misses_path = out_dir / "likely_misses.parquet"
     misses = pq.read_table(misses_path).to_pylist() if misses_path.is_file() else []
+    links = source_links(out_dir, docs)
+    doc_by_id = {d["doc_id"]: d for d in docs}
     by_doc: OrderedDict[str, dict] = OrderedDict(
         (d["doc_id"], {"doc_id": d["doc_id"], "title": d.get("title") or "", "region": d.get("region"),
                        "issuer": d.get("issuer"), "chapters": OrderedDict(), "n": 0}) for d in docs)
+    verdict_data = {}
     for r in rows:
         r["klass"] = r.get("class")
         r["low"] = (r.get("confidence") or 0) < LOW_CONFIDENCE
         r["sentence_html"] = Markup(highlight(r["sentence"], {"ind": r.get("indicator_span"),
                                                               "val": r.get("value_span"), "yr": r.get("year_span")}))
         r["value_display"] = _value_display(r)
+        r["href"] = where_link(links.get(r["doc_id"]), doc_by_id.get(r["doc_id"], {}).get("format"), r.get("page"))
+        verdict_data[r["commitment_id"]] = {k: r.get(k) for k in fields}
         group = by_doc.setdefault(r["doc_id"], {"doc_id": r["doc_id"], "title": r.get("title") or "",
                                                 "region": r.get("region"), "issuer": r.get("issuer"),
                                                 "chapters": OrderedDict(), "n": 0})
@@ -77,16 +125,24 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
               for g in by_doc.values() if g["n"]]
     miss_groups: OrderedDict[str, list] = OrderedDict()
     for m in misses:
+        d = doc_by_id.get(m["doc_id"], {})
+        m["key"] = f"miss:{m['doc_id']}:{m['char_start']}"
+        m["region"] = d.get("region") or ""
+        m["href"] = where_link(links.get(m["doc_id"]), d.get("format"), m.get("page"))
+        m["kind"] = m.get("kind") or "sentence"
+        verdict_data[m["key"]] = {"doc_id": m["doc_id"], "sentence": m["sentence"], "page": m.get("page"),
+                                  "line": m.get("line")}
         miss_groups.setdefault(m["doc_id"], []).append(m)
     env = jinja2.Environment(loader=jinja2.PackageLoader("extract.outputs", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
+    # inside <script>: no "</" can close the element early
+    data_json = json.dumps(verdict_data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     page = env.get_template("audit.html.j2").render(
         groups=groups, documents=docs, n_docs=len(docs), n_rows=len(rows), schema_version=schema_version,
         years=sorted({r["year"] for r in rows if r.get("year") is not None}), low_confidence=LOW_CONFIDENCE,
-        miss_groups=[{"doc_id": k, "rows": v} for k, v in miss_groups.items()], n_misses=len(misses))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".audit.", suffix=".html.tmp", dir=dest.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.replace(tmp, dest)
+        regions=sorted({d.get("region") for d in docs if d.get("region")}),
+        miss_groups=[{"doc_id": k, "region": v[0]["region"], "rows": v} for k, v in miss_groups.items()],
+        n_misses=len(misses), verdict_data=Markup(data_json), verdict_columns=list(VERDICT_COLUMNS))
+    with atomic_path(dest) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return dest

@@ -1,112 +1,147 @@
 """Comparison tables across plans: canonical indicator x document, targets and baselines.
 
-``comparison(out_dir, …)`` builds a long table (one row per indicator, document and year,
-the best-supported commitment) and ``wide(long, field)`` pivots it for people: rows are
-canonical indicators, columns documents (labelled by region), cells the target written with
-its comparator and unit.  ``write_comparison`` writes .xlsx (sheets targets, baselines, long),
-.csv (a target and a baseline column per document) or .parquet (the long table).
+``comparison_table(commitments, documents, …)`` builds a long table (one row per indicator,
+document and year: the primary statement of the target, a table row before prose) and
+``wide_table(long, field)`` pivots it for people: rows are canonical indicators, columns
+documents (labelled by region), cells the target written with its comparator and unit.
+``write_comparison`` writes .xlsx (sheets targets, baselines, long), .csv (a target and a
+baseline column per document) or .parquet (the long table).  A missing value is an empty
+cell, never the text "nan" or "None".
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from ..catalogue import id_selected
+from ..settings import EXPORT_SUFFIXES
+from .atomic import atomic_path
 
 _SYMBOL = {"=": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "≈"}
 _CHANGE = {"decrease_by": "−", "increase_by": "+", "level": ""}
 
 
+def _missing(x) -> bool:
+    """None, NaN or pandas' NA (what a missing cell is depends on the pandas version and dtype)."""
+    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(x)))
+
+
 def _fmt(value, vmin, vmax, unit, comparator="=", change="level") -> str | None:
-    def num(x):
-        return f"{x:g}"
-    if value is not None and not pd.isna(value):
-        core = num(value)
-    elif vmin is not None and not pd.isna(vmin) and vmax is not None and not pd.isna(vmax):
-        core = f"{num(vmin)}–{num(vmax)}"
+    """The target as people write it (≥46.43%, 25–30μg/m³, −18%); None when there is no number.
+
+    >>> _fmt(46.43, None, None, "%", ">="), _fmt(float("nan"), 25.0, 30.0, "μg/m³"), _fmt(None, None, None, "%")
+    ('≥46.43%', '25–30μg/m³', None)
+    """
+    if not _missing(value):
+        core = f"{value:g}"
+    elif not _missing(vmin) and not _missing(vmax):
+        core = f"{vmin:g}–{vmax:g}"
     else:
         return None
-    return f"{_CHANGE.get(change, '')}{_SYMBOL.get(comparator, '')}{core}{unit or ''}"
+    unit = "" if _missing(unit) else unit
+    return f"{_CHANGE.get(change, '')}{_SYMBOL.get(comparator, '')}{core}{unit}"
 
 
-def comparison(out_dir: Path, indicators: list[str] | None = None, year: int | None = None) -> pd.DataFrame:
-    """Long table: one row per (indicator_id, doc_id, year) with target and baseline."""
-    c = pd.read_parquet(Path(out_dir) / "commitments.parquet")
-    d = pd.read_parquet(Path(out_dir) / "documents.parquet")
-    c = c[c["indicator_id"].notna()]
+def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[str] | None = None,
+                     year: int | None = None) -> pd.DataFrame:
+    """Long table: one row per (indicator_id, doc_id, year) with target and baseline.
+
+    Args:
+        commitments, documents: the run's tables (``extract.read_output`` or ``extract_folder``).
+        indicators: indicator ids or categories (``air`` keeps every ``air.*`` id).
+        year: only targets for this year.
+    """
+    c = commitments[commitments["indicator_id"].notna()]
     if indicators:
-        c = c[c["indicator_id"].apply(lambda i: any(i == s or i.startswith(s.rstrip(".") + ".") for s in indicators))]
+        c = c[c["indicator_id"].apply(lambda i: id_selected(i, indicators))]
     if year is not None:
         c = c[c["year"] == year]
-    # one commitment per indicator, document and year: the table row over prose, then confidence
-    c = c.assign(_table=(c["source"] == "table").astype(int))
-    c = c.sort_values(["indicator_id", "doc_id", "year", "_table", "confidence", "char_start"],
-                      ascending=[True, True, True, False, False, True])
+    # one commitment per indicator, document and year: the primary statement, a table row over
+    # prose, then confidence
+    primary = c["is_primary"].fillna(True) if "is_primary" in c else pd.Series(True, index=c.index)
+    c = c.assign(_primary=primary.astype(int), _table=(c["source"] == "table").astype(int))
+    c = c.sort_values(["indicator_id", "doc_id", "year", "_primary", "_table", "confidence", "char_start"],
+                      ascending=[True, True, True, False, False, False, True])
     c = c.drop_duplicates(["indicator_id", "doc_id", "year"], keep="first")
-    labels = _doc_labels(d)
+    labels = _doc_labels(documents)
     rows = []
-    for r in c.itertuples(index=False):
+    for r in c.to_dict("records"):
+        r = {k: (None if _missing(v) else v) for k, v in r.items()}
         rows.append({
-            "indicator_id": r.indicator_id, "doc_id": r.doc_id, "document": labels.get(r.doc_id, r.doc_id),
-            "region": r.region, "admin_level": r.admin_level, "year": r.year, "indicator": r.indicator,
-            "target": _fmt(r.value, r.value_min, r.value_max, r.unit, r.comparator, r.change),
-            "value": r.value, "unit": r.unit, "comparator": r.comparator, "change": r.change,
-            "baseline": _fmt(r.baseline_value, None, None, r.unit) if r.baseline_value is not None else None,
-            "baseline_value": r.baseline_value, "baseline_year": r.baseline_year, "binding": r.binding,
-            "strive": r.strive, "source": r.source, "commitment_id": r.commitment_id, "sentence": r.sentence,
+            "indicator_id": r["indicator_id"], "doc_id": r["doc_id"], "document": labels.get(r["doc_id"], r["doc_id"]),
+            "region": r["region"], "admin_level": r["admin_level"], "year": r["year"], "indicator": r["indicator"],
+            "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"]),
+            "value": r["value"], "unit": r["unit"], "comparator": r["comparator"], "change": r["change"],
+            "baseline": _fmt(r["baseline_value"], None, None, r["unit"]),
+            "baseline_value": r["baseline_value"], "baseline_year": r["baseline_year"], "binding": r["binding"],
+            "strive": r["strive"], "source": r["source"], "commitment_id": r["commitment_id"],
+            "sentence": r["sentence"],
         })
-    return pd.DataFrame(rows)
+    return _typed(pd.DataFrame(rows, columns=_LONG_COLUMNS))
+
+
+# the long table's columns and their (nullable) dtypes
+_LONG_COLUMNS = {
+    "indicator_id": "string", "doc_id": "string", "document": "string", "region": "string",
+    "admin_level": "string", "year": "Int32", "indicator": "string", "target": "string", "value": "Float64",
+    "unit": "string", "comparator": "string", "change": "string", "baseline": "string",
+    "baseline_value": "Float64", "baseline_year": "Int32", "binding": "string", "strive": "boolean",
+    "source": "string", "commitment_id": "string", "sentence": "string",
+}
+
+
+def _typed(long: pd.DataFrame) -> pd.DataFrame:
+    return long.astype(_LONG_COLUMNS)
 
 
 def _doc_labels(docs: pd.DataFrame) -> dict[str, str]:
     labels = {}
     counts = docs["region"].fillna("").value_counts()
-    for r in docs.itertuples(index=False):
-        region = r.region or ""
-        labels[r.doc_id] = region if region and counts[region] == 1 else f"{region} {r.doc_id}".strip()
+    for r in docs.to_dict("records"):
+        region = "" if _missing(r["region"]) else r["region"]
+        labels[r["doc_id"]] = region if region and counts[region] == 1 else f"{region} {r['doc_id']}".strip()
     return labels
 
 
-def wide(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
-    """Rows: indicator (id and Chinese name of the first wording); columns: documents."""
+def wide_table(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
+    """Rows: canonical indicator ids; columns: documents; cells: ``field`` (with the year when several).
+
+    Cells with nothing to show are None (an empty cell in every export).
+    """
     if long.empty:
         return pd.DataFrame()
-    cell = long.assign(_cell=long[field].where(long[field].notna(), None))
+    values = [None if _missing(v) else str(v) for v in long[field]]
     if long["year"].nunique() > 1:
-        cell["_cell"] = [f"{v} ({y})" if v is not None else None for v, y in zip(cell["_cell"], cell["year"])]
-        # several years for one indicator and document: one line each
-        cell = cell.groupby(["indicator_id", "document"], as_index=False)["_cell"].agg(
-            lambda xs: "; ".join(x for x in xs if x))
-    table = cell.pivot_table(index="indicator_id", columns="document", values="_cell", aggfunc="first")
-    return table.reindex(sorted(table.columns), axis=1)
+        values = [None if v is None else f"{v} ({y})" for v, y in zip(values, long["year"])]
+    cells = pd.DataFrame({"indicator_id": list(long["indicator_id"]), "document": list(long["document"]),
+                          "cell": values}, dtype=object)
+    # several years for one indicator and document: one line each; nothing at all: an empty cell
+    cells = cells.groupby(["indicator_id", "document"], as_index=False, sort=True)["cell"].agg(
+        lambda xs: "; ".join(x for x in xs if x is not None) or None)
+    table = cells.pivot(index="indicator_id", columns="document", values="cell")
+    table = table.reindex(sorted(table.columns), axis=1).astype(object)
+    table.columns.name = "document"
+    return table.where(table.notna(), None)
 
 
 def write_comparison(long: pd.DataFrame, dest: Path) -> Path:
     """Write .xlsx / .csv / .parquet (by extension), atomically."""
     dest = Path(dest)
     suffix = dest.suffix.lower()
-    if suffix not in (".xlsx", ".csv", ".parquet"):
+    if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=suffix, dir=dest.parent)
-    os.close(fd)
-    try:
+    with atomic_path(dest) as tmp:
         if suffix == ".xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                wide(long, "target").to_excel(xw, sheet_name="targets")
-                wide(long, "baseline").to_excel(xw, sheet_name="baselines")
+                wide_table(long, "target").to_excel(xw, sheet_name="targets")
+                wide_table(long, "baseline").to_excel(xw, sheet_name="baselines")
                 long.to_excel(xw, sheet_name="long", index=False)
         elif suffix == ".csv":
-            t, b = wide(long, "target"), wide(long, "baseline")
+            t, b = wide_table(long, "target"), wide_table(long, "baseline")
             both = t.add_suffix(" target").join(b.add_suffix(" baseline"), how="left")
             both = both.reindex(sorted(both.columns), axis=1)
-            both.to_csv(tmp, encoding="utf-8-sig")
+            both.to_csv(tmp, encoding="utf-8-sig", na_rep="")
         else:
             long.to_parquet(tmp, index=False)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return dest

@@ -199,13 +199,106 @@ def score(gold: list[dict], pred: list[dict], docs: set[str] | None = None) -> d
     }
 
 
-def evaluate(pred_path: Path, gold_dir: Path, source: str | None = None,
-             docs: list[str] | None = None) -> dict:
-    """Load, filter (documents with gold only; one source) and score."""
-    gold = load_gold(gold_dir)
+VERDICTS = ("correct", "wrong", "missing")
+# the columns of a verdicts CSV (written by the audit page's export button)
+VERDICT_COLUMNS = ("verdict", "commitment_id", "doc_id", "indicator", "year", "year_source", "value", "value_min",
+                   "value_max", "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_value",
+                   "source", "class", "page", "line", "sentence", "note")
+
+
+class VerdictError(ValueError):
+    """A verdicts file cannot be read (the message names the line)."""
+
+
+def _csv_value(kind: str, text: str, where: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        if kind == "int":
+            return int(float(text))
+        if kind == "float":
+            return float(text)
+    except ValueError:
+        raise VerdictError(f"{where}: {text!r} is not a number") from None
+    if kind == "bool":
+        return text.lower() in ("true", "1", "yes")
+    return text
+
+
+_VERDICT_KINDS = {"year": "int", "value": "float", "value_min": "float", "value_max": "float",
+                  "baseline_value": "float", "page": "int", "line": "int", "cumulative": "bool", "strive": "bool"}
+
+
+def load_verdicts(path: Path) -> list[dict]:
+    """Reviewer verdicts exported from the audit page, one dict per CSV row.
+
+    ``correct`` rows are extracted commitments a reviewer confirmed, ``wrong`` rows ones
+    they rejected, ``missing`` rows targets the extraction missed (indicator, year and
+    value typed by the reviewer).  Rows with an empty verdict (a checklist not yet filled
+    in) are skipped.
+
+    Raises:
+        VerdictError: not a verdicts CSV, an unknown verdict, a missing field or a bad number.
+    """
+    import csv
+
+    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing_cols = [c for c in ("verdict", "commitment_id", "doc_id") if c not in (reader.fieldnames or [])]
+        if missing_cols:
+            raise VerdictError(f"{Path(path).name}: not a verdicts CSV (no {', '.join(missing_cols)} column)")
+        out = []
+        for n, row in enumerate(reader, start=2):
+            where = f"{Path(path).name} line {n}"
+            if not (row.get("verdict") or "").strip():
+                continue        # a checklist row nobody has reviewed yet
+            rec = {k: _csv_value(_VERDICT_KINDS.get(k, "str"), row.get(k) or "", f"{where}: {k}")
+                   for k in VERDICT_COLUMNS}
+            rec["verdict"] = rec["verdict"].lower()
+            if rec["verdict"] not in VERDICTS:
+                raise VerdictError(f"{where}: verdict {rec['verdict']!r} is not one of {', '.join(VERDICTS)}")
+            if not rec["doc_id"]:
+                raise VerdictError(f"{where}: no doc_id")
+            if rec["verdict"] in ("correct", "wrong") and not rec["commitment_id"]:
+                raise VerdictError(f"{where}: a {rec['verdict']} verdict needs the commitment_id")
+            if rec["verdict"] == "missing" and (not rec["indicator"] or value_key(rec) is None):
+                raise VerdictError(f"{where}: a missing target needs an indicator and a value")
+            out.append(rec)
+    return out
+
+
+def verdict_gold(verdicts: list[dict]) -> list[dict]:
+    """Gold records from verdicts: confirmed commitments and targets the reviewer found missing."""
+    recs = []
+    for v in verdicts:
+        if v["verdict"] == "wrong":
+            continue
+        rec = {k: v[k] for k in VERDICT_COLUMNS if k not in ("verdict", "note")}
+        rec.update(doc=v["doc_id"], quote=v["sentence"], note=v["note"], unsure=False, _doc=Path(v["doc_id"]).stem)
+        recs.append(rec)
+    return recs
+
+
+def evaluate(pred_path: Path, gold_dir: Path | None = None, source: str | None = None,
+             docs: list[str] | None = None, extra_gold: list[dict] | tuple = ()) -> dict:
+    """Load, filter (documents with gold only; one source) and score.
+
+    ``extra_gold`` holds reviewer verdicts (:func:`load_verdicts`): confirmed and missing
+    targets join the gold records (unless a gold file already holds them).  In a document
+    with no gold file, only the commitments that got a verdict are scored, so a partly
+    reviewed document is not charged for what nobody looked at.
+    """
+    gold = load_gold(gold_dir) if gold_dir else []
     pred = load_pred(pred_path)
     gold_docs = {g["_doc"] for g in gold}
-    pred = [p for p in pred if p["_doc"] in gold_docs]
+    extra = verdict_gold(list(extra_gold))
+    duplicates = {i for i, _j in match(extra, gold)}
+    gold += [r for i, r in enumerate(extra) if i not in duplicates]
+    reviewed = {v["commitment_id"] for v in extra_gold if v["commitment_id"]}
+    verdict_docs = {Path(v["doc_id"]).stem for v in extra_gold} - gold_docs
+    pred = [p for p in pred if p["_doc"] in gold_docs
+            or (p["_doc"] in verdict_docs and p.get("commitment_id") in reviewed)]
     if source:
         gold = [g for g in gold if (g.get("source") or "text") == source]
         pred = [p for p in pred if (p.get("source") or "text") == source]

@@ -6,14 +6,14 @@ crash never leaves a half-written table behind.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = "1.1"   # 1.1: indicator_span, value_span, year_span
+from .atomic import atomic_path
+
+SCHEMA_VERSION = "1.2"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates
 
 # a span of characters inside `sentence`: sentence[start:end]
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
@@ -34,6 +34,8 @@ COMMITMENTS = pa.schema([
     ("source", pa.string()), ("table_id", pa.string()), ("table_row", pa.int32()),
     ("class", pa.string()), ("confidence", pa.float32()), ("rule_id", pa.string()),
     ("indicator_span", SPAN), ("value_span", SPAN), ("year_span", SPAN),
+    # one statement of each target is primary; a restatement names the primary's commitment_id
+    ("is_primary", pa.bool_()), ("restates", pa.string()),
 ])
 
 DOCUMENTS = pa.schema([
@@ -54,27 +56,23 @@ SECTIONS = pa.schema([
     ("char_start", pa.int64()), ("char_end", pa.int64()), ("page", pa.int32()),
 ])
 
-# sentences with a year and a quantity that gave no commitment (the audit view's "likely misses")
+# sentences with a year and a quantity, and tables/专栏 boxes with numbers, that gave no commitment
+# (the audit view's "likely misses"); kind: "sentence" | "table" | "box"
 MISSES = pa.schema([
     ("doc_id", pa.string()), ("sentence", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
-    ("page", pa.int32()), ("line", pa.int32()),
+    ("page", pa.int32()), ("line", pa.int32()), ("kind", pa.string()),
 ])
 
 TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS, "likely_misses": MISSES}
 
 
-def write_table(rows: list[dict], schema: pa.Schema, path: Path) -> None:
-    """Write ``rows`` with ``schema`` to ``path`` atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_table(rows: list[dict], schema: pa.Schema, path: Path, metadata: dict[str, str] | None = None) -> None:
+    """Write ``rows`` with ``schema`` to ``path`` atomically (temp file + rename).
+
+    ``metadata`` adds key-value pairs to the file's metadata beside ``schema_version``.
+    """
     columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
     table = pa.table(columns, schema=schema)
-    table = table.replace_schema_metadata({"schema_version": SCHEMA_VERSION})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".parquet.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    table = table.replace_schema_metadata({**(metadata or {}), "schema_version": SCHEMA_VERSION})
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..model import Document
 from . import docx, pdf, text
-from .base import ReadError, blocks_from_text
+from .base import ReadError, blocks_from_text, doc_id_from_path
 from .text import decode_bytes, document_from_text
 
 Reader = Callable[..., Document]   # (path, path relative to the corpus root, patterns) -> Document
@@ -21,8 +21,8 @@ READERS: dict[str, Reader] = {
     ".text": text.read_text_file, ".pdf": pdf.read_pdf, ".docx": docx.read_docx,
 }
 
-__all__ = ["READERS", "ReadError", "blocks_from_text", "decode_bytes", "document_from_text",
-           "read_document", "supported"]
+__all__ = ["READERS", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
+           "document_from_text", "read_document", "relative_path", "supported"]
 
 
 def supported(path: Path) -> bool:
@@ -30,8 +30,18 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
+def relative_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to the corpus root, with ``/`` on every system (its name when outside)."""
+    if root is not None and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return path.name
+
+
 def read_document(path: Path, root: Path | None = None, patterns=None) -> Document:
     """Read one file with the reader registered for its extension.
+
+    The document's ``source_path`` is ``path`` relative to ``root`` and its ``doc_id`` that
+    path without the extension (:func:`doc_id_from_path`).
 
     Raises:
         ReadError: unknown extension, undecodable or unreadable file.
@@ -39,5 +49,4 @@ def read_document(path: Path, root: Path | None = None, patterns=None) -> Docume
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ReadError(f"unsupported file type {path.suffix!r}")
-    rel = str(path.relative_to(root)) if root and path.is_relative_to(root) else path.name
-    return reader(path, rel, patterns)
+    return reader(path, relative_path(path, root), patterns)

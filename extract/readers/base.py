@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Optional
 
 from ..context.sections import is_heading_line
@@ -18,6 +19,20 @@ from ..model import Block, Cell, Document
 
 class ReadError(Exception):
     """A document cannot be read; the message is the one-line reason shown to the user."""
+
+
+def doc_id_from_path(rel: str) -> str:
+    """The document id: the path relative to the corpus root, without its extension.
+
+    A file at the root keeps its stem, so gold annotations keyed by file stem still match;
+    files in sub-folders keep their folders, so ``jilin/plan.txt`` and
+    ``heilongjiang/plan.txt`` stay two documents.
+
+    >>> doc_id_from_path("jilin/plan.txt"), doc_id_from_path("002_c17eb5853f4ec420.txt")
+    ('jilin/plan', '002_c17eb5853f4ec420')
+    """
+    path = PurePosixPath(rel.replace("\\", "/"))
+    return str(path.with_name(path.stem)) if path.suffix else str(path)
 
 
 @dataclass

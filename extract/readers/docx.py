@@ -17,7 +17,7 @@ import regex
 
 from ..model import Document
 from ..text.normalize import NormalizeOptions, normalize
-from .base import ReadError, blocks_from_text
+from .base import ReadError, blocks_from_text, doc_id_from_path
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = regex.compile(r"^(?:heading|标题)\s*(\d)$", regex.I)
@@ -119,7 +119,7 @@ def read_docx(path: Path, rel: str, patterns=None) -> Document:
     if not regex.search(r"\p{Han}", text):
         raise ReadError("no Chinese text found in the DOCX")
     options = NormalizeOptions(join_wraps=False, glyphs=patterns.glyphs if patterns is not None else {})
-    doc = Document(path.stem, rel, "docx", hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    doc = Document(doc_id_from_path(rel), rel, "docx", hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    normalize(text, options), options=options)
     doc.blocks = blocks_from_text(doc)
     # style headings: mark the blocks that start on a heading line, with the style's level

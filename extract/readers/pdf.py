@@ -30,7 +30,7 @@ import regex
 from ..model import Document
 from ..text.normalize import NormalizeOptions, normalize
 from ..text.quality import unusual_share
-from .base import ReadError, Region, SourceCell, blocks_from_text
+from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path
 from .pdf_layout import Grid, find_grids, rulings
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
@@ -375,7 +375,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     glyphs = patterns.glyphs if patterns is not None else {}
     options = NormalizeOptions(join_wraps=True, min_wrap_line=int(typical * 0.6), full_line=typical, glyphs=glyphs,
                                join_han_spaces=True)
-    doc = Document(path.stem, rel, "pdf", hashlib.sha256(data).hexdigest(), normalize(text, options),
+    doc = Document(doc_id_from_path(rel), rel, "pdf", hashlib.sha256(data).hexdigest(), normalize(text, options),
                    n_pages=n_pages, page_of_char=asm.page_of_char, options=options)
     doc.blocks = blocks_from_text(doc, asm.regions)
     doc.reading = _reading_report(pages, empty)

@@ -14,7 +14,7 @@ import regex
 
 from ..model import Document
 from ..text.normalize import NormalizeOptions, looks_hard_wrapped, normalize
-from .base import ReadError, blocks_from_text
+from .base import ReadError, blocks_from_text, doc_id_from_path
 
 _BAD_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\p{Co}\ufffd]")
 
@@ -69,8 +69,8 @@ def read_text_file(path: Path, rel: str, patterns=None) -> Document:
     if not data.strip():
         raise ReadError("empty file")
     text, _enc = decode_bytes(data)
-    # content hash of the decoded text: the same plan in another encoding keeps its ids
-    return document_from_text(text, path.stem, rel, path.suffix.lower().lstrip(".") or "txt",
+    # content hash of the decoded text: the same plan in another encoding has the same hash
+    return document_from_text(text, doc_id_from_path(rel), rel, path.suffix.lower().lstrip(".") or "txt",
                               glyphs=patterns.glyphs if patterns is not None else None)
 
 

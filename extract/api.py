@@ -1,0 +1,133 @@
+"""The Python API: plans in, pandas DataFrames out, with the types of the Parquet contract.
+
+Every function returns the same kind of table the command line writes: the columns of
+``commitments.parquet`` / ``documents.parquet`` (``../shared/SCHEMA.md``), in the same order,
+with pandas' nullable dtypes so a missing year stays missing instead of turning the column
+into floats (``year`` Int32, ``value`` Float64, ``strive`` boolean, text ``string``;
+``section_path`` lists and the ``*_span`` structs stay Python objects).  Reading a run's
+output folder with :func:`read_output` gives the same frames as extracting the same corpus.
+
+>>> import extract
+>>> c = extract.extract_text("到2025年，森林覆盖率达到46%。")
+>>> row = c.iloc[0]
+>>> row["indicator"], int(row["year"]), float(row["value"]), row["unit"]
+('森林覆盖率', 2025, 46.0, '%')
+>>> str(c["year"].dtype), str(c["value"].dtype)
+('Int32', 'Float64')
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from .outputs.writer import COMMITMENTS, DOCUMENTS
+from .settings import check_corpus, check_patterns, check_run_output
+
+__all__ = ["extract_folder", "extract_file", "extract_text", "read_output"]
+
+# Arrow type -> pandas nullable dtype (what ``dtype_backend="numpy_nullable"`` gives)
+_NULLABLE = {
+    pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(), pa.float32(): pd.Float32Dtype(),
+    pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype(),
+}
+
+
+def _frame(table: pa.Table, schema: pa.Schema) -> pd.DataFrame:
+    """``table`` with the contract's columns, as a DataFrame with nullable dtypes.
+
+    A column an older output lacks comes back empty (all missing).
+    """
+    for f in schema:
+        if f.name not in table.column_names:
+            table = table.append_column(f.name, pa.nulls(table.num_rows, f.type))
+    table = table.select([f.name for f in schema]).cast(schema)
+    return table.to_pandas(types_mapper=_NULLABLE.get)
+
+
+def _rows_frame(rows: list[dict], schema: pa.Schema) -> pd.DataFrame:
+    columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
+    return _frame(pa.table(columns, schema=schema), schema)
+
+
+def extract_folder(path: str | Path, patterns: str | Path | None = None,
+                   jobs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Extract every plan under a folder (``.txt``, ``.md``, ``.pdf``, ``.docx``).
+
+    Args:
+        path: the corpus folder (document ids are paths under it, without extension) or one file.
+        patterns: another ``patterns/`` folder (default: the shipped rules).
+        jobs: worker processes.
+
+    Returns:
+        ``(documents, commitments)``: one row per file (an unreadable one has ``status``
+        "error" and a one-line ``error``) and one row per commitment, sorted by document and
+        position.
+
+    Raises:
+        SettingsError: the folder or the patterns cannot be used, or two files give one
+            document id; nothing has been read.
+    """
+    from .pipeline import run_batch
+
+    corpus = check_corpus(path)
+    check_patterns(patterns)
+    docs, rows = [], []
+    for res in run_batch(corpus, jobs=jobs, patterns_dir=str(patterns) if patterns else None):
+        docs.append(res.document)
+        rows.extend(res.commitments)
+    docs.sort(key=lambda d: d["doc_id"])
+    rows.sort(key=lambda r: (r["doc_id"], r["char_start"], r["commitment_id"]))
+    return _rows_frame(docs, DOCUMENTS), _rows_frame(rows, COMMITMENTS)
+
+
+def extract_file(path: str | Path, patterns: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Extract one file: ``(documents, commitments)`` as :func:`extract_folder` gives them.
+
+    The document id is the file's name without extension; an unreadable file gives an error
+    row in ``documents`` and no commitments, not an exception.
+    """
+    from .pipeline import process_file
+
+    p = Path(path)
+    check_patterns(patterns)
+    res = process_file(p, p.parent, str(patterns) if patterns else None)
+    return _rows_frame([res.document], DOCUMENTS), _rows_frame(res.commitments, COMMITMENTS)
+
+
+def extract_text(text: str, doc_id: str = "text", manifest: dict | None = None,
+                 patterns: str | Path | None = None) -> pd.DataFrame:
+    """Extract the commitments of a plan given as a string.
+
+    Args:
+        text: plan text (Chinese).
+        doc_id: id given to the document.
+        manifest: metadata overrides, e.g. ``{"plan_start_year": 2021, "plan_end_year": 2025}``
+            (implied years resolve against the plan period).
+        patterns: another ``patterns/`` folder.
+
+    Returns:
+        The commitments, one row each (no row when the text holds no quantified target).
+
+    Raises:
+        ReadError: the text holds no Chinese.
+    """
+    from .pipeline import rows_from_text
+
+    check_patterns(patterns)
+    rows = rows_from_text(text, doc_id=doc_id, patterns_dir=str(patterns) if patterns else None, manifest=manifest)
+    return _rows_frame(rows, COMMITMENTS)
+
+
+def read_output(folder: str | Path = "output") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``(documents, commitments)`` tables of a run's output folder, typed like the API's.
+
+    Raises:
+        SettingsError: the folder holds no run's tables.
+    """
+    import pyarrow.parquet as pq
+
+    out = check_run_output(folder)
+    return (_frame(pq.read_table(out / "documents.parquet"), DOCUMENTS),
+            _frame(pq.read_table(out / "commitments.parquet"), COMMITMENTS))

@@ -1,0 +1,89 @@
+"""Targets stated more than once in a document: one primary row, the others pointing at it.
+
+Plans restate their targets: the indicator table gives 森林覆盖率 ≥46.43 for 2025 and a
+chapter repeats "森林覆盖率保持在46%"; the summary and a later chapter both cap PM2.5 at 27.
+Each statement stays a row with its own evidence, but only one is *primary*
+(``is_primary``); the others carry ``restates`` = the primary's ``commitment_id``, so a pivot
+over ``c[c.is_primary]`` counts each target once.
+
+Two rows of one document state the same target when they share the indicator (its canonical
+id, or the wording when it has none), target year, unit, kind of change, cumulation and class,
+and their values agree: equal, or equal once the more precise one is rounded to the other's
+decimals (46.43 written as 46).  Two sentences must also word the indicator alike (one wording
+inside the other: 建成区绿化覆盖率 / 南充市建成区绿化覆盖率), since the canonical id groups related
+indicators; a table row and a sentence need only the id.  Two rows of one table, or of one
+sentence, are always different targets.  The primary is the table row (it carries binding and baseline), then the
+most precise value, the most confident row, the earliest.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def _decimals(x: float) -> int:
+    """Decimals written in ``x`` (46.43 -> 2, 46.0 -> 0)."""
+    exponent = Decimal(repr(float(x))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def _rounded(x: float, decimals: int) -> Decimal:
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def same_value(a: dict, b: dict) -> bool:
+    """Whether two rows give the same number, one perhaps written with fewer decimals.
+
+    >>> same_value({"value": 46.43}, {"value": 46.0}), same_value({"value": 46.43}, {"value": 46.5})
+    (True, False)
+    """
+    va, vb = a.get("value"), b.get("value")
+    if va is None or vb is None:
+        return va is None and vb is None and (a.get("value_min"), a.get("value_max")) == (
+            b.get("value_min"), b.get("value_max"))
+    coarse = min(_decimals(va), _decimals(vb))
+    return _rounded(va, coarse) == _rounded(vb, coarse)
+
+
+def _target_key(r: dict) -> tuple:
+    indicator = r.get("indicator_id") or ("as written", r.get("indicator"))
+    return (r.get("doc_id"), indicator, r.get("year"), r.get("unit"), r.get("change"), bool(r.get("cumulative")),
+            r.get("class"))
+
+
+def _preference(r: dict) -> tuple:
+    value = r.get("value")
+    return (r.get("source") != "table", -(_decimals(value) if value is not None else 0),
+            -(r.get("confidence") or 0), r.get("char_start") or 0, r.get("commitment_id") or "")
+
+
+def _same_wording(a: dict, b: dict) -> bool:
+    """Two sentences name the indicator alike; a table row's name may differ from the prose."""
+    if "table" in (a.get("source"), b.get("source")):
+        return True
+    x, y = a.get("indicator") or "", b.get("indicator") or ""
+    return bool(x and y) and (x in y or y in x)
+
+
+def _same_statement(a: dict, b: dict) -> bool:
+    """Rows of one table or one sentence: never two statements of one target."""
+    if a.get("table_id") and a.get("table_id") == b.get("table_id"):
+        return True
+    return (a.get("char_start"), a.get("char_end")) == (b.get("char_start"), b.get("char_end"))
+
+
+def link_restatements(rows: list[dict]) -> list[dict]:
+    """Set ``is_primary`` and ``restates`` on each commitment row of one document (in place).
+
+    Returns:
+        ``rows``, for chaining.
+    """
+    primaries: dict[tuple, list[dict]] = {}
+    for r in sorted(rows, key=_preference):
+        group = primaries.setdefault(_target_key(r), [])
+        primary = next((p for p in group if same_value(p, r) and _same_wording(p, r) and not _same_statement(p, r)),
+                       None)
+        r["is_primary"] = primary is None
+        r["restates"] = None if primary is None else primary["commitment_id"]
+        if primary is None:
+            group.append(r)
+    return rows

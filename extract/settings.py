@@ -1,0 +1,125 @@
+"""Checks on what a user asks for, made once before any output is touched.
+
+Each ``check_*`` function returns the checked value (a resolved folder, loaded rules …) or
+raises :class:`SettingsError` with a one-line message saying what is wrong and what to do.
+The command line turns that into one line on stderr and exit status 2; nothing is written,
+so a good earlier output survives a mistyped option.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .patterns import PatternError, Patterns, load_patterns
+
+EXPORT_SUFFIXES = (".xlsx", ".csv", ".parquet")
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
+class SettingsError(ValueError):
+    """An option or folder the user gave cannot be used (the message is one line)."""
+
+
+def check_corpus(corpus: str | Path) -> Path:
+    """The corpus folder (or single file); it must exist."""
+    path = Path(corpus)
+    if not path.exists():
+        raise SettingsError(f"corpus not found: {path}")
+    return path
+
+
+def check_patterns(folder: str | Path | None) -> Patterns:
+    """The rule files of ``folder`` (None: the shipped ones), loaded and validated."""
+    if folder is not None and not Path(folder).is_dir():
+        raise SettingsError(f"--patterns: no such folder: {folder}")
+    try:
+        return load_patterns(folder)
+    except PatternError as exc:
+        raise SettingsError(f"--patterns: {exc}") from None
+
+
+def _writable_dir(folder: Path, what: str) -> None:
+    """``folder`` is a directory we may write to, or can be created as one."""
+    probe = folder
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise SettingsError(f"{what}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise SettingsError(f"{what}: cannot write in {probe} (permission denied)")
+
+
+def check_output_folder(out: str | Path) -> Path:
+    """The output folder a run writes to: a folder (existing or not) we may write in."""
+    path = Path(out)
+    _writable_dir(path, "output folder")
+    return path
+
+
+def check_run_output(out: str | Path) -> Path:
+    """An output folder holding a run's tables (for eval, compare, audit, show)."""
+    path = Path(out)
+    if not (path / "commitments.parquet").is_file() or not (path / "documents.parquet").is_file():
+        raise SettingsError(f"no output in {path} (run 'plan-extract run' first, or give -o OUT)")
+    return path
+
+
+def check_gold_folder(gold: str | Path) -> Path:
+    """A folder of gold ``*.jsonl`` files."""
+    path = Path(gold)
+    if not path.is_dir():
+        raise SettingsError(f"--gold: no such folder: {path}")
+    if not any(path.glob("*.jsonl")):
+        raise SettingsError(f"--gold: no *.jsonl files in {path}")
+    return path
+
+
+def check_file(path: str | Path, what: str) -> Path:
+    """An input file that must exist."""
+    p = Path(path)
+    if not p.is_file():
+        raise SettingsError(f"{what}: no such file: {p}")
+    return p
+
+
+def check_export_path(dest: str | Path) -> Path:
+    """Where ``compare`` writes its table: .xlsx, .csv or .parquet in a writable folder."""
+    path = Path(dest)
+    if path.suffix.lower() not in EXPORT_SUFFIXES:
+        raise SettingsError(f"--save: {path.name!r} is not .xlsx, .csv or .parquet")
+    if path.is_dir():
+        raise SettingsError(f"--save: {path} is a folder; give a file name ending in .xlsx, .csv or .parquet")
+    _writable_dir(path.parent, "--save")
+    return path
+
+
+def check_page_path(dest: str | Path) -> Path:
+    """Where ``audit`` writes its HTML page."""
+    path = Path(dest)
+    if path.is_dir():
+        raise SettingsError(f"--html: {path} is a folder; give a file name such as audit.html")
+    _writable_dir(path.parent, "--html")
+    return path
+
+
+def check_indicators(selectors: list[str] | None, known_ids: set[str]) -> list[str] | None:
+    """Indicator ids or categories (``air``, ``water.surface_good_share``) among ``known_ids``."""
+    if not selectors:
+        return selectors
+    from .catalogue import id_selected
+
+    categories = sorted({i.split(".")[0] for i in known_ids})
+    for s in selectors:
+        if not any(id_selected(i, [s]) for i in known_ids):
+            raise SettingsError(f"unknown indicator id or category {s!r} (categories: {', '.join(categories)};"
+                                f" every id is in patterns/indicators.yaml)")
+    return selectors
+
+
+def check_year(year: int | None) -> int | None:
+    """A four-digit target year."""
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise SettingsError(f"--year {year}: expected a year between {FIRST_YEAR} and {LAST_YEAR}")
+    return year
