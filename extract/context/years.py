@@ -122,7 +122,9 @@ class Years:
                 continue
             spec = self.p.periods[m.group("name")]
             start, end = ctx.plan_start_year, ctx.plan_end_year
-            if m.group("post") == "以来" or (start is not None and spec["end"] < start):
+            if text[max(0, m.start() - 3):m.start()].endswith(tuple(self.before["baseline"])):
+                kind = "baseline"        # "较“十三五”时期减少60%": the period compared with
+            elif m.group("post") == "以来" or (start is not None and spec["end"] < start):
                 kind = "past"
             elif start is None and end and spec["end"] < end - self.period_horizon:
                 kind = "past"

@@ -92,6 +92,7 @@ class Candidate:
     indicator_from: str = "left"       # left | object | after | title | previous
     klass: str = "indicator"
     cue: str = ""                      # the target cue that made it a target
+    continues: bool = False            # the value goes on a list after an earlier value ("、示范村10个")
     group: list[Quantity] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     rule_id: str = "prose.target"

@@ -45,6 +45,8 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
             return Reject(f"excluded.{rid}", after)
     if q.unit_kind == "money":
         return Reject("excluded.money", q.text)
+    if regex.search(r"[“\"][^”\"，。]{0,4}$", text[:q.num_start]) and regex.match(r"[^“\"，。]{0,4}[”\"]", text[q.end:]):
+        return Reject("excluded.quoted_name", q.text)      # “土十条”, “一江十河”
     return c
 
 
@@ -54,7 +56,8 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     before_all = text[c.clause_start:q.start]
     c.unit, c.unit_kind, c.value_text, c.value_start = q.unit, q.unit_kind, q.text, q.start
     if q.cn_numeral and q.unit != "%":
-        if not (b.mode.every_quantity or lex.project_verb_re.search(before_all)):
+        if not (b.mode.every_quantity or lex.project_verb_re.search(before_all)
+                or lex.project_verb_re.search(text[q.end:c.clause_end])):
             return Reject("needs_unit.chinese_numeral", q.text)
         return c
     if q.unit == "年" and not lex.verb_end_re.search(before_all):
@@ -158,6 +161,7 @@ def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
                 left_start = max(left_start, ym.end)
     c.left_start = left_start
     left = text[left_start:c.q.start]
+    c.continues = left_start == c.sentence.prev_end and text[left_start:left_start + 1] in ("、", "和", "及")
     if left_start == c.sentence.prev_end and left_start > c.clause_start:
         # after an earlier value of the clause, a list goes on: "…5000台以上柴油车、抚顺市2000台"
         cut = max(left.rfind("、"), left.rfind("，"))
@@ -180,6 +184,9 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "project_mode"
     elif q.unit == "%" and not named and not verbs and naming.subject_after(lex, text, q.end, c.clause_end):
         c.cue = "share_before_noun"  # "80%以上的钢铁产能完成超低排放改造"
+    elif q.unit_kind == "count" and not named and regex.match(r"(?:以上|以下|左右)?的", text[q.end:]) \
+            and naming.subject_after(lex, text, q.end, c.clause_end):
+        c.cue = "share_before_noun"  # "4个以上的县（区）全面完成治理": how many do it
     elif q.unit == "%" and named and not verbs and naming.predicate_after(lex, text, q.end, c.clause_end):
         c.cue = "predicate_after"    # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
     elif verbs:
@@ -190,8 +197,7 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "head"
     elif regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip()):
         c.cue = "share"
-    elif (c.left_start == c.sentence.prev_end and text[c.left_start:c.left_start + 1] in ("、", "和", "及")
-          and q.unit_kind == c.sentence.prev_kind):
+    elif c.continues and q.unit_kind == c.sentence.prev_kind:
         c.cue = "continuation"      # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
@@ -340,8 +346,10 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     # "继续推进企业和12个工业园区…", "有序推进全市5个重金属减排工程": what is counted comes after
     if not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw)):
         obj = naming.object_after(lex, text, q.end, c.clause_end)
-        if obj and (not raw or enumerated or dangling or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
-            verb = raw if lex.project_verb_re.fullmatch(raw) and raw not in lex.generic_verbs else ""
+        counted = q.unit_kind == "count" and len(obj) >= 3      # "新增建设金钟水库4条入库河流简易水质自动站"
+        if obj and (not raw or enumerated or dangling or counted or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
+            verbs = [v.group(0) for v in lex.project_verb_re.finditer(raw)]
+            verb = verbs[-1] if verbs and verbs[-1] not in lex.generic_verbs and raw.endswith(verbs[-1]) else ""
             raw, c.indicator_from = verb + obj, "object"     # "新建瞭望塔台2座" keeps its verb
             c.klass = "project"
     if (not raw or raw in lex.verbs) and b.mode.title:

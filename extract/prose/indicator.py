@@ -65,7 +65,7 @@ def from_left(lex: ProseLexicon, left: str) -> str:
             s = s[:vm.start()]
             break
     s = regex.sub(r"分别[ ]?$", "", s)
-    s = regex.sub(r"(?:较|比|相比)(?:19|20)\d{2}年(?:底|末)?(?:分别)?[ ]?$", "", s)
+    s = regex.sub(r"(?:较|比|相比)(?:(?:19|20)\d{2}年(?:底|末)?|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?)(?:分别)?[ ]?$", "", s)
     for _ in range(3):
         s = lex.year_phrase_re.sub("", s, count=1) if lex.year_phrase_re.match(s) else s
         s = lex.subject_re.sub("", s)
@@ -81,9 +81,9 @@ def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
     seg = text[pos:end]
     seg = regex.sub(r"^(?:的|以上的|以上|左右的|左右|多)", "", seg)
-    m = regex.match(r"[\p{Han}A-Za-z0-9“”\"]{2,20}?(?=$|[、和及与，。；（(.;,])", seg)
-    if not m:
-        return ""
+    m = regex.match(r"[\p{Han}A-Za-z0-9“”\"]{2,20}?(?=$|[、和及与，。；（(.;,]|\d)", seg)
+    if not m or seg[m.end():m.end() + 1].isdigit():
+        return ""      # "…1处占地面积2万平方米": the words before the next number name that number
     obj = m.group(0).replace("“", "").replace("”", "")
     # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产"), unless
     # the verb has an object of its own ("行政村新建农村生活污水治理设施": the villages where it is built)
@@ -195,8 +195,13 @@ def bare_head(lex: ProseLexicon, raw: str, previous: str, clause_before: str) ->
     if not raw or len(raw) > 4 or not lex.head_re.search(raw):
         return ""
     if previous and not previous.endswith(raw):
-        # the earlier indicator without its own measure: 可再生能源装机规模 -> 可再生能源
-        words = list(lex.tokenizer.cut(previous, HMM=True))
+        # the earlier indicator without its own measure (可再生能源装机规模 -> 可再生能源) or the thing
+        # it counted (新建污水处理厂 -> 污水处理厂)
+        verb = lex.project_verb_re.match(previous)
+        entity = previous[verb.end():] if verb else previous
+        if not lex.head_re.search(entity):
+            return entity + raw if len(entity) >= 2 else ""
+        words = list(lex.tokenizer.cut(entity, HMM=True))
         subject = "".join(words[:-2]) if len(words) >= 3 else (words[0] if len(words) == 2 else "")
         return subject + raw if len(subject) >= 2 else ""
     noun = from_left(lex, clause_before)
