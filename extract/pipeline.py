@@ -20,7 +20,7 @@ from .diagnostics import likely_misses
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .context.years import DocContext
-from .prose.extract import ProseRules
+from .prose.extract import ProseRules, strict
 from .readers import ReadError, doc_id_from_path, read_document, relative_path, supported
 from .restatements import link_restatements
 from .rows import commitment_id, commitment_row, error_row
@@ -108,6 +108,8 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
             before = doc.text[max(0, block.char_start - 600):block.char_start]
             found, schema = reader.read(doc, block, ctx, schema, before)
         except Exception:  # a table the reader cannot follow must not lose the document
+            if strict():
+                raise
             log.exception("table reader failed on %s", block.table_id)
             continue
         out.extend(found)

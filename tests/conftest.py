@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
+
+# rule errors fail the tests instead of being logged and skipped (extract.prose.extract.strict)
+os.environ["PLAN_EXTRACT_STRICT"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

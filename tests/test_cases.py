@@ -2,8 +2,9 @@
 
 Each case gives a text, optionally the plan period, and the rows expected; a case with
 ``expect: []`` is a negative (no row may come out).  Only the fields listed are compared, but
-the number of rows must match exactly.  Known failures are marked ``xfail: reason`` and run
-with strict xfail, so a fix shows up.
+the number of rows must match exactly.  ``mode: project`` reads the text as a 专栏 box item.
+Known failures are marked ``xfail: reason`` and run with strict xfail, so a fix shows up;
+rule errors propagate (strict mode, set in conftest).
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 import yaml
 
 from extract.pipeline import rows_from_text as extract_text
+
+from .project_mode import project_rows
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -47,7 +50,10 @@ def test_case(case):
     manifest = {}
     if case.get("period"):
         manifest = {"plan_start_year": case["period"][0], "plan_end_year": case["period"][1]}
-    rows = extract_text(case["text"], manifest=manifest)
+    if case.get("mode") == "project":      # a 专栏 box item: every quantity is a thing to build
+        rows = project_rows(case["text"], manifest)
+    else:
+        rows = extract_text(case["text"], manifest=manifest)
     expected = case["expect"]
     summary = [(r["indicator"], r["year"], r["value"], r["value_min"], r["unit"], r["comparator"], r["change"])
                for r in rows]

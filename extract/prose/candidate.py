@@ -45,6 +45,7 @@ class Sentence:
     prev_kind: str = ""                # its unit kind
     last_indicator: str = ""           # its indicator
     head_indicator: str = ""           # the first full indicator of the sentence
+    place_base: str = ""               # what a list of places counts, once its first place named it
 
 
 @dataclass

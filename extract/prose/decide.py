@@ -302,7 +302,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
         raw, c.indicator_from = c.sentence.last_indicator + lex.measure_words[q.unit_kind], "measure"
     elif raw and previous and (ell := naming.elliptical(lex, raw, previous)):
         raw, c.indicator_from = ell, "elliptical"
-    elif not raw and previous and c.cue == "verb" and q.unit_kind != "count":
+    elif not raw and previous and c.cue in ("verb", "comparator") and q.unit_kind != "count":
         raw, c.indicator_from = previous, "previous"      # "…；到2030年，力争达到4亿立方米"
     elif raw and (completed := naming.bare_head(lex, raw, c.sentence.last_indicator,
                                                  _previous_clause(text, c, b))):
@@ -311,12 +311,15 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     paren = _in_parentheses(text, q.start, c.clause_start)
     if place and paren is None:
         # "沈阳市3300户、大连市500户": the place is where, not what; what comes from the clause
-        # before the list, a total the list breaks down (其中…), the item's title, the noun
-        # after the count and what the list is for (…等超低排放改造)
+        # before the list, a total the list breaks down (其中…), the verb before the first place,
+        # the item's title, the noun after the count and what the list is for (…等超低排放改造)
         topic = naming.topic_before(lex, text, c.sentence.start, c.clause_start,
                                     lambda a, z: any(a <= o.num_start < z for o in b.quantities))
         verb = raw[:len(raw) - len(place)]
-        base = topic or c.sentence.last_indicator or (verb if verb and not b.mode.title else "") or b.mode.title
+        breakdown = "其中" in text[max(c.clause_start, c.sentence.prev_end - 8):q.start]
+        base = (topic or (c.sentence.last_indicator if breakdown else "") or c.sentence.place_base
+                or (verb if verb and not b.mode.title else "") or b.mode.title)
+        c.sentence.place_base = base
         obj = naming.object_after(lex, text, q.end, c.clause_end)
         tail = naming.enumeration_tail(lex, text, q.end, c.clause_end)
         built = base + (obj if obj and obj not in base else "") + (tail if tail not in base else "")
@@ -329,6 +332,9 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
         head = naming.list_head(text, q.end, c.clause_end)
         verbs = list(lex.project_verb_re.finditer(text, c.clause_start, q.start))
         name = naming.from_left(lex, text[max(c.clause_start, c.sentence.prev_end):paren].split("、")[-1])
+        generic = lex.project_verb_re.match(name)
+        if generic and generic.group(0) in lex.generic_verbs and len(name) > generic.end() + 2:
+            name = name[generic.end():]                  # "完成城东污水厂扩建工程（8万吨/日）"
         if not name and c.sentence.last_indicator:
             name = c.sentence.last_indicator        # "…面积1000万亩 (含标准化示范面积110万亩)"
         if head:
@@ -344,7 +350,8 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(regex.search(r"[和及与、]$", raw)) or bool(lex.scope_word_end_re.search(raw))
     # "继续推进企业和12个工业园区…", "有序推进全市5个重金属减排工程": what is counted comes after
-    if not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw)):
+    structured = c.indicator_from in ("place_list", "before_parenthesis")
+    if not structured and (not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw))):
         obj = naming.object_after(lex, text, q.end, c.clause_end)
         counted = q.unit_kind == "count" and len(obj) >= 3      # "新增建设金钟水库4条入库河流简易水质自动站"
         if obj and (not raw or enumerated or dangling or counted or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
@@ -364,7 +371,7 @@ def klass(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Rejec
     """Counts and capacities of things to build are projects; levels and rates are indicators."""
     if c.unit_kind == "count" or b.mode.every_quantity:
         c.klass = "project"
-    elif (lex.project_verb_re.search(c.left) and c.unit_kind in ("count", "length", "area", "energy")
+    elif (lex.project_verb_re.search(c.left) and c.unit_kind in ("count", "length", "area", "energy", "volume")
           and not lex.head_re.search(c.indicator)):
         c.klass = "project"
     return c
