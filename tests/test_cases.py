@@ -2,7 +2,8 @@
 
 Each case gives a text, optionally the plan period, and the rows expected; a case with
 ``expect: []`` is a negative (no row may come out).  Only the fields listed are compared, but
-the number of rows must match exactly.  ``mode: project`` reads the text as a 专栏 box item.
+the number of rows must match exactly (``match: contains``: the expected rows are among them).
+``mode: project`` reads the text as a 专栏 box item.
 Known failures are marked ``xfail: reason`` and run with strict xfail, so a fix shows up;
 rule errors propagate (strict mode, set in conftest).
 """
@@ -34,8 +35,9 @@ CASES = _load()
 
 
 def test_case_counts():
-    pos = [c for c in CASES if c.values[0]["expect"]]
-    neg = [c for c in CASES if not c.values[0]["expect"]]
+    invented = [c for c in CASES if not c.values[0].get("source")]
+    pos = [c for c in invented if c.values[0]["expect"]]
+    neg = [c for c in invented if not c.values[0]["expect"]]
     assert len(pos) >= 80 and len(neg) >= 40, (len(pos), len(neg))
 
 
@@ -57,7 +59,8 @@ def test_case(case):
     expected = case["expect"]
     summary = [(r["indicator"], r["year"], r["value"], r["value_min"], r["unit"], r["comparator"], r["change"])
                for r in rows]
-    assert len(rows) == len(expected), summary
+    if case.get("match") != "contains":
+        assert len(rows) == len(expected), summary
     unmatched = list(rows)
     for exp in expected:
         hit = next((r for r in unmatched if all(_same(v, r.get(k)) for k, v in exp.items())), None)
