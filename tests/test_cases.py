@@ -10,6 +10,7 @@ rule errors propagate (strict mode, set in conftest).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,12 @@ def test_case_counts():
     assert len(pos) >= 80 and len(neg) >= 40, (len(pos), len(neg))
 
 
+def _overlap(gold: str, got) -> bool:
+    """The scorer's indicator match: the row shares at least half of the annotated characters."""
+    g, p = Counter(gold), Counter(got or "")
+    return sum(min(n, p[ch]) for ch, n in g.items()) >= 0.5 * sum(g.values())
+
+
 def _same(expected, got) -> bool:
     if isinstance(expected, float) or isinstance(expected, int) and not isinstance(expected, bool):
         return got is not None and math.isclose(float(got), float(expected), abs_tol=1e-9)
@@ -62,8 +69,11 @@ def test_case(case):
     if case.get("match") != "contains":
         assert len(rows) == len(expected), summary
     unmatched = list(rows)
+    loose = case.get("match") == "contains"
     for exp in expected:
-        hit = next((r for r in unmatched if all(_same(v, r.get(k)) for k, v in exp.items())), None)
+        hit = next((r for r in unmatched if all(
+            _overlap(v, r.get(k)) if loose and k == "indicator" else _same(v, r.get(k))
+            for k, v in exp.items())), None)
         assert hit is not None, (exp, summary)
         unmatched.remove(hit)
     for r in rows:

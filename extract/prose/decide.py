@@ -144,11 +144,22 @@ def year_scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
 
 
 def past_clause(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
-    """已完成 / 截至 … in the clause before the value make it a report of what was done."""
-    marker = lex.years.past_marker(b.text[c.clause_start:c.q.num_start])
-    if marker and not (marker in ("截至", "截止") and c.year_mention is not None and c.year_mention.kind == "target"):
-        return Reject("past.marker", marker)
-    return c
+    """已完成 / 截至 … in the clause before the value make it a report of what was done.
+
+    Not when the marker only qualifies the subject of a target verb ("已建治理设施运行率达到80%",
+    "已拆除的堆场进行修复"), or when 截至 opens a target year.
+    """
+    before = b.text[c.clause_start:c.q.num_start]
+    m = lex.years.past_re.search(before)
+    if m is None:
+        return c
+    marker = m.group(0)
+    if marker in ("截至", "截止") and c.year_mention is not None and c.year_mention.kind == "target":
+        return c
+    after = before[m.end():]
+    if marker.startswith("已") and (lex.verb_re.search(after) or regex.match(r"\p{Han}{1,3}的", after)):
+        return c
+    return Reject("past.marker", marker)
 
 
 def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
@@ -286,6 +297,8 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     """The indicator's name; a value whose indicator cannot be named gives no row."""
     q, text, left = c.q, b.text, c.left
     raw = naming.from_left(lex, left)
+    if raw in lex.verbs:
+        raw = ""                 # "…，2025年底前，达到35%以上": nothing but the verb before the value
     share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip())
     previous = c.sentence.last_indicator or b.previous_indicator
     has_project = bool(lex.project_verb_re.search(left))
