@@ -94,6 +94,7 @@ class Candidate:
     klass: str = "indicator"
     cue: str = ""                      # the target cue that made it a target
     continues: bool = False            # the value goes on a list after an earlier value ("、示范村10个")
+    end: int = 0                       # where what the value says ends: its unit, or the object named after it
     group: list[Quantity] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     rule_id: str = "prose.target"

@@ -172,7 +172,7 @@ def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
                 left_start = max(left_start, ym.end)
     c.left_start = left_start
     left = text[left_start:c.q.start]
-    c.continues = left_start == c.sentence.prev_end and text[left_start:left_start + 1] in ("、", "和", "及")
+    c.continues = left_start == c.sentence.prev_end and bool(regex.match(r"(?:、|和|及|以及)", text[left_start:left_start + 2]))
     if left_start == c.sentence.prev_end and left_start > c.clause_start:
         # after an earlier value of the clause, a list goes on: "…5000台以上柴油车、抚顺市2000台"
         cut = max(left.rfind("、"), left.rfind("，"))
@@ -372,6 +372,8 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
             verb = verbs[-1] if verbs and verbs[-1] not in lex.generic_verbs and raw.endswith(verbs[-1]) else ""
             raw, c.indicator_from = verb + obj, "object"     # "新建瞭望塔台2座" keeps its verb
             c.klass = "project"
+            at = text.find(obj, q.end, c.clause_end + 1)
+            c.end = at + len(obj) if at >= 0 else c.end
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:

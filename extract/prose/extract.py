@@ -110,7 +110,7 @@ class ProseRules:
             if found:
                 current.last_indicator = found[-1].indicator
                 current.prev_kind = result.unit_kind
-                current.prev_end = max(g.end for g in (result.group or [q]))
+                current.prev_end = max([g.end for g in (result.group or [q])] + [result.end])
         return out
 
     def _context(self, doc, block, ctx, mode: Mode, carried_year: int | None) -> BlockContext:

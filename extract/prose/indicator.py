@@ -81,7 +81,7 @@ def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
     seg = text[pos:end]
     seg = regex.sub(r"^(?:的|以上的|以上|左右的|左右|多)", "", seg)
-    m = regex.match(r"[\p{Han}A-Za-z0-9“”\"]{2,20}?(?=$|[、和及与，。；（(.;,]|\d|等)", seg)
+    m = regex.match(r"[\p{Han}A-Za-z0-9“”\"]{2,20}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)", seg)
     if not m or seg[m.end():m.end() + 1].isdigit():
         return ""      # "…1处占地面积2万平方米": the words before the next number name that number
     obj = m.group(0).replace("“", "").replace("”", "")
