@@ -9,6 +9,8 @@ row above it (参考性指标), a change from the name (…降低, …减排量)
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import regex
 
 from ..model import Block, Cell, Commitment, Document
@@ -25,9 +27,10 @@ _MAX_NAME_CHARS = 60
 class IndicatorRows:
     """Reads the data rows of an indicator table into commitments."""
 
-    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict):
+    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict, split=lambda name: [name]):
         self.p = patterns
         self.grammar = grammar
+        self.split = split          # a listed name into its items (the prose rules' coordination)
         self.binding_values = spec["binding_values"]
         self.footnotes = regex.compile(spec["footnote_marks"])
         self.note_starts = tuple(spec["note_starts"])
@@ -83,6 +86,33 @@ class IndicatorRows:
         if len(cleaned) == 2 and self.heads.search(cleaned[0]) and not self.heads.search(cleaned[1]):
             cleaned.reverse()      # the substance before its measure: 氮氧化物 + 重点工程减排量
         return "".join(cleaned).replace(" ", ""), unit
+
+    def _readings(self, name: str, text: str, unit: str) -> list[tuple[str, object, bool]]:
+        """What a target cell says: ``(indicator, quantity, cumulative)`` for each value in it.
+
+        One value, or one per item of a listed name ("氮氧化物、挥发性有机物…减排量" over
+        "[7.96/3.27/…]"), plus a part the cell names after 其中 ("2350，其中机动车…为1800").
+        """
+        q = self.grammar.cell(text, "%" if unit == "%" else "")
+        if q is None or (q.value is None and q.value_min is None):
+            return []
+        values = [x for x in self.grammar.find(text) if not x.cn_numeral]
+        if regex.fullmatch(r"[\[［]?\s*[\d.]+(?:\s*/\s*[\d.]+)+\s*[\]］]?", text):
+            # one value per listed item, written "a/b/c": each number as it stands in the cell
+            numbers = [m for m in regex.finditer(r"\d+(?:\.\d+)?", text)]
+            items = self.split(name)
+            if len(items) == len(numbers) > 1:
+                bracketed = text.lstrip().startswith(("[", "［"))
+                return [(it, replace(q, start=m.start(), end=m.end(), num_start=m.start(), num_end=m.end(),
+                                     value=float(m.group(0)), text=m.group(0), comparator="="), bracketed)
+                        for it, m in zip(items, numbers)]
+        out = [(name, q, q.bracketed)]
+        part = regex.search(r"其中([\p{Han}]{2,8}?)(?:(?:19|20)\d{2}年)?(?:目标)?(?:为|达到|不低于|不少于)", text)
+        if part:
+            sub = next((v for v in values if v.start > part.end() - 1 and v is not q), None)
+            if sub is not None and sub.value is not None:
+                out.append((part.group(1) + name, sub, False))
+        return out
 
     # --- rows ---------------------------------------------------------------------------------
     def read(self, doc: Document, block: Block, data: list[list[Cell | None]], schema: TableSchema,
@@ -184,25 +214,23 @@ class IndicatorRows:
             if j >= len(row) or row[j] is None or not texts[j] or row[j].covered_by is not None:
                 continue
             cell = row[j]
-            q = self.grammar.cell(self.clean(cell.text), "%" if unit == "%" else "")
-            if q is None or q.value is None and q.value_min is None:
-                continue
-            if regex.fullmatch(r"(?:19|20)\d{2}", cell.text[q.num_start:q.num_end]):
-                continue
-            c_unit = unit or q.unit
-            if not c_unit and regex.search(r"\d\s*%", sentence):
-                c_unit = "%"      # the baseline cell "83.16%" shows the unit
-            at = cell.text.find(q.text)
-            value_pos = cell.char_start + (at if at >= 0 else q.start)
-            out.append(Commitment(
-                doc_id=doc.doc_id, sentence=sentence, char_start=cells[0].char_start, char_end=cells[-1].char_end,
-                indicator=name, value_text=q.text, year=schema.columns[j].year, year_source="explicit",
-                value=q.value, value_min=q.value_min, value_max=q.value_max, unit=c_unit, comparator=q.comparator,
-                change="increase_by" if "△" in cell.text[:q.start] else change,
-                cumulative=q.bracketed or schema.columns[j].role == "cumulative",
-                strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
-                baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
-                klass="indicator", confidence=0.9, rule_id="table.indicator_cell",
-                line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,
-            ))
+            for item, q, bracketed in self._readings(name, self.clean(cell.text), unit):
+                if regex.fullmatch(r"(?:19|20)\d{2}", q.text.strip("[]［］ ")):
+                    continue
+                c_unit = unit or q.unit
+                if not c_unit and regex.search(r"\d\s*%", sentence):
+                    c_unit = "%"      # the baseline cell "83.16%" shows the unit
+                at = cell.text.find(q.text)
+                value_pos = cell.char_start + (at if at >= 0 else q.start)
+                out.append(Commitment(
+                    doc_id=doc.doc_id, sentence=sentence, char_start=cells[0].char_start, char_end=cells[-1].char_end,
+                    indicator=item, value_text=q.text, year=schema.columns[j].year, year_source="explicit",
+                    value=q.value, value_min=q.value_min, value_max=q.value_max, unit=c_unit, comparator=q.comparator,
+                    change="increase_by" if "△" in cell.text[:q.start] else change,
+                    cumulative=bracketed or schema.columns[j].role == "cumulative",
+                    strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
+                    baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
+                    klass="indicator", confidence=0.9, rule_id="table.indicator_cell",
+                    line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,
+                ))
         return out

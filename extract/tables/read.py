@@ -14,6 +14,7 @@ import logging
 from ..model import Block, Commitment, Document
 from ..patterns import Patterns
 from ..quantity import QuantityGrammar
+from ..prose.coordination import split_items
 from .boxes import BoxReader
 from .indicator_rows import IndicatorRows
 from .schema import SchemaReader, TableSchema, grid
@@ -30,7 +31,8 @@ class TableReader:
             raise ValueError("patterns/table_headers.yaml is missing")
         grammar = QuantityGrammar(patterns)
         self.schemas = SchemaReader(spec, grammar, prose.years)
-        self.indicator_rows = IndicatorRows(patterns, grammar, spec)
+        self.indicator_rows = IndicatorRows(patterns, grammar, spec,
+                                            lambda name: split_items(prose.lex, name, paired=True))
         self.boxes = BoxReader(prose)
 
     def read(self, doc: Document, block: Block, ctx, previous: TableSchema | None,

@@ -192,9 +192,11 @@ class SchemaReader:
 
     def _refine(self, columns: list[Column], data: list[list[Cell | None]], ctx: DocContext) -> None:
         """Roles the data decides: serial numbers, the indicator among name columns, bare years."""
+        rows = [r for r in data if len({text_of(c) for c in r if text_of(c)}) > 1]   # not group labels
         for j, col in enumerate(columns):
-            vals = [text_of(r[j]).strip() for r in data if j < len(r) and text_of(r[j]).strip()]
-            if vals and col.role in ("other", "indicator", "category") and all(regex.fullmatch(r"\d{1,3}", v) for v in vals):
+            vals = [text_of(r[j]).strip() for r in rows if j < len(r) and text_of(r[j]).strip()]
+            ints = sum(1 for v in vals if regex.fullmatch(r"\d{1,3}", v))
+            if vals and col.role in ("other", "indicator", "category") and ints >= 0.8 * len(vals):
                 col.role = "serial"
         names = [j for j, c in enumerate(columns) if c.role == "indicator"]
         if len(names) > 1:
