@@ -229,7 +229,7 @@ def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Rejec
     if q.unit_kind == "rating" and not regex.match(r"[ ]?(?:[，。；）)]|$)", text[q.end:q.end + 1]):
         return Reject("scope.rating", text[q.start:q.end + 4])   # "10—35蒸吨/小时燃煤锅炉", "35蒸吨以下、…"
     before = b.quantities[c.index - 1] if c.index else None
-    if q.unit_kind == "rating" and before is not None and before.end >= q.start - 1 and before.unit_kind == "count":
+    if q.unit_kind == "rating" and before is not None and before.end >= q.start and before.unit_kind == "count":
         return Reject("scope.rating_each", text[before.start:q.end])   # "10台20—40蒸吨": the size of each
     if (c.cue in ("comparator", "head") and follows_noun and q.unit_kind in ("length", "mass", "energy", "area")
             and not text[q.unit_end:q.unit_end + 1] in "的"):
@@ -321,7 +321,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
                                                  _previous_clause(text, c, b))):
         raw, c.indicator_from = completed, "bare_head"
     place = naming.place_of(lex, raw)
-    paren = _in_parentheses(text, q.start, c.clause_start)
+    paren = _in_parentheses(text, q.start, c.sentence.start)
     if place and paren is None:
         # "沈阳市3300户、大连市500户": the place is where, not what; what comes from the clause
         # before the list, a total the list breaks down (其中…), the verb before the first place,
@@ -341,10 +341,12 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
         # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）", "新建红菱 (3万吨/日)、
         # 姚千 (1万吨/日)污水处理厂": the name before the bracket, or the list's shared head noun
-        inside = naming.from_left(lex, regex.sub(r"^(?:含|其中|包括)", "", text[paren + 1:q.start].strip()))
+        inside_text = regex.split(r"[，；、,;]", text[paren + 1:q.start])[-1].strip()
+        inside = "" if regex.search(r"\d", inside_text) else naming.from_left(
+            lex, regex.sub(r"^(?:含|其中|包括)", "", inside_text))
         head = naming.list_head(text, q.end, c.clause_end)
-        verbs = list(lex.project_verb_re.finditer(text, c.clause_start, q.start))
-        name = naming.from_left(lex, text[max(c.clause_start, c.sentence.prev_end):paren].split("、")[-1])
+        verbs = list(lex.project_verb_re.finditer(text, min(c.clause_start, paren), q.start))
+        name = naming.from_left(lex, regex.split(r"[、，；,;]", text[max(c.sentence.start, min(c.clause_start, paren) - 40):paren])[-1])
         generic = lex.project_verb_re.match(name)
         if generic and generic.group(0) in lex.generic_verbs and len(name) > generic.end() + 2:
             name = name[generic.end():]                  # "完成城东污水厂扩建工程（8万吨/日）"

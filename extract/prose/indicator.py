@@ -81,7 +81,10 @@ def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
     seg = text[pos:end]
     seg = regex.sub(r"^(?:的|以上的|以上|左右的|左右|多)", "", seg)
-    m = regex.match(r"[\p{Han}A-Za-z0-9“”\"]{2,20}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)", seg)
+    rated = next(iter(lex.grammar.find(seg[:16])), None)
+    if rated is not None and rated.start == 0 and rated.unit_kind == "rating":
+        seg = regex.sub(r"^(?:及)?(?:以上|以下)?的?", "", seg[rated.end:])   # "12台20蒸吨燃煤锅炉": skip the size
+    m = regex.match(r"[\p{Han}A-Za-z“”\"][\p{Han}A-Za-z0-9“”\"]{1,19}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)", seg)
     if not m or seg[m.end():m.end() + 1].isdigit():
         return ""      # "…1处占地面积2万平方米": the words before the next number name that number
     obj = m.group(0).replace("“", "").replace("”", "")
@@ -175,7 +178,8 @@ def list_head(text: str, pos: int, end: int) -> str:
         return ""
     m = _LIST_ITEM.match(text, close, end)
     if m:
-        return m.group("head").lstrip("等")
+        head = m.group("head").lstrip("等")
+        return "" if head in ("工程", "项目", "工作", "等工程") else head
     last = _NAME_BEFORE_BRACKET.search(regex.sub(r"[，。；,;.].*$", "", text[close + 1:end]))
     if last:
         name = last.group(1)

@@ -39,10 +39,16 @@ class IndicatorRows:
             "(" + "|".join(map(regex.escape, sorted(chg["decrease_by"] + chg["increase_by"], key=len, reverse=True)))
             + ")(?:率)?$")
         self.decrease = set(chg["decrease_by"])
+        self.cumulative_words = regex.compile("|".join(map(regex.escape, patterns.lexicon["cumulative_words"]))
+                                              + r"|\d年累计")
         self.reduction_amount = regex.compile(
             "(?:" + "|".join(map(regex.escape, chg["reduction_amounts"])) + ")$")
         self.heads = regex.compile("(?:" + "|".join(map(regex.escape, sorted(
             patterns.lexicon["indicator_heads"], key=len, reverse=True))) + ")$")
+        # a measure (浓度, 减排量, 排放总量 …), not a one-character head that ends a substance (化学需氧量)
+        self.measures = regex.compile("(?:" + "|".join(map(regex.escape, sorted(
+            [h for h in patterns.lexicon["indicator_heads"] if len(h) > 1] + chg["reduction_amounts"],
+            key=len, reverse=True))) + ")$")
         self.unit_hint = regex.compile("|".join(regex.escape(u) for u in sorted(patterns.units, key=len, reverse=True)
                                                 if len(u) > 1 or u in "%米吨亩天") + "|/")
 
@@ -83,7 +89,7 @@ class IndicatorRows:
                 p = p[:m.start()].strip()
             if p and p not in cleaned:
                 cleaned.append(p)
-        if len(cleaned) == 2 and self.heads.search(cleaned[0]) and not self.heads.search(cleaned[1]):
+        if len(cleaned) == 2 and self.measures.search(cleaned[0]) and not self.measures.search(cleaned[1]):
             cleaned.reverse()      # the substance before its measure: 氮氧化物 + 重点工程减排量
         return "".join(cleaned).replace(" ", ""), unit
 
@@ -227,7 +233,8 @@ class IndicatorRows:
                     indicator=item, value_text=q.text, year=schema.columns[j].year, year_source="explicit",
                     value=q.value, value_min=q.value_min, value_max=q.value_max, unit=c_unit, comparator=q.comparator,
                     change="increase_by" if "△" in cell.text[:q.start] else change,
-                    cumulative=bracketed or schema.columns[j].role == "cumulative",
+                    cumulative=(bracketed or schema.columns[j].role == "cumulative"
+                                or bool(self.cumulative_words.search(item))),
                     strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
                     baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
                     klass="indicator", confidence=0.9, rule_id="table.indicator_cell",

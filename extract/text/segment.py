@@ -17,8 +17,13 @@ _SPACE = " \t\u3000\n"
 
 
 def _is_ascii_stop(text: str, i: int) -> bool:
-    """An ASCII "." written as a Chinese full stop (after Chinese text: never a decimal point)."""
-    return text[i] == "." and i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff"
+    """An ASCII "." written as a Chinese full stop: after Chinese text (never a decimal point), or
+    after a closing bracket with Chinese text following ("…(6台).规划研究…")."""
+    if text[i] != "." or i == 0:
+        return False
+    if "\u4e00" <= text[i - 1] <= "\u9fff":
+        return True
+    return text[i - 1] in ")）" and i + 1 < len(text) and "\u4e00" <= text[i + 1] <= "\u9fff"
 
 
 def last_sentence_end(text: str) -> int:
