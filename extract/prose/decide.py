@@ -22,7 +22,8 @@ from typing import Callable, Union
 
 import regex
 
-from . import indicator as naming
+from . import indicator as names
+from . import naming
 from .candidate import BlockContext, Candidate, Reject
 from .lexicon import ProseLexicon
 
@@ -190,15 +191,15 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     verbs = [v.group(0) for v in lex.verb_re.finditer(left)]
     if c.year_mention is None and not b.year_override:
         verbs = [v for v in verbs if v not in lex.weak_verbs]   # "总面积为7512平方公里": a fact
-    named = naming.from_left(lex, left)
+    named = names.from_left(lex, left)
     if b.mode.every_quantity:
         c.cue = "project_mode"
-    elif q.unit == "%" and not named and not verbs and naming.subject_after(lex, text, q.end, c.clause_end):
+    elif q.unit == "%" and not named and not verbs and names.subject_after(lex, text, q.end, c.clause_end):
         c.cue = "share_before_noun"  # "80%以上的钢铁产能完成超低排放改造"
     elif q.unit_kind == "count" and not named and regex.match(r"(?:以上|以下|左右)?的", text[q.end:]) \
-            and naming.subject_after(lex, text, q.end, c.clause_end):
+            and names.subject_after(lex, text, q.end, c.clause_end):
         c.cue = "share_before_noun"  # "4个以上的县（区）全面完成治理": how many do it
-    elif q.unit == "%" and named and not verbs and naming.predicate_after(lex, text, q.end, c.clause_end):
+    elif q.unit == "%" and named and not verbs and names.predicate_after(lex, text, q.end, c.clause_end):
         c.cue = "predicate_after"    # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
     elif verbs:
         c.cue = "verb"
@@ -212,7 +213,7 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "continuation"      # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
-    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and naming.object_after(
+    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and names.object_after(
             lex, text, q.end, c.clause_end):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
     else:
@@ -256,7 +257,7 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     cm = lex.change_re.search(left)
     if cm and not cm.group("part"):
         c.change = "decrease_by" if cm.group("verb") in lex.decrease else "increase_by"
-    elif lex.reduction_amount_re.search(naming.from_left(lex, left)):
+    elif lex.reduction_amount_re.search(names.from_left(lex, left)):
         c.change = "decrease_by"   # "氮氧化物重点工程减排量达到4000吨": an amount cut
     # 力争 hedges its own clause, or the whole sentence when it opens it before a year
     c.strive = bool(lex.strive_re.search(text[c.clause_start:q.num_start]) or
@@ -268,118 +269,30 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     return c
 
 
-def _previous_clause(text: str, c: Candidate, b: BlockContext) -> str:
-    """The clause right before the candidate's, if it holds no quantity ("秸秆综合利用，利用率达到…")."""
-    end = c.clause_start - 1
-    if end <= c.sentence.start:
-        return ""
-    start = max(max(text.rfind(sep, c.sentence.start, end) for sep in "，；：,;:") + 1, c.sentence.start)
-    if any(start <= q.num_start < end for q in b.quantities):
-        return ""
-    return text[start:end]
-
-
-def _in_parentheses(text: str, start: int, floor: int) -> int | None:
-    """The position of the bracket that opens around ``start`` (after ``floor``), or None."""
-    depth = 0
-    for i in range(start - 1, floor - 1, -1):
-        ch = text[i]
-        if ch in "）)":
-            depth += 1
-        elif ch in "（(":
-            if depth == 0:
-                return i
-            depth -= 1
-    return None
-
-
 def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
-    """The indicator's name; a value whose indicator cannot be named gives no row."""
-    q, text, left = c.q, b.text, c.left
-    raw = naming.from_left(lex, left)
+    """The indicator's name; a value whose indicator cannot be named gives no row.
+
+    In order: the clause before the value, completed from the sentence where it says too little
+    (``naming.from_sentence``); a list of places (``naming.place_list``); a bracketed capacity
+    (``naming.bracketed``); the thing counted after a count (``naming.counted_object``); the
+    box item's title.
+    """
+    raw = names.from_left(lex, c.left)
     if raw in lex.verbs:
         raw = ""                 # "…，2025年底前，达到35%以上": nothing but the verb before the value
-    share = regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip())
-    previous = c.sentence.last_indicator or b.previous_indicator
-    has_project = bool(lex.project_verb_re.search(left))
-    if share and c.sentence.last_indicator:
-        raw, c.indicator_from = f"{c.sentence.last_indicator}占{share.group(1)}比例", "share"
-    elif c.cue == "share_before_noun":
-        raw, c.indicator_from = naming.subject_after(lex, text, q.end, c.clause_end), "subject_after"
-    elif c.cue == "predicate_after":
-        raw, c.indicator_from = raw + naming.predicate_after(lex, text, q.end, c.clause_end), "predicate_after"
-    elif c.cue == "project_verb_after":
-        raw, c.indicator_from = raw + naming.object_after(lex, text, q.end, c.clause_end), "object"
-    elif not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity:
-        # "建管护站5处，500平方米": the area of what was just counted
-        raw, c.indicator_from = c.sentence.last_indicator + lex.measure_words[q.unit_kind], "measure"
-    elif raw and previous and (ell := naming.elliptical(lex, raw, previous)):
-        raw, c.indicator_from = ell, "elliptical"
-    elif not raw and previous and c.cue in ("verb", "comparator") and q.unit_kind != "count":
-        raw, c.indicator_from = previous, "previous"      # "…；到2030年，力争达到4亿立方米"
-    elif raw and (completed := naming.bare_head(lex, raw, c.sentence.last_indicator,
-                                                 _previous_clause(text, c, b))):
-        raw, c.indicator_from = completed, "bare_head"
-    place = naming.place_of(lex, raw)
-    paren = _in_parentheses(text, q.start, c.sentence.start)
+    raw = naming.from_sentence(lex, c, b, raw)
+    paren = naming.open_bracket(b.text, c.q.start, c.sentence.start)
+    place = names.place_of(lex, raw)
     if place and paren is None:
-        # "沈阳市3300户、大连市500户": the place is where, not what; what comes from the clause
-        # before the list, a total the list breaks down (其中…), the verb before the first place,
-        # the item's title, the noun after the count and what the list is for (…等超低排放改造)
-        topic = naming.topic_before(lex, text, c.sentence.start, c.clause_start,
-                                    lambda a, z: any(a <= o.num_start < z for o in b.quantities))
-        verb = raw[:len(raw) - len(place)]
-        breakdown = "其中" in text[max(c.clause_start, c.sentence.prev_end - 8):q.start]
-        base = (topic or (c.sentence.last_indicator if breakdown else "") or c.sentence.place_base
-                or (verb if verb and not b.mode.title else "") or b.mode.title)
-        c.sentence.place_base = base
-        obj = naming.object_after(lex, text, q.end, c.clause_end)
-        tail = naming.enumeration_tail(lex, text, q.end, c.clause_end)
-        built = base + (obj if obj and obj not in base else "") + (tail if tail not in base else "")
-        if built:
-            raw, c.indicator_from = built, "place_list"
+        raw = naming.place_list(lex, c, b, raw, place) or raw
     if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
-        # a capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）", "新建红菱 (3万吨/日)、
-        # 姚千 (1万吨/日)污水处理厂": the name before the bracket, or the list's shared head noun
-        inside_text = regex.split(r"[，；、,;]", text[paren + 1:q.start])[-1].strip()
-        inside = "" if regex.search(r"\d", inside_text) else naming.from_left(
-            lex, regex.sub(r"^(?:含|其中|包括)", "", inside_text))
-        head = naming.list_head(text, q.end, c.clause_end)
-        verbs = list(lex.project_verb_re.finditer(text, min(c.clause_start, paren), q.start))
-        name = naming.from_left(lex, regex.split(r"[、，；,;]", text[max(c.sentence.start, min(c.clause_start, paren) - 40):paren])[-1])
-        generic = lex.project_verb_re.match(name)
-        if generic and generic.group(0) in lex.generic_verbs and len(name) > generic.end() + 2:
-            name = name[generic.end():]                  # "完成城东污水厂扩建工程（8万吨/日）"
-        if not name and c.sentence.last_indicator:
-            name = c.sentence.last_indicator        # "…面积1000万亩 (含标准化示范面积110万亩)"
-        if head:
-            name = (verbs[-1].group(0) if verbs else "") + head
-        elif naming.place_of(lex, name) and b.mode.title:
-            name = naming.place_of(lex, name) + b.mode.title
-        if name:
-            inner = inside if inside and not lex.verb_re.fullmatch(inside) else naming.object_after(
-                lex, text, q.end, c.clause_end)
-            tail = naming.enumeration_tail(lex, text, q.end, c.sentence.end)
-            raw = name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
-            c.indicator_from = "before_parenthesis"
-    enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
-    dangling = bool(regex.search(r"[和及与、]$", raw)) or bool(lex.scope_word_end_re.search(raw))
-    # "继续推进企业和12个工业园区…", "有序推进全市5个重金属减排工程": what is counted comes after
-    structured = c.indicator_from in ("place_list", "before_parenthesis")
-    if not structured and (not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw))):
-        obj = naming.object_after(lex, text, q.end, c.clause_end)
-        counted = q.unit_kind == "count" and len(obj) >= 3      # "新增建设金钟水库4条入库河流简易水质自动站"
-        if obj and (not raw or enumerated or dangling or counted or lex.project_verb_end_re.search(raw) or len(raw) <= 2):
-            verbs = [v.group(0) for v in lex.project_verb_re.finditer(raw)]
-            verb = verbs[-1] if verbs and verbs[-1] not in lex.generic_verbs and raw.endswith(verbs[-1]) else ""
-            raw, c.indicator_from = verb + obj, "object"     # "新建瞭望塔台2座" keeps its verb
-            c.klass = "project"
-            at = text.find(obj, q.end, c.clause_end + 1)
-            c.end = at + len(obj) if at >= 0 else c.end
+        raw = naming.bracketed(lex, c, b, raw, paren) or raw
+    if c.indicator_from not in ("place_list", "before_parenthesis"):
+        raw = naming.counted_object(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:
-        return Reject("indicator.none", left[-12:])
+        return Reject("indicator.none", c.left[-12:])
     c.indicator = raw
     return c
 

@@ -1,0 +1,150 @@
+"""Naming the indicator from the sentence around a value, when the clause before it is not enough.
+
+``indicator.from_left`` reads the clause before the value; the functions here use the rest of
+the sentence and the block: a share of what follows (80%以上的钢铁产能…), the earlier indicator a
+follow-up clause or a scope word stands for (…，县城不低于30%), a list of places breaking a count
+down (沈阳市3300户、大连市500户), a capacity in brackets after a project's name (红菱 (3万吨/日)、姚千
+(1万吨/日)污水处理厂), the thing a count counts (建成12个生态清洁小流域).  Each returns the name
+(and records in ``c.indicator_from`` how it was found) or "" when it does not apply.
+"""
+from __future__ import annotations
+
+import regex
+
+from .candidate import BlockContext, Candidate
+from .indicator import (bare_head, elliptical, enumeration_tail, from_left, list_head, object_after,
+                        place_of, predicate_after, subject_after, topic_before)
+from .lexicon import ProseLexicon
+
+_SHARE = regex.compile(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?")
+
+
+def previous_clause(text: str, c: Candidate, b: BlockContext) -> str:
+    """The clause right before the candidate's, if it holds no quantity ("秸秆综合利用，利用率达到…")."""
+    end = c.clause_start - 1
+    if end <= c.sentence.start:
+        return ""
+    start = max(max(text.rfind(sep, c.sentence.start, end) for sep in "，；：,;:") + 1, c.sentence.start)
+    if any(start <= q.num_start < end for q in b.quantities):
+        return ""
+    return text[start:end]
+
+
+def open_bracket(text: str, start: int, floor: int) -> int | None:
+    """The position of the bracket that opens around ``start`` (after ``floor``), or None."""
+    depth = 0
+    for i in range(start - 1, floor - 1, -1):
+        ch = text[i]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+
+
+def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """The name when the cue or the sentence says more than the clause before the value."""
+    q, text = c.q, b.text
+    share = _SHARE.fullmatch(c.left.strip())
+    previous = c.sentence.last_indicator or b.previous_indicator
+    if share and c.sentence.last_indicator:
+        c.indicator_from = "share"
+        return f"{c.sentence.last_indicator}占{share.group(1)}比例"
+    if c.cue == "share_before_noun":
+        c.indicator_from = "subject_after"
+        return subject_after(lex, text, q.end, c.clause_end)
+    if c.cue == "predicate_after":
+        c.indicator_from = "predicate_after"
+        return raw + predicate_after(lex, text, q.end, c.clause_end)
+    if c.cue == "project_verb_after":
+        c.indicator_from = "object"
+        return raw + object_after(lex, text, q.end, c.clause_end)
+    if not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity:
+        c.indicator_from = "measure"     # "建管护站5处，500平方米": the area of what was just counted
+        return c.sentence.last_indicator + lex.measure_words[q.unit_kind]
+    if raw and previous and (ell := elliptical(lex, raw, previous)):
+        c.indicator_from = "elliptical"
+        return ell
+    if not raw and previous and c.cue in ("verb", "comparator") and q.unit_kind != "count":
+        c.indicator_from = "previous"    # "…；到2030年，力争达到4亿立方米"
+        return previous
+    if raw and (completed := bare_head(lex, raw, c.sentence.last_indicator, previous_clause(text, c, b))):
+        c.indicator_from = "bare_head"
+        return completed
+    return raw
+
+
+def place_list(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, place: str) -> str:
+    """"沈阳市3300户、大连市500户": the place is where, not what.
+
+    What comes from the clause before the list, a total the list breaks down (其中…), the verb
+    before the first place, the item's title, the noun after the count and what the list is for
+    (…等超低排放改造).
+    """
+    q, text = c.q, b.text
+    topic = topic_before(lex, text, c.sentence.start, c.clause_start,
+                         lambda a, z: any(a <= o.num_start < z for o in b.quantities))
+    verb = raw[:len(raw) - len(place)]
+    breakdown = "其中" in text[max(c.clause_start, c.sentence.prev_end - 8):q.start]
+    base = (topic or (c.sentence.last_indicator if breakdown else "") or c.sentence.place_base
+            or (verb if verb and not b.mode.title else "") or b.mode.title)
+    c.sentence.place_base = base
+    obj = object_after(lex, text, q.end, c.clause_end)
+    tail = enumeration_tail(lex, text, q.end, c.clause_end)
+    built = base + (obj if obj and obj not in base else "") + (tail if tail not in base else "")
+    if built:
+        c.indicator_from = "place_list"
+    return built
+
+
+def bracketed(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, paren: int) -> str:
+    """A capacity inside a project's name: "城东污水厂扩建工程（8万吨/日）", "新建红菱 (3万吨/日)、
+    姚千 (1万吨/日)污水处理厂": the name before the bracket, or the list's shared head noun."""
+    q, text = c.q, b.text
+    inside_text = regex.split(r"[，；、,;]", text[paren + 1:q.start])[-1].strip()
+    inside = "" if regex.search(r"\d", inside_text) else from_left(lex, regex.sub(r"^(?:含|其中|包括)", "", inside_text))
+    head = list_head(text, q.end, c.clause_end)
+    start = min(c.clause_start, paren)
+    verbs = list(lex.project_verb_re.finditer(text, start, q.start))
+    name = from_left(lex, regex.split(r"[、，；,;]", text[max(c.sentence.start, start - 40):paren])[-1])
+    generic = lex.project_verb_re.match(name)
+    if generic and generic.group(0) in lex.generic_verbs and len(name) > generic.end() + 2:
+        name = name[generic.end():]                  # "完成城东污水厂扩建工程（8万吨/日）"
+    if not name and c.sentence.last_indicator:
+        name = c.sentence.last_indicator             # "…面积1000万亩 (含标准化示范面积110万亩)"
+    if head:
+        name = (verbs[-1].group(0) if verbs else "") + head
+    elif place_of(lex, name) and b.mode.title:
+        name = place_of(lex, name) + b.mode.title
+    if not name:
+        return ""
+    inner = inside if inside and not lex.verb_re.fullmatch(inside) else object_after(lex, text, q.end, c.clause_end)
+    tail = enumeration_tail(lex, text, q.end, c.sentence.end)
+    c.indicator_from = "before_parenthesis"
+    return name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
+
+
+def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
+    with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
+    q, text, left = c.q, b.text, c.left
+    enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
+    dangling = bool(regex.search(r"[和及与、]$", raw)) or bool(lex.scope_word_end_re.search(raw))
+    has_project = bool(lex.project_verb_re.search(left))
+    if not (not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw))):
+        return ""
+    obj = object_after(lex, text, q.end, c.clause_end)
+    counted = q.unit_kind == "count" and len(obj) >= 3      # "新增建设金钟水库4条入库河流简易水质自动站"
+    if not obj or not (not raw or enumerated or dangling or counted or lex.project_verb_end_re.search(raw)
+                       or len(raw) <= 2):
+        return ""
+    verbs = [v.group(0) for v in lex.project_verb_re.finditer(raw)]
+    verb = verbs[-1] if verbs and verbs[-1] not in lex.generic_verbs and raw.endswith(verbs[-1]) else ""
+    c.indicator_from, c.klass = "object", "project"
+    at = text.find(obj, q.end, c.clause_end + 1)
+    c.end = at + len(obj) if at >= 0 else c.end
+    return verb + obj
