@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Optional
 
-from ..context.sections import is_heading_line
+from ..context.sections import is_heading_line, match_heading
 from ..model import Block, Cell, Document
 
 
@@ -221,7 +221,44 @@ def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list
             continue
         blocks.extend(_line_blocks(doc, [spans[i]]))
         i += 1
-    return blocks
+    return caption_boxes(doc, blocks)
+
+
+# headings that end a box drawn without a frame: the document's own outline
+_OUTLINE_STYLES = {"part", "chapter", "section", "cn_dun", "box", "table_caption", "markdown"}
+
+
+def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
+    """A 专栏 caption followed by paragraphs is a box even without a frame.
+
+    The box holds the paragraphs up to the next heading of the document's outline (第X章, 一、 …),
+    the next box or table caption, or a table.  A caption followed by a table is left to it.
+    """
+    out: list[Block] = []
+    i = 0
+    n = sum(1 for b in blocks if b.kind in ("table", "box"))
+    while i < len(blocks):
+        blk = blocks[i]
+        m = match_heading(blk.text) if blk.kind == "heading" else None
+        if m is None or m[0] != "box" or i + 1 >= len(blocks) or blocks[i + 1].kind != "paragraph":
+            out.append(blk)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind in ("paragraph", "heading"):
+            hm = match_heading(blocks[j].text) if blocks[j].kind == "heading" else None
+            if hm is not None and hm[0] in _OUTLINE_STYLES:
+                break
+            j += 1
+        items = blocks[i + 1:j]
+        n += 1
+        a, z = blk.char_start, items[-1].char_end
+        rows = [[Cell(it.text, it.char_start, it.char_end)] for it in items]
+        out.append(blk)
+        out.append(Block("box", doc.text[a:z], a, z, blk.line, blk.page, rows, f"{doc.doc_id}:b{n:02d}",
+                         title=blk.text))
+        i = j
+    return out
 
 
 def _line_blocks(doc: Document, spans: list[tuple[int, int]]) -> list[Block]:
