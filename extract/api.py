@@ -25,7 +25,7 @@ import pyarrow as pa
 from .outputs.writer import COMMITMENTS, DOCUMENTS
 from .settings import check_corpus, check_patterns, check_run_output
 
-__all__ = ["extract_folder", "extract_file", "extract_text", "read_output"]
+__all__ = ["extract_folder", "extract_file", "extract_text", "explain_text", "read_output"]
 
 # Arrow type -> pandas nullable dtype (what ``dtype_backend="numpy_nullable"`` gives)
 _NULLABLE = {
@@ -118,6 +118,34 @@ def extract_text(text: str, doc_id: str = "text", manifest: dict | None = None,
     check_patterns(patterns)
     rows = rows_from_text(text, doc_id=doc_id, patterns_dir=str(patterns) if patterns else None, manifest=manifest)
     return _rows_frame(rows, COMMITMENTS)
+
+
+def explain_text(text: str, manifest: dict | None = None,
+                 patterns: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the rules make of a text, and why each other number in it gave no row.
+
+    For writing and checking rules: every quantity the prose and box rules looked at and
+    turned down comes back with the decision step that turned it down (``rejected_by``, e.g.
+    ``year.past`` or ``cue.none``) and the step's detail.
+
+    >>> import extract
+    >>> text = "“十三五”期间，全省森林覆盖率达到43%。到2025年，森林覆盖率达到46%。"
+    >>> rows, rejected = extract.explain_text(text, {"plan_start_year": 2021, "plan_end_year": 2025})
+    >>> rows["value"].tolist(), rejected["quantity"].tolist(), rejected["rejected_by"].tolist()
+    ([46.0], ['43%'], ['year.past'])
+
+    Returns:
+        ``(commitments, rejections)``: the rows :func:`extract_text` gives, and one row per
+        quantity turned down (``quantity``, ``sentence``, ``char_start``, ``char_end``,
+        ``line``, ``rejected_by``, ``detail``).
+    """
+    from .pipeline import result_from_text
+
+    check_patterns(patterns)
+    result = result_from_text(text, patterns_dir=str(patterns) if patterns else None, manifest=manifest)
+    rejected = pd.DataFrame(result.rejections, columns=["quantity", "sentence", "char_start", "char_end", "line",
+                                                        "rejected_by", "detail"])
+    return _rows_frame(result.commitments, COMMITMENTS), rejected
 
 
 def read_output(folder: str | Path = "output") -> tuple[pd.DataFrame, pd.DataFrame]:

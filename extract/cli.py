@@ -1,4 +1,4 @@
-"""Command line: ``plan-extract run | eval | compare | audit | show``.
+"""Command line: ``plan-extract run | eval | compare | audit | show | explain``.
 
 Every setting is checked (``extract.settings``) before any output is touched; a setting that
 cannot be used prints one line on stderr and exits 2, leaving earlier output as it was.
@@ -51,6 +51,7 @@ examples:
   plan-extract compare -o output --save comparison.xlsx
   plan-extract audit -o output                       write output/audit.html
   plan-extract show 0b8778f0 -o output               one commitment with its sentence
+  plan-extract explain "到2025年，森林覆盖率达到46%。"   what the rules make of a text, and why not
   plan-extract eval -o output --gold ../shared/gold --extra-gold verdicts.csv
 
 -o/--output is the output folder (the run's tables) in every command; default output/.
@@ -219,6 +220,38 @@ def _cmd_compare(a) -> int:
     return EXIT_OK
 
 
+def _cmd_explain(a) -> int:
+    import pandas as pd
+
+    from .api import explain_text
+    from .readers import ReadError
+
+    if a.file:
+        text = check_file(a.file, "--file").read_text(encoding="utf-8")
+    elif a.text == "-" or (a.text is None and not sys.stdin.isatty()):
+        text = sys.stdin.read()
+    elif a.text:
+        text = a.text
+    else:
+        raise SettingsError("explain: give a text, '-' for stdin, or --file")
+    check_patterns(a.patterns)
+    manifest = {"plan_start_year": a.period[0], "plan_end_year": a.period[1]} if a.period else None
+    try:
+        rows, rejected = explain_text(text, manifest=manifest, patterns=a.patterns)
+    except ReadError as exc:
+        raise SettingsError(f"explain: {exc}") from None
+    for r in rows.to_dict("records"):
+        year = "" if pd.isna(r["year"]) else int(r["year"])
+        unit = "" if pd.isna(r["unit"]) else r["unit"]
+        print(f"row       {r['indicator']} | {year} | {r['value_text']} | {unit} | {r['class']}"
+              f" ({r['rule_id']}, line {r['line']})")
+    for r in rejected.to_dict("records"):
+        print(f"rejected  {r['quantity']} | {r['rejected_by']} | {r['detail']} (line {r['line']})")
+    if rows.empty and rejected.empty:
+        print("no quantity in this text")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
@@ -227,6 +260,17 @@ def _positive_int(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
     return n
+
+
+def _period(text: str) -> tuple[int, int]:
+    parts = text.replace("–", "-").split("-")
+    try:
+        start, end = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected START-END years like 2021-2025, got {text!r}") from None
+    if not 1949 <= start <= end <= 2100:
+        raise argparse.ArgumentTypeError(f"not a plan period: {text!r}")
+    return start, end
 
 
 _LEVELS = ("debug", "info", "warning", "error")
@@ -297,6 +341,20 @@ def build_parser() -> argparse.ArgumentParser:
                  "examples:\n  plan-extract show 0b8778f0 -o output\n")
     sh.add_argument("id", help="commitment_id (or a unique prefix)")
     sh.set_defaults(fn=_cmd_show)
+
+    ex = sub.add_parser("explain", help="what the rules make of a text, and which step turned each other number down",
+                        description="Run the rules on a text (an argument, a file, or stdin with '-') and print "
+                                    "the rows found and every quantity turned down with the decision step that "
+                                    "turned it down.",
+                        epilog='examples:\n  plan-extract explain "“十三五”期间森林覆盖率达到43%。到2025年达到46%。" '
+                               '--period 2021-2025\n  plan-extract explain --file paragraph.txt\n' + EXIT_CODES,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ex.add_argument("text", nargs="?", help="plan text; '-' reads stdin")
+    ex.add_argument("--file", help="read the text from this file (UTF-8)")
+    ex.add_argument("--period", type=_period, help="plan period START-END (default: read from the text)")
+    ex.add_argument("--patterns", default=None, help="a patterns/ folder to use instead of the shipped one")
+    _logging_options(ex, top=False)
+    ex.set_defaults(fn=_cmd_explain)
     return ap
 
 

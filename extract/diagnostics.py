@@ -32,8 +32,17 @@ def reports_past(text: str, years: Years | None, ctx: DocContext | None) -> bool
     return bool(mentions) and not any(m.kind == "target" for m in mentions)
 
 
+# rejections that say a number is not a target at all (a code, a scope, a past result …); a box or
+# table whose numbers were all turned down for such reasons is not a likely miss
+_SETTLED = ("excluded.", "needs_unit.", "scope.", "past.", "year.past", "year.background", "baseline.")
+
+
+def _reasons(rejections, start: int, end: int) -> list[str]:
+    return sorted({r.rule_id for r in rejections if start <= r.char_start < end})
+
+
 def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
-                  ctx: DocContext | None = None) -> list[dict]:
+                  ctx: DocContext | None = None, rejections: list | None = None) -> list[dict]:
     """Sentences, tables and boxes that look like targets and gave no commitment.
 
     Args:
@@ -41,6 +50,9 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
         commitments: its commitment rows.
         years, ctx: the year rules and the document's context; with them, reviews of the past
             are left out.
+        rejections: what the prose rules turned down (``prose.extract.Rejection``); each miss
+            says which rules rejected its quantities (``rejected_by``), and a box whose numbers
+            were all settled as non-targets (codes, scopes, past results) is not a miss.
 
     Returns:
         Rows of ``likely_misses.parquet``: ``kind`` is "sentence", "table" or "box"; a table's
@@ -51,11 +63,18 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
     def uncovered(start: int, end: int) -> bool:
         return not any(cs < end and start < ce for cs, ce in covered)
 
+    rejections = rejections or []
     out = []
     for block in doc.blocks:
         if block.kind in ("table", "box"):
             miss = _table_miss(doc, block, years, ctx)
-            if miss and uncovered(block.char_start, block.char_end):
+            reasons = _reasons(rejections, block.char_start, block.char_end)
+            # numbers the rules examined and all settled as non-targets (codes, scopes, past
+            # results), or no quantity at all (only a caption's or a list's numbering): not a miss
+            open_reasons = [r for r in reasons if not r.startswith(_SETTLED)]
+            quantities = _QUANTITY.search(doc.text[block.char_start:block.char_end])
+            if miss and uncovered(block.char_start, block.char_end) and (open_reasons or (quantities and not reasons)):
+                miss["rejected_by"] = "; ".join(reasons) or None
                 out.append(miss)
             continue
         if block.kind != "paragraph":
@@ -69,7 +88,8 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
             start, end = block.char_start + a, block.char_start + b
             if uncovered(start, end):
                 out.append({"doc_id": doc.doc_id, "kind": "sentence", "sentence": s, "char_start": start,
-                            "char_end": end, "page": doc.page_of(start), "line": doc.line_of(start)})
+                            "char_end": end, "page": doc.page_of(start), "line": doc.line_of(start),
+                            "rejected_by": "; ".join(_reasons(rejections, start, end)) or None})
     return out
 
 

@@ -38,6 +38,7 @@ class DocResult:
     commitments: list[dict] = field(default_factory=list)
     sections: list[dict] = field(default_factory=list)
     misses: list[dict] = field(default_factory=list)
+    rejections: list[dict] = field(default_factory=list)   # quantities turned down, and by which step
 
     @property
     def ok(self) -> bool:
@@ -52,8 +53,9 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         apply_manifest(meta, manifest_entry)
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
     prose = rules_for(patterns)
-    found = prose.extract(doc, ctx)
-    found.extend(_table_commitments(doc, ctx, patterns, prose))
+    rejections: list = []
+    found = prose.extract(doc, ctx, rejections)
+    found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
     catalogue = catalogue_for(patterns)
     rows = []
     seen = set()
@@ -92,13 +94,19 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
     }
-    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx)
-    return DocResult(document, rows, sections, misses)
+    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections)
+    turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
+                    "sentence": doc.text[r.sentence_start:r.sentence_end], "char_start": r.char_start,
+                    "char_end": r.char_end, "page": doc.page_of(r.char_start), "line": doc.line_of(r.char_start),
+                    "rejected_by": r.rule_id, "detail": r.detail}
+                   for r in sorted(rejections, key=lambda r: (r.char_start, r.char_end, r.rule_id))]
+    return DocResult(document, rows, sections, misses, turned_down)
 
 
-def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose: ProseRules) -> list[Commitment]:
+def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose: ProseRules,
+                       rejections: list | None = None) -> list[Commitment]:
     """Commitments of every table block; a headerless table continues the one before it."""
-    reader = TableReader(patterns, prose)
+    reader = tables_for(patterns)
     out: list[Commitment] = []
     schema = None
     for block in doc.blocks:
@@ -106,7 +114,7 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
             continue
         try:
             before = doc.text[max(0, block.char_start - 600):block.char_start]
-            found, schema = reader.read(doc, block, ctx, schema, before)
+            found, schema = reader.read(doc, block, ctx, schema, before, rejections)
         except Exception:  # a table the reader cannot follow must not lose the document
             if strict():
                 raise
@@ -127,6 +135,17 @@ def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
     if key not in _CATALOGUES:
         _CATALOGUES[key] = IndicatorCatalogue(patterns)
     return _CATALOGUES[key]
+
+
+_TABLES_CACHE: dict[int, TableReader] = {}
+
+
+def tables_for(patterns: Patterns) -> TableReader:
+    """The table reader for ``patterns`` (compiled once per process)."""
+    key = id(patterns)
+    if key not in _TABLES_CACHE:
+        _TABLES_CACHE[key] = TableReader(patterns, rules_for(patterns))
+    return _TABLES_CACHE[key]
 
 
 def rules_for(patterns: Patterns) -> ProseRules:
@@ -215,6 +234,15 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def result_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,
+                     manifest: dict | None = None) -> DocResult:
+    """Everything the rules make of a string: rows, sections, likely misses and rejections."""
+    from .readers import document_from_text
+
+    doc = document_from_text(text, doc_id)
+    return extract_document(doc, load_patterns(patterns_dir), manifest or None)
+
+
 def rows_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,
                    manifest: dict | None = None) -> list[dict]:
     """The commitment rows (dicts, the columns of ``commitments.parquet``) of a string.
@@ -227,7 +255,4 @@ def rows_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = N
         patterns_dir: another ``patterns/`` folder.
         manifest: metadata overrides, e.g. ``{"plan_start_year": 2021, "plan_end_year": 2025}``.
     """
-    from .readers import document_from_text
-
-    doc = document_from_text(text, doc_id)
-    return extract_document(doc, load_patterns(patterns_dir), manifest or None).commitments
+    return result_from_text(text, doc_id, patterns_dir, manifest).commitments

@@ -64,9 +64,12 @@ def test_likely_misses_leave_out_reviews_and_keep_silent_tables(demo_output):
         assert "十三五" not in m["sentence"], m["sentence"]                   # “十三五”期间…
         years = [int(y) for y in re.findall(r"(?<!\d)20\d\d(?!\d)", m["sentence"])]
         assert max(years) >= docs[m["doc_id"]]["plan_start_year"], m["sentence"]
-    # 专栏 boxes of 齐齐哈尔's plan that gave no row are listed, each once, with their title
-    boxes = [m for m in misses if m["kind"] == "box" and m["doc_id"] == "001_6d0bac9ba866fd51"]
-    assert {m["sentence"][:3] for m in boxes} == {"专栏2", "专栏5", "专栏6", "专栏7", "专栏8"}
+    # a 专栏 box or table is listed only when it holds a quantity the rules did not settle as a
+    # non-target (a code, a scope, a past result): boxes whose only digits are their numbering are not
+    for m in misses:
+        if m["kind"] != "sentence":
+            assert m["rejected_by"] is None or any(not r.startswith(("excluded.", "scope.", "needs_unit."))
+                                                   for r in m["rejected_by"].split("; ")), m
     # the table reviewing the last plan's targets (“十三五”指标 | 2020年值 | 达标情况) is not a miss
     assert not any(m["kind"] != "sentence" and m["doc_id"] == "003_dfa5be97218d6ef9" for m in misses)
     assert len(misses) < 20
@@ -237,12 +240,21 @@ def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path)
         assert page.locator("#count").inner_text() == str(n_chapter) and n_chapter >= 3
         assert _no_empty_headings(page) == []
         # the likely misses follow the document and region filters, without empty headings
+        misses = pq.read_table(demo_output / "likely_misses.parquet").to_pylist()
+        docs = pq.read_table(demo_output / "documents.parquet").to_pylist()
+        doc = misses[0]["doc_id"]
+        region = next(d["region"] for d in docs if d["doc_id"] == doc)
+        n_doc = sum(1 for m in misses if m["doc_id"] == doc)
         page.fill("#f-chapter", "")
-        page.select_option("#f-region", "齐齐哈尔市")
+        page.select_option("#f-region", region)
         page.click("#tab-misses")
         visible = page.locator("section.miss-doc:visible")
-        assert visible.count() == 1 and visible.first.get_attribute("data-doc") == "001_6d0bac9ba866fd51"
-        assert page.locator("li.miss[data-kind=box]:visible").count() == 5
+        assert visible.count() == 1 and visible.first.get_attribute("data-doc") == doc
+        assert page.locator("li.miss:visible").count() == n_doc
+        other = next(d["region"] for d in docs if d["doc_id"] != doc and d["region"] != region)
+        page.select_option("#f-region", other)
+        assert page.locator("li.miss:visible").count() == sum(
+            1 for m in misses if m["doc_id"] in {d["doc_id"] for d in docs if d["region"] == other})
         browser.close()
 
 

@@ -157,3 +157,24 @@ def test_output_files_follow_the_umask(good_output, tmp_path):
     assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o644" for f in files}
     assert {oct(stat.S_IMODE(f.stat().st_mode)) for f in out2.iterdir()} == {"0o640"}
     assert pq.read_table(out / "commitments.parquet").num_rows > 10
+
+
+def test_explain_prints_rows_and_the_step_that_turned_each_other_number_down(tmp_path, capsys):
+    text = "“十三五”期间，全省森林覆盖率达到43%。到2025年，森林覆盖率达到46%。"
+    assert main(["explain", text, "--period", "2021-2025"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["row       森林覆盖率 | 2025 | 46% | % | indicator (prose.target, line 1)",
+                   "rejected  43% | year.past | “十三五”期间 (line 1)"]
+    paragraph = tmp_path / "p.txt"
+    paragraph.write_text(text, encoding="utf-8")
+    assert main(["explain", "--file", str(paragraph), "--period", "2021-2025"]) == 0
+    assert capsys.readouterr().out.splitlines() == out
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["explain", "no Chinese here"], "no Chinese text"),
+    (["explain", "--file", "no/such/file.txt"], "no such file"),
+])
+def test_explain_refuses_unusable_input_in_one_line(capsys, args, fragment):
+    assert main(args) == 2
+    assert fragment in _one_line_error(capsys)

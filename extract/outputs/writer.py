@@ -61,6 +61,8 @@ SECTIONS = pa.schema([
 MISSES = pa.schema([
     ("doc_id", pa.string()), ("sentence", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
     ("page", pa.int32()), ("line", pa.int32()), ("kind", pa.string()),
+    # why the quantities in it gave no row: the prose rules' rejection ids ("cue.none; year.past")
+    ("rejected_by", pa.string()),
 ])
 
 TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS, "likely_misses": MISSES}

@@ -38,13 +38,14 @@ class BoxReader:
 
     def __init__(self, prose):
         self.prose = prose
+        self.rejections: list | None = None     # where the prose rules record what they rejected
 
     def _cell(self, doc: Document, block: Block, text_start: int, text_end: int, ctx, mode: Mode,
               table_row: int) -> list[Commitment]:
         pseudo = Block("paragraph", doc.text[text_start:text_end], text_start, text_end,
                        doc.line_of(text_start), doc.page_of(text_start))
         out = []
-        for c in self.prose.extract_block(doc, pseudo, ctx, mode):
+        for c in self.prose.extract_block(doc, pseudo, ctx, mode, None, self.rejections):
             out.append(replace(c, source="table", table_id=block.table_id, table_row=table_row,
                                rule_id="table.box_" + c.rule_id.split(".")[-1]))
         return out

@@ -36,8 +36,12 @@ class TableReader:
         self.boxes = BoxReader(prose)
 
     def read(self, doc: Document, block: Block, ctx, previous: TableSchema | None,
-             before_text: str = "") -> tuple[list[Commitment], TableSchema | None]:
-        """Commitments of a table or box block; returns the schema used (to carry over a page break)."""
+             before_text: str = "", rejections: list | None = None) -> tuple[list[Commitment], TableSchema | None]:
+        """Commitments of a table or box block; returns the schema used (to carry over a page break).
+
+        ``rejections`` collects what the prose rules rejected in box items and content cells.
+        """
+        self.boxes.rejections = rejections
         if block.kind == "box":
             return self.boxes.read_box(doc, block, ctx), None
         rows = block.rows or []
