@@ -26,6 +26,7 @@ from .restatements import link_restatements
 from .rows import commitment_id, commitment_row, error_row
 from .settings import SettingsError
 from .tables.read import TableReader
+from .text.quality import unusual_share
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "n_commitments": len(rows), "status": "ok", "error": None,
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
+        **reading_report(doc),
     }
     misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
@@ -101,6 +103,20 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
                     "rejected_by": r.rule_id, "detail": r.detail}
                    for r in sorted(rejections, key=lambda r: (r.char_start, r.char_end, r.rule_id))]
     return DocResult(document, rows, sections, misses, turned_down)
+
+
+def reading_report(doc: Document) -> dict:
+    """The ``documents.parquet`` columns on how well ``doc`` was read.
+
+    A PDF reader measures its pages (``readers.pdf``); any other text is measured whole.
+    """
+    report = doc.reading or {"text_quality": round(1.0 - unusual_share(doc.text), 4), "extractor": doc.format,
+                             "pages_without_text": None, "warnings": []}
+    for warning in report.get("warnings") or []:
+        log.warning("%s: %s", doc.doc_id, warning)
+    return {"text_quality": report["text_quality"], "extractor": report["extractor"],
+            "pages_without_text": report.get("pages_without_text"),
+            "reading_warnings": list(report.get("warnings") or [])}
 
 
 def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose: ProseRules,

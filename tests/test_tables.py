@@ -58,3 +58,25 @@ def test_mixed_value_cells(cell, value, comparator, cumulative):
 @pytest.mark.parametrize("cell", ["基本消除", "有效保障", "完成省下达目标", "稳中向好", "-", "—"])
 def test_non_numeric_cells_give_no_value(cell):
     assert QuantityGrammar(load_patterns()).cell(cell) is None
+
+
+def test_a_header_row_without_text_is_skipped_and_the_columns_read_from_the_data():
+    """A PDF header drawn as outlines gives a row of empty cells: the data still names the columns."""
+    from extract.context.years import DocContext
+    from extract.model import Cell
+    from extract.pipeline import tables_for
+
+    schemas = tables_for(load_patterns()).schemas
+    texts = [["", "", "", "", "", ""],
+             ["1", "单位GDP二氧化碳排放降低", "%", "—", "18", "约束性"],
+             ["2", "空气质量优良天数比例", "%", "88.2", "90", "约束性"],
+             ["3", "城市生活污水集中收集率", "%", "62", "70", "预期性"]]
+    rows = [[Cell(t, 0, len(t)) for t in row] for row in texts]
+    ctx = DocContext(2021, 2025, None, None)
+    schema = schemas.from_data(rows, True, ctx)
+    assert schema is not None and schema.header_rows == 1 and schema.from_data
+    assert [c.role for c in schema.columns] == ["serial", "indicator", "unit", "baseline", "target", "binding"]
+    assert schema.columns[4].year == 2025 and schema.columns[4].implied
+    # without the unit and binding columns nothing says these numbers are targets
+    bare = [[row[j] for j in (0, 1, 3, 4)] for row in rows]
+    assert schemas.from_data(bare, True, ctx) is None

@@ -142,7 +142,10 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
         years=sorted({r["year"] for r in rows if r.get("year") is not None}), low_confidence=LOW_CONFIDENCE,
         regions=sorted({d.get("region") for d in docs if d.get("region")}),
         miss_groups=[{"doc_id": k, "region": v[0]["region"], "rows": v} for k, v in miss_groups.items()],
-        n_misses=len(misses), verdict_data=Markup(data_json), verdict_columns=list(VERDICT_COLUMNS))
+        n_misses=len(misses), verdict_data=Markup(data_json), verdict_columns=list(VERDICT_COLUMNS),
+        reading_notes=[{"doc_id": d["doc_id"], "title": d.get("title") or "", "text_quality": d.get("text_quality"),
+                        "extractor": d.get("extractor"), "warnings": d.get("reading_warnings")}
+                       for d in docs if d.get("reading_warnings")])
     with atomic_path(dest) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return dest

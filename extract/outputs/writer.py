@@ -48,6 +48,10 @@ DOCUMENTS = pa.schema([
     ("status", pa.string()), ("error", pa.string()),
     ("title_evidence", pa.string()), ("issuer_evidence", pa.string()),
     ("region_evidence", pa.string()), ("date_evidence", pa.string()),
+    # how well the text could be read: 1 - the share of unusual characters (private use, U+FFFD,
+    # foreign scripts, digits lost next to 年/%), the extractor(s) that gave it, scanned pages
+    ("text_quality", pa.float64()), ("extractor", pa.string()), ("pages_without_text", pa.int32()),
+    ("reading_warnings", pa.list_(pa.string())),
 ])
 
 SECTIONS = pa.schema([

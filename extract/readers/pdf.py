@@ -201,7 +201,9 @@ def _reread_with_pdfminer(path: Path, pages: list[PageText], known: dict) -> Non
             except Exception:  # noqa: BLE001 - the first reading stays when the second fails
                 continue
             quality = unusual_share(text.translate(known))
-            if not p.embedded_fonts or quality < p.quality:
+            # text in fonts the machine may lack comes from pdfminer (it never looks at installed
+            # fonts) unless pdfminer cannot map it either; a badly read page takes the better text
+            if quality < p.quality or (not p.embedded_fonts and quality <= p.quality):
                 p.pieces = [Piece("text", _lines(text))]
                 p.quality = quality
                 p.extractor = "pdfminer"
@@ -308,7 +310,7 @@ class _Assembler:
 
 
 def _page_ranges(numbers: list[int]) -> str:
-    """ "3–5, 9" for [3, 4, 5, 9]."""
+    """ "pages 3–5, 9" for [3, 4, 5, 9], "page 3" for [3]."""
     out, run = [], []
     for n in sorted(numbers):
         if run and n == run[-1] + 1:
@@ -319,7 +321,7 @@ def _page_ranges(numbers: list[int]) -> str:
         run = [n]
     if run:
         out.append(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]))
-    return ", ".join(out)
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(out)
 
 
 def read_pdf(path: Path, rel: str, patterns=None) -> Document:
@@ -391,9 +393,9 @@ def _reading_report(pages: list[PageText], empty: list[int]) -> dict:
     bad = [p.number for p in read if p.quality > _BAD_PAGE]
     if bad:
         worst = max(p.quality for p in read)
-        warnings.append(f"pages {_page_ranges(bad)}: up to {worst:.0%} unusual characters")
+        warnings.append(f"{_page_ranges(bad)}: up to {worst:.0%} unusual characters")
     if empty:
-        warnings.append(f"pages {_page_ranges(empty)}: no text layer (scanned or blank)")
+        warnings.append(f"{_page_ranges(empty)}: no text layer (scanned or blank)")
     extractors = sorted({p.extractor for p in read})
     return {"text_quality": round(1.0 - share, 4), "extractor": "+".join(extractors),
             "pages_without_text": len(empty), "warnings": warnings}

@@ -230,14 +230,16 @@ class IndicatorRows:
                 value_pos = cell.char_start + (at if at >= 0 else q.start)
                 out.append(Commitment(
                     doc_id=doc.doc_id, sentence=sentence, char_start=cells[0].char_start, char_end=cells[-1].char_end,
-                    indicator=item, value_text=q.text, year=schema.columns[j].year, year_source="explicit",
+                    indicator=item, value_text=q.text, year=schema.columns[j].year,
+                    year_source="implied" if schema.columns[j].implied else "explicit",
                     value=q.value, value_min=q.value_min, value_max=q.value_max, unit=c_unit, comparator=q.comparator,
                     change="increase_by" if "△" in cell.text[:q.start] else change,
                     cumulative=(bracketed or schema.columns[j].role == "cumulative"
                                 or bool(self.cumulative_words.search(item))),
                     strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
                     baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
-                    klass="indicator", confidence=0.9, rule_id="table.indicator_cell",
+                    klass="indicator", confidence=0.7 if schema.from_data else 0.9,
+                    rule_id="table.headerless_cell" if schema.from_data else "table.indicator_cell",
                     line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,
                 ))
         return out

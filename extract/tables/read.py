@@ -30,7 +30,7 @@ class TableReader:
         if not spec:
             raise ValueError("patterns/table_headers.yaml is missing")
         grammar = QuantityGrammar(patterns)
-        self.schemas = SchemaReader(spec, grammar, prose.years)
+        self.schemas = SchemaReader(spec, grammar, prose.years, frozenset(patterns.units))
         self.indicator_rows = IndicatorRows(patterns, grammar, spec,
                                             lambda name: split_items(prose.lex, name, paired=True))
         self.boxes = BoxReader(prose)
@@ -52,6 +52,8 @@ class TableReader:
             schema, data, first = own, grid(rows[own.header_rows:], block.ruled), own.header_rows
         elif previous is not None and max(len(r) for r in rows) == len(previous.columns):
             schema, data, first = previous, grid(rows, block.ruled), 0
+        elif (guessed := self.schemas.from_data(rows, block.ruled, ctx)) is not None:
+            schema, data, first = guessed, grid(rows[guessed.header_rows:], block.ruled), guessed.header_rows
         else:
             return self.boxes.read_table(doc, block, grid(rows, block.ruled), None, ctx, 0), None
         kind = schema.kind

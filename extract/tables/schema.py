@@ -28,6 +28,7 @@ class Column:
     label: str
     role: str
     year: int | None = None
+    implied: bool = False          # the year is the plan's end, not written in the header
 
 
 @dataclass
@@ -38,6 +39,7 @@ class TableSchema:
     header_rows: int               # rows before the data (captions and header rows)
     title: str = ""                # a caption row spanning the table ("专栏2 …主要指标")
     roles: dict[str, list[int]] = field(default_factory=dict)
+    from_data: bool = False        # no header words: the roles were read from the data
 
     def first(self, role: str) -> int | None:
         idx = self.roles.get(role)
@@ -76,11 +78,13 @@ def text_of(cell: Cell | None) -> str:
 class SchemaReader:
     """Finds the header and the column roles of a table."""
 
-    def __init__(self, spec: dict, grammar: QuantityGrammar, years: Years):
+    def __init__(self, spec: dict, grammar: QuantityGrammar, years: Years, units: frozenset[str] = frozenset()):
         self.roles = spec["roles"]
         self.order = spec["order"]
+        self.binding_words = tuple(spec["binding_values"])
         self.grammar = grammar
         self.years = years
+        self.units = units
 
     def role_of(self, label: str) -> str:
         """The role a header label names, or "" (a year alone decides later)."""
@@ -153,6 +157,63 @@ class SchemaReader:
             roles.setdefault(col.role, []).append(j)
         return TableSchema(columns, start + n_header, title, roles)
 
+    def from_data(self, rows: list[list[Cell]], ruled: bool, ctx: DocContext) -> TableSchema | None:
+        """The schema of an indicator table whose header gives no words (drawn as outlines, or
+        blank), read from its data; None unless the columns leave no doubt.
+
+        The columns must tell themselves apart: serial numbers, one column of names, a column of
+        units or of binding words (约束性/预期性: what makes it an indicator table) and one or two
+        columns of numbers.  Of two number columns the left is the status (a baseline) and the
+        right the target; the years are the plan's (its end for the target, implied).
+        """
+        if ctx.plan_end_year is None:
+            return None
+        start = 0
+        while start < len(rows) and not any(text_of(c).strip() for c in rows[start]):
+            start += 1                      # header rows with no text layer
+        data = grid(rows[start:], ruled)
+        body = [r for r in data if len({text_of(c) for c in r if text_of(c)}) > 1]
+        ncols = max((len(r) for r in data), default=0)
+        if len(body) < 2 or ncols < 3:
+            return None
+        kinds = [self._column_kind([text_of(r[j]).strip() for r in body if j < len(r)]) for j in range(ncols)]
+        names = [j for j, k in enumerate(kinds) if k == "name"]
+        numbers = [j for j, k in enumerate(kinds) if k == "number"]
+        if len(names) != 1 or not 1 <= len(numbers) <= 2 or not {"unit", "binding"} & set(kinds):
+            return None
+        if len(numbers) == 1 and "binding" not in kinds:
+            return None                     # one number column and nothing saying it is a target
+        role_of_kind = {"serial": "serial", "unit": "unit", "binding": "binding", "name": "indicator"}
+        columns = [Column("", role_of_kind.get(k, "other")) for k in kinds]
+        columns[numbers[-1]] = Column("", "target", ctx.plan_end_year, implied=True)
+        if len(numbers) == 2:
+            start_year = ctx.plan_start_year - 1 if ctx.plan_start_year else None
+            columns[numbers[0]] = Column("", "baseline", start_year)
+        roles: dict[str, list[int]] = {}
+        for j, col in enumerate(columns):
+            roles.setdefault(col.role, []).append(j)
+        return TableSchema(columns, start, "", roles, from_data=True)
+
+    def _column_kind(self, cells: list[str]) -> str:
+        """What a column's data cells are: serial, unit, binding, number, name or other."""
+        vals = [v for v in cells if v and v not in ("-", "—", "/")]
+        if not vals:
+            return "other"
+        def share(test) -> float:
+            return sum(1 for v in vals if test(v)) / len(vals)
+        ints = [int(m.group(1)) for v in vals if (m := regex.fullmatch(r"(\d{1,3})[.、．]?", v))]
+        if len(ints) == len(vals) and sum(b == a + 1 for a, b in zip(ints, ints[1:])) >= 0.8 * (len(ints) - 1):
+            return "serial"                 # 1, 2, 3 …
+        if share(lambda v: v.replace(" ", "").strip("（）()") in self.units) >= 0.8:
+            return "unit"
+        if share(lambda v: any(w in v for w in self.binding_words) and len(v) <= 5) >= 0.8:
+            return "binding"
+        if share(self.is_data_cell) >= 0.7:
+            return "number"
+        if share(lambda v: regex.search(r"\p{Han}{2}", v) and not self.is_data_cell(v)) >= 0.7:
+            return "name"
+        return "other"
+
     @staticmethod
     def _labels(header: list[list[Cell]], ncols: int, ruled: bool) -> list[str]:
         """One label per column from the header rows (a merged header cell labels every column it spans).
@@ -187,7 +248,7 @@ class SchemaReader:
             elif role == "target" and past:
                 role = "review"          # an earlier plan's target: "2020年(目标)"
         if role in ("target", "cumulative") and year is None:
-            year = ctx.plan_end_year
+            return Column(label, role, ctx.plan_end_year, implied=True)
         return Column(label, role or "other", year)
 
     def _refine(self, columns: list[Column], data: list[list[Cell | None]], ctx: DocContext) -> None:

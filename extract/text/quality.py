@@ -10,6 +10,11 @@ choose between two extractors per page and to warn about pages it could not read
 0.0
 >>> unusual_share("坚Ń生态αzњ绿色发展ћ")
 0.25
+
+A character an extractor could not map at all, as pdfminer writes it, is one unusual character:
+
+>>> unusual_share("(cid:1467)(cid:4162)总体要求")
+0.3333333333333333
 """
 from __future__ import annotations
 
@@ -27,8 +32,13 @@ _UNUSUAL = regex.compile(
 _LOST_DIGITS = regex.compile(r"(?:到|至|截至|截止|于)\s*年|(?<![\d.\s０-９])\s+年(?=[底末前])|(?:达到|为|下降|提高|于)\s*[%％]")
 
 
+# pdfminer's stand-in for a character code it could not map to Unicode
+_UNMAPPED = regex.compile(r"\(cid:\d+\)")
+
+
 def unusual_share(text: str) -> float:
     """Share of the non-space characters of ``text`` that are unusual, lost digits counted."""
+    text = _UNMAPPED.sub("\ufffd", text)
     body = regex.sub(r"\s+", "", text)
     if not body:
         return 0.0

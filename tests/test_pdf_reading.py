@@ -1,0 +1,118 @@
+"""Reading PDFs faithfully: text that does not depend on the machine's fonts, garbled text layers
+measured and flagged, no private-use glyph or replacement character left in real plans."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import regex
+
+from extract.cli import main
+from extract.patterns import load_patterns
+from extract.pipeline import process_file
+from extract.readers import read_document
+
+from .conftest import ROOT, SHARED
+from .pdf_build import cjk_pdf
+
+LINES = ["第一章 总体要求",
+         "到2025年，全市森林覆盖率达到46%，",
+         "地表水国考断面优良水体比例达到85%以上。",
+         "和谐、公正，到2030年，空气质量持续改善。"]
+
+# pdfium's own font lookup replaced by one that knows no font at all: the machine without a CJK
+# (or any) system font; the reader then runs as usual and prints what it read
+_WITHOUT_SYSTEM_FONTS = textwrap.dedent("""
+    import ctypes, json, sys
+    from pathlib import Path
+    import pypdfium2.raw as raw
+
+    info = raw.FPDF_SYSFONTINFO()
+    info.version = 1
+    kinds = dict(raw.FPDF_SYSFONTINFO._fields_)
+    callbacks = {
+        "Release": lambda this: None, "EnumFonts": lambda this, mapper: None,
+        "MapFont": lambda this, weight, italic, charset, pitch, face, exact: None,
+        "GetFont": lambda this, face: None, "GetFontData": lambda this, font, table, buf, size: 0,
+        "GetFaceName": lambda this, font, buf, size: 0, "GetFontCharset": lambda this, font: 0,
+        "DeleteFont": lambda this, font: None,
+    }
+    keep = {name: kinds[name](fn) for name, fn in callbacks.items()}
+    for name, fn in keep.items():
+        setattr(info, name, fn)
+    raw.FPDF_SetSystemFontInfo(ctypes.byref(info))
+
+    import pypdfium2 as pdfium
+    from extract.patterns import load_patterns
+    from extract.readers import read_document
+
+    path = Path(sys.argv[1])
+    page = pdfium.PdfDocument(str(path))[0]
+    rendered = page.render(scale=1).to_pil().tobytes()
+    doc = read_document(path, path.parent, load_patterns())
+    print(json.dumps({"text": doc.text, "reading": doc.reading, "ink": sum(b < 128 for b in rendered)}))
+""")
+
+
+def _read_without_system_fonts(path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_SYSTEM_FONTS, str(path)], capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_non_embedded_cjk_font_reads_the_same_without_system_fonts(tmp_path):
+    pdf = cjk_pdf(tmp_path / "plan.pdf", LINES)
+    here = read_document(pdf, tmp_path, load_patterns())
+    bare = _read_without_system_fonts(pdf)
+    # the provider took effect: with no font to draw the CJK glyphs, the page renders (almost) blank
+    import pypdfium2 as pdfium
+
+    ink_here = sum(b < 128 for b in pdfium.PdfDocument(str(pdf))[0].render(scale=1).to_pil().tobytes())
+    assert bare["ink"] < ink_here
+    assert bare["text"] == here.text
+    assert bare["reading"] == here.reading
+    assert here.reading["extractor"] == "pdfminer"      # text in fonts the machine may lack: pdfminer
+    for line in ("到2025年，全市森林覆盖率达到46%，地表水国考断面优良水体比例达到85%以上。",
+                 "和谐、公正，到2030年，空气质量持续改善。"):
+        assert line in here.text
+    rows = process_file(pdf, tmp_path).commitments
+    assert {(r["indicator"], r["value"]) for r in rows} >= {("森林覆盖率", 46.0), ("地表水国考断面优良水体比例", 85.0)}
+
+
+def test_a_garbled_text_layer_is_measured_and_flagged(tmp_path, capsys):
+    # the font's ToUnicode map sends common characters to Cyrillic: the page reads as mojibake
+    garble = {c: chr(0x0410 + i) for i, c in enumerate("森林覆盖率达到全市水体比例总")}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    cjk_pdf(corpus / "garbled.pdf", LINES, garble=garble)
+    cjk_pdf(corpus / "clean.pdf", LINES)
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "-o", str(out), "-q", "--jobs", "1"]) == 0
+    docs = {d["doc_id"]: d for d in pq.read_table(out / "documents.parquet").to_pylist()}
+    clean, garbled = docs["clean"], docs["garbled"]
+    assert clean["text_quality"] == 1.0 and clean["reading_warnings"] == []
+    assert garbled["status"] == "ok" and garbled["text_quality"] < 0.8
+    [warning] = garbled["reading_warnings"]
+    assert regex.fullmatch(r"page 1: up to [2-3]\d% unusual characters", warning)
+    assert f"garbled: {warning}" in capsys.readouterr().err
+    assert main(["audit", "-o", str(out)]) == 0
+    page = (out / "audit.html").read_text(encoding="utf-8")
+    assert "Text that could not be read well" in page and warning in page
+
+
+_REAL_PDFS = sorted((SHARED / "corpus-pdf").glob("*.pdf"))
+
+
+@pytest.mark.skipif(not _REAL_PDFS, reason="../shared/corpus-pdf not present")
+@pytest.mark.parametrize("pdf", _REAL_PDFS, ids=lambda p: p.stem)
+def test_no_private_use_glyph_or_replacement_character_is_left(pdf):
+    doc = read_document(pdf, pdf.parent, load_patterns())
+    left = regex.findall(r"[\p{Co}\ufffd]", doc.text)
+    assert left == [], f"{len(left)} left, e.g. {sorted(set(left))[:5]}"
+    assert doc.reading["text_quality"] >= 0.99 and doc.reading["extractor"]
+    assert doc.reading["pages_without_text"] == 0
