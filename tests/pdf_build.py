@@ -67,3 +67,32 @@ def cjk_pdf(path: Path, lines: list[str], garble: dict[str, str] | None = None) 
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     path.write_bytes(bytes(out))
     return path
+
+
+def turned_copy(source: Path, dest: Path, turn: int, rotate_flag: bool = True) -> Path:
+    """``source`` printed the way landscape pages are: each page's content drawn turned ``turn``
+    degrees anticlockwise on a page of the turned size, with ``/Rotate`` set so viewers show it
+    upright (``rotate_flag``); ``turn`` 0 with the flag sets ``/Rotate 90`` on upright content."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(str(source))
+    out = pdfium.PdfDocument.new()
+    for i in range(len(src)):
+        width, height = src[i].get_size()
+        shape = src.page_as_xobject(i, out).as_pageobject()
+        if turn == 90:
+            size, matrix = (height, width), pdfium.PdfMatrix().rotate(90, ccw=True).translate(height, 0)
+        elif turn == 180:
+            size, matrix = (width, height), pdfium.PdfMatrix().rotate(180).translate(width, height)
+        elif turn == 270:
+            size, matrix = (height, width), pdfium.PdfMatrix().rotate(90).translate(0, width)
+        else:
+            size, matrix = (width, height), pdfium.PdfMatrix()
+        page = out.new_page(*size)
+        page.insert_obj(shape)
+        shape.transform(matrix)
+        page.gen_content()
+        if rotate_flag:
+            page.set_rotation(turn or 90)
+    out.save(str(dest))
+    return dest

@@ -18,7 +18,7 @@ from extract.pipeline import process_file
 from extract.readers import read_document
 
 from .conftest import ROOT, SHARED
-from .pdf_build import cjk_pdf
+from .pdf_build import cjk_pdf, turned_copy
 
 LINES = ["第一章 总体要求",
          "到2025年，全市森林覆盖率达到46%，",
@@ -116,3 +116,24 @@ def test_no_private_use_glyph_or_replacement_character_is_left(pdf):
     assert left == [], f"{len(left)} left, e.g. {sorted(set(left))[:5]}"
     assert doc.reading["text_quality"] >= 0.99 and doc.reading["extractor"]
     assert doc.reading["pages_without_text"] == 0
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
+
+
+def _rows(path: Path) -> list[tuple]:
+    rows = process_file(path, path.parent).commitments
+    return sorted((r["indicator"], r["year"], r["value"], r["unit"], r["page"], r["source"], r["sentence"])
+                  for r in rows)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+@pytest.mark.parametrize("fixture", ["tianjin_p10-11", "neijiang_p13-14"])
+def test_turned_pages_read_as_printed(tmp_path, fixture, turn):
+    """Content drawn turned with /Rotate to show it upright (turn 90/180/270), or /Rotate alone
+    (turn 0): the same rows, sentences and pages as the page printed upright."""
+    original = FIXTURES / f"{fixture}.pdf"
+    turned = turned_copy(original, tmp_path / original.name, turn)
+    expected = _rows(original)
+    assert len(expected) >= 20
+    assert _rows(turned) == expected

@@ -1,6 +1,6 @@
 """PDF reader: page text in reading order, ruled tables as grids, framed 专栏 boxes as boxes.
 
-Per page:
+Per page (turned upright first: ``pdf_upright``):
 
 1. the rulings (visible axis-aligned lines) come from pdfium's path objects, and pdfplumber's
    table geometry turns them into grids (``pdf_layout``): a grid of two or more columns is a
@@ -21,6 +21,7 @@ an otherwise readable PDF are counted and reported.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from ..text.normalize import NormalizeOptions, normalize
 from ..text.quality import unusual_share
 from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path
 from .pdf_layout import Grid, find_grids, rulings
+from .pdf_upright import upright
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
 _PAGE_NUMBER = regex.compile(r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
@@ -94,15 +96,21 @@ def _fonts_embedded(page) -> bool:
     """Whether every font the page's text uses is embedded (else its text may depend on the machine)."""
     import pypdfium2.raw as pdfium_c
 
+    def embedded(objects) -> bool:
+        for obj in objects:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:       # a form's own objects (a redrawn page)
+                if not embedded(pdfium_c.FPDFFormObj_GetObject(obj, k)
+                                for k in range(pdfium_c.FPDFFormObj_CountObjects(obj))):
+                    return False
+            elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                font = pdfium_c.FPDFTextObj_GetFont(obj)
+                if font and pdfium_c.FPDFFont_GetIsEmbedded(font) == 0:
+                    return False
+        return True
+
     raw = page.raw
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, i)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
-            continue
-        font = pdfium_c.FPDFTextObj_GetFont(obj)
-        if font and pdfium_c.FPDFFont_GetIsEmbedded(font) == 0:
-            return False
-    return True
+    return embedded(pdfium_c.FPDFPage_GetObject(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw)))
 
 
 # a line that opens with an item's title and goes on: "生活垃圾处理处置工程.大连市…", "国土绿化提升工程：以…"
@@ -187,14 +195,14 @@ def _page_text(p: PageText) -> str:
 
 # --- pdfminer (second extractor) ---------------------------------------------------------------
 
-def _reread_with_pdfminer(path: Path, pages: list[PageText], known: dict) -> None:
+def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
     """Read ``pages`` again with pdfminer (through pdfplumber); keep the better text of each."""
     import logging
 
     import pdfplumber
 
     logging.getLogger("pdfminer").setLevel(logging.WARNING)
-    with pdfplumber.open(path) as plumb:
+    with pdfplumber.open(source) as plumb:
         for p in pages:
             try:
                 text = plumb.pages[p.number - 1].extract_text(y_tolerance=4) or ""
@@ -344,7 +352,10 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
         n_pages = len(pdf)
         if n_pages == 0:
             raise ReadError("PDF has no pages")
-        pages = [_read_page(pdf[i], i + 1) for i in range(n_pages)]
+        turned, redrawn = upright(pdf)
+        pages = [_read_page(turned[i], i + 1) for i in range(n_pages)]
+        if turned is not pdf:
+            turned.close()
     finally:
         pdf.close()
     empty = [p.number for p in pages if p.n_chars < _MIN_PAGE_CHARS]
@@ -355,7 +366,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
         p.quality = unusual_share(_page_text(p).translate(known)) if p.n_chars >= _MIN_PAGE_CHARS else 0.0
     reread = [p for p in pages if p.n_chars >= _MIN_PAGE_CHARS and (p.quality > _BAD_PAGE or not p.embedded_fonts)]
     if reread:
-        _reread_with_pdfminer(path, reread, known)
+        _reread_with_pdfminer(io.BytesIO(redrawn) if redrawn else path, reread, known)
     for p in pages:
         if _is_toc_page(p):
             p.pieces = []
