@@ -64,6 +64,8 @@ class ProseLexicon:
         self.verb_tail_re = regex.compile(rf"(?:{trailing}|了|约|近|到|在|[\s“”])*")
         self.change_re = regex.compile(rf"(?P<verb>{dec}|{inc})(?P<part>{part})?(?:了)?(?:约|近|达)?[ ]?$")
         self.reduction_amount_re = regex.compile(rf"(?:{alt(chg['reduction_amounts'])})$")
+        # a clause that raises or lowers a measure without a number: "持续提高大宗物料铁路运输比例"
+        self.changed_object_re = regex.compile(rf"(?:{dec}|{inc})(?P<object>\p{{Han}}[^，；。、]*?(?:{alt(self.heads)}))$")
         self.baseline_follow_re = regex.compile(rf"^[ ]?(?:的)?(?:{dec}|{inc})(?:{part})|^[ ]?(?:的)?(?:基础上)")
         self.year_phrase_re = regex.compile(
             r"(?:力争|争取|努力)?(?:到|至|截至|于)?(?:(?:19|20)\d{2}[-—–]?)?(?:19|20)\d{2}年(?:底|末|前|以前|之前|度)?"

@@ -75,6 +75,12 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
     if raw and (completed := bare_head(lex, raw, c.sentence.last_indicator, previous_clause(text, c, b))):
         c.indicator_from = "bare_head"
         return completed
+    if not raw and c.cue in ("verb", "comparator") and q.unit_kind != "count":
+        # "持续提高大宗物料铁路运输比例，确保稳定在50%以上": what the clause before raises
+        changed = lex.changed_object_re.search(previous_clause(text, c, b))
+        if changed:
+            c.indicator_from = "changed_object"
+            return changed.group("object")
     return raw
 
 
