@@ -250,8 +250,12 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     q, text, left = c.q, b.text, c.left
     c.comparator = q.comparator
     if not (q.word_before or q.word_after or q.comparator != "="):
+        # the word right before the value, or before the verb before it ("至少完成一轮")
+        verb = lex.verb_or_project_end_re.search(left)
+        bare = left[:verb.start()] if verb else left
         for word, op in sorted(lex.p.comparators_before.items(), key=lambda kv: -len(kv[0])):
-            if regex.search(regex.escape(word) + r"[ ]?$", left):
+            if regex.search(regex.escape(word) + r"[ ]?$", left) or (
+                    verb and op in (">=", "<=") and regex.search(regex.escape(word) + r"[ ]?$", bare)):
                 c.comparator = op
                 break
     cm = lex.change_re.search(left)
@@ -289,6 +293,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
         raw = naming.bracketed(lex, c, b, raw, paren) or raw
     if c.indicator_from not in ("place_list", "before_parenthesis"):
         raw = naming.counted_object(lex, c, b, raw) or raw
+    raw = naming.action_topic(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:

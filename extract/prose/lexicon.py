@@ -42,6 +42,8 @@ class ProseLexicon:
         self.measure_words = dict(lex["measure_words"])
         self.area_words_re = regex.compile(rf"(?:{alt(lex['area_words'])})$")
         self.generic_verbs = set(lex["generic_project_verbs"])
+        self.routine_actions = set(lex["routine_actions"])
+        self.framing_verb_re = regex.compile(rf"^(?:{alt(lex['framing_verbs'])})")
         verbs = alt(lex["target_verbs"])
         projects = alt(lex["project_verbs"])
         trailing = alt(lex["indicator_trailing_words"])
@@ -51,6 +53,7 @@ class ProseLexicon:
         self.verb_end_re = regex.compile(rf"(?:{verbs})(?:了)?(?:约|近|达|到|在)?[ ]?$")
         self.project_verb_re = regex.compile(rf"(?:{projects})")
         self.project_verb_end_re = regex.compile(rf"(?:{projects})$")
+        self.verb_or_project_end_re = regex.compile(rf"(?:{verbs}|{projects})[ ]?$")
         self.subject_re = regex.compile(rf"^(?:{alt(lex['subject_prefixes'])}|[，、；：\s“”\"《》（）()])+")
         self.strive_re = regex.compile(alt(lex["strive_words"]))
         self.strive_lead_re = regex.compile(

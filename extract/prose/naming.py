@@ -134,6 +134,24 @@ def bracketed(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, paren:
     return name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
 
 
+def action_topic(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """A count of a routine action alone ("至少完成一轮排查整改") takes what the sentence applied
+    the action to before: "落实土壤污染隐患排查制度，…一轮排查整改" -> 土壤污染隐患排查整改."""
+    words = list(lex.tokenizer.cut(raw)) if raw and len(raw) <= 6 else []
+    if not words or not all(w in lex.routine_actions for w in words):
+        return ""
+    before = b.text[c.sentence.start:c.clause_start]
+    at = before.rfind(words[0])
+    if at < 0:
+        return ""
+    phrase = regex.split(r"[，、；：,;:]", before[:at])[-1]
+    topic = from_left(lex, lex.framing_verb_re.sub("", lex.subject_re.sub("", phrase)))
+    if not regex.fullmatch(r"\p{Han}{2,12}", topic or ""):
+        return ""
+    c.indicator_from = "action_topic"
+    return topic + raw
+
+
 def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
