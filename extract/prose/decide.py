@@ -48,7 +48,29 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
         return Reject("excluded.money", q.text)
     if regex.search(r"[“\"][^”\"，。]{0,4}$", text[:q.num_start]) and regex.match(r"[^“\"，。]{0,4}[”\"]", text[q.end:]):
         return Reject("excluded.quoted_name", q.text)      # “土十条”, “一江十河”
+    if _restates_list(lex, text[c.clause_start:q.start], q, text[q.end:q.end + 4]):
+        return Reject("excluded.restated_list", q.text)
     return c
+
+
+_LIST_END = regex.compile(r"(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?(?:等)?[ ]?$")
+
+
+def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
+    """A count that only counts the items listed right before it: "细颗粒物、臭氧、挥发性有机物和氮氧化物
+    四项污染物", "…、科技创新引领等6项重点行动" (but "白沙、庄边、新县3个镇": places where work is done,
+    and "A、B等30个项目": a list of examples, are counts)."""
+    if q.unit_kind != "count" or q.value is None or q.value < 2 or q.value > 12:
+        return False
+    if regex.match(r"[镇乡村县区市州旗]|街道|社区|园区", after):
+        return False                      # the places where something is done
+    m = _LIST_END.search(before)
+    if m is None:
+        return False
+    items = [p for p in regex.split(r"、|和|及|与|以及", m.group(0).rstrip(" 等")) if p.strip()]
+    if len(items) != int(q.value) or any(names.place_of(lex, p.strip()) for p in items):
+        return False
+    return not any(regex.search(r"[镇乡村县区市州旗]$", p.strip()) for p in items)
 
 
 def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
