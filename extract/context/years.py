@@ -39,7 +39,7 @@ class YearMention:
     start: int
     end: int
     year: int
-    kind: str            # "target" | "past" | "baseline" | "date"
+    kind: str            # "target" | "past" | "baseline" | "date" | "attribute"
     text: str
     opens_target: bool = False   # "到2025年" / "2025年底前": written to set a target year
     stage: bool = False          # a range of years (2024—2027年): a stage of the plan
@@ -89,6 +89,8 @@ class Years:
         before_start = start is not None and year < start
         if regex.fullmatch("|".join(self.after.get("date", [])) or "(?!)", post):
             return "past" if before_start and pre not in self.before["baseline"] else "date"
+        if post in self.after.get("attribute", []):
+            return "attribute"
         if pre in self.before["baseline"] or post in self.after["baseline"]:
             return "baseline"
         if pre in self.before["past"] or post in self.after["past"]:

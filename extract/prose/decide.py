@@ -119,7 +119,7 @@ def _governing_year(c: Candidate, b: BlockContext):
     for ym in b.years:
         if ym.start >= pos:
             break
-        if ym.kind in ("baseline", "date"):
+        if ym.kind in ("baseline", "date", "attribute"):
             continue
         carries = (ym.kind == "past" or ym.stage
                    or ym.opens_target and regex.match(r"[ ]?(?:力争|争取)?(?:到|至)", ym.text))

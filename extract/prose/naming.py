@@ -30,6 +30,15 @@ def previous_clause(text: str, c: Candidate, b: BlockContext) -> str:
     return text[start:end]
 
 
+def _done_before(lex: ProseLexicon, clause: str) -> str:
+    """The work a clause with a project verb names ("完成闭坑矿山治理工程" -> 闭坑矿山治理工程)."""
+    verb = lex.project_verb_re.search(clause)
+    if verb is None:
+        return ""
+    name = from_left(lex, clause[verb.end():])
+    return name if regex.fullmatch(r"\p{Han}[\p{Han}A-Za-z0-9]{1,19}", name or "") else ""
+
+
 def open_bracket(text: str, start: int, floor: int) -> int | None:
     """The position of the bracket that opens around ``start`` (after ``floor``), or None."""
     depth = 0
@@ -65,7 +74,9 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
         return raw + object_after(lex, text, q.end, c.clause_end)
     if not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity:
         c.indicator_from = "measure"     # "建管护站5处，500平方米": the area of what was just counted
-        return c.sentence.last_indicator + lex.measure_words[q.unit_kind]
+        measure = lex.measure_words[q.unit_kind]
+        last = c.sentence.last_indicator
+        return last if last.endswith(measure) else last + measure
     if raw and previous and (ell := elliptical(lex, raw, previous)):
         c.indicator_from = "elliptical"
         return ell
@@ -75,6 +86,10 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
     if raw and (completed := bare_head(lex, raw, c.sentence.last_indicator, previous_clause(text, c, b))):
         c.indicator_from = "bare_head"
         return completed
+    ends_clause = not regex.search(r"\p{Han}", text[q.end:c.clause_end])
+    if not raw and ends_clause and b.mode.every_quantity and (done := _done_before(lex, previous_clause(text, c, b))):
+        c.indicator_from = "previous_clause"   # "完成闭坑矿山治理工程，2018—2020年未完成的8150亩"
+        return done
     if not raw and c.cue in ("verb", "comparator") and q.unit_kind != "count":
         # "持续提高大宗物料铁路运输比例，确保稳定在50%以上": what the clause before raises
         changed = lex.changed_object_re.search(previous_clause(text, c, b))
