@@ -93,7 +93,7 @@ class QuantityGrammar:
             (?P<num>{_ARABIC}|{_PERCENT_WORDS}|{_CN_COUNT})   # 85 / 百分之四十 / 两(座)
             (?:(?P<unit1>{units})?[ ]?(?P<sep>[-—–~～至到])[ ]?  # a range: 80%—85% / 5—10家
                (?P<num2>{_ARABIC}))?
-            (?![\d.])
+            (?!\d|\.\d)
             (?P<more>{between})?                              # 20余(个)
             [ ]?(?P<unit>{units})?                            # unit (longest first)
             (?P<rb>[ ]?[\]］])?

@@ -131,11 +131,19 @@ def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
 
 
 def place_of(lex: ProseLexicon, name: str) -> str:
-    """The place a name is ("沈阳市", "建成区外"), a leading verb dropped ("完成鞍山市"), or ""."""
+    """The place a name is ("沈阳市", "建成区外"), a leading verb dropped ("完成鞍山市"), the place
+    ending a verb phrase ("划定禁止生产区域沈阳市" -> 沈阳市), or ""."""
     name = name.replace(" ", "")
     m = lex.project_verb_re.match(name)
     s = name[m.end():] if m else name
-    return s if lex.is_place(s) and not lex.head_re.search(s) else ""
+    if lex.is_place(s) and not lex.head_re.search(s):
+        return s
+    if m and regex.search(r"[市县区州盟旗]$", s):
+        # the work, then the first place of a list: "划定特定农产品禁止生产区域沈阳市"
+        place = lex.place_suffix(s)
+        if place and len(s) - len(place) >= 4:
+            return place
+    return ""
 
 
 def topic_before(lex: ProseLexicon, text: str, sentence_start: int, clause_start: int, has_quantity) -> str:

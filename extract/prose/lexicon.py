@@ -119,6 +119,11 @@ class ProseLexicon:
             pos = start + len(name)
         return covered >= len(s) - 1 and covered >= 2
 
+    def place_suffix(self, s: str) -> str:
+        """The division named at the end of ``s`` ("…禁止生产区域沈阳市" -> 沈阳市), or ""."""
+        ends = [start for name, start in self.gazetteer.mentions(s) if start + len(name) == len(s)]
+        return s[min(ends):] if ends else ""
+
     def scope_prefix(self, s: str) -> regex.Match | None:
         """The scope word ``s`` starts with (城市, 县城 …), or None."""
         return self.scope_prefix_re.match(s)

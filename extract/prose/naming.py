@@ -111,8 +111,11 @@ def place_list(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, place
                          lambda a, z: any(a <= o.num_start < z for o in b.quantities))
     verb = raw[:len(raw) - len(place)]
     breakdown = "其中" in text[max(c.clause_start, c.sentence.prev_end - 8):q.start]
+    # the work the list is for: said before it, or by the verb before the first place
+    # ("划定特定农产品禁止生产区域沈阳市422亩、…"), else the box item's title
+    worded = verb and (not b.mode.title or lex.project_verb_re.match(verb))
     base = (topic or (c.sentence.last_indicator if breakdown else "") or c.sentence.place_base
-            or (verb if verb and not b.mode.title else "") or b.mode.title)
+            or (verb if worded else "") or b.mode.title)
     c.sentence.place_base = base
     obj = object_after(lex, text, q.end, c.clause_end)
     tail = enumeration_tail(lex, text, q.end, c.clause_end)
