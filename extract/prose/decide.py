@@ -58,8 +58,9 @@ _LIST_END = regex.compile(r"(?:[^，。；：、]{1,16}、)+[^，。；：、]{1
 
 def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
     """A count that only counts the items listed right before it: "细颗粒物、臭氧、挥发性有机物和氮氧化物
-    四项污染物", "…、科技创新引领等6项重点行动" (but "白沙、庄边、新县3个镇": places where work is done,
-    and "A、B等30个项目": a list of examples, are counts)."""
+    四项污染物", "…、科技创新引领等6项重点行动", "星胜、大平山2家机砖厂" (but "白沙、庄边、新县3个镇": places
+    where work is done, "建成城东、城西两座污水处理厂": things to build, and "A、B等30个项目": a list
+    of examples, are counts)."""
     if q.unit_kind != "count" or q.value is None or q.value < 2 or q.value > 12:
         return False
     if regex.match(r"[镇乡村县区市州旗]|街道|社区|园区", after):
@@ -67,10 +68,12 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
     m = _LIST_END.search(before)
     if m is None:
         return False
-    items = [p for p in regex.split(r"、|和|及|与|以及", m.group(0).rstrip(" 等")) if p.strip()]
-    if len(items) != int(q.value) or any(names.place_of(lex, p.strip()) for p in items):
+    items = [p.strip() for p in regex.split(r"、|和|及|与|以及", m.group(0).rstrip(" 等")) if p.strip()]
+    if len(items) != int(q.value) or any(regex.search(r"[镇乡村县区市州旗河湖江溪渠库](?:[（(][^）)]*[）)])?$", p) for p in items):
         return False
-    return not any(regex.search(r"[镇乡村县区市州旗]$", p.strip()) for p in items)
+    verb = lex.project_verb_re.match(items[0])
+    # "建成城东、城西两座污水处理厂": the things to build, named and counted
+    return not (verb and not lex.framing_verb_re.match(items[0]))
 
 
 def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
