@@ -43,10 +43,16 @@ def read_document(path: Path, root: Path | None = None, patterns=None) -> Docume
     The document's ``source_path`` is ``path`` relative to ``root`` and its ``doc_id`` that
     path without the extension (:func:`doc_id_from_path`).
 
+    ``patterns`` (default: the shipped rules) gives the glyph substitutions of PDF text.
+
     Raises:
         ReadError: unknown extension, undecodable or unreadable file.
     """
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ReadError(f"unsupported file type {path.suffix!r}")
+    if patterns is None:
+        from ..patterns import load_patterns
+
+        patterns = load_patterns()
     return reader(path, relative_path(path, root), patterns)
