@@ -25,7 +25,7 @@ import pyarrow as pa
 from .outputs.writer import COMMITMENTS, DOCUMENTS
 from .settings import check_corpus, check_patterns, check_run_output
 
-__all__ = ["extract_folder", "extract_file", "extract_text", "explain_text", "read_output"]
+__all__ = ["extract_folder", "extract_file", "extract_text", "explain_text", "explain_file", "read_output"]
 
 # Arrow type -> pandas nullable dtype (what ``dtype_backend="numpy_nullable"`` gives)
 _NULLABLE = {
@@ -143,9 +143,34 @@ def explain_text(text: str, manifest: dict | None = None,
 
     check_patterns(patterns)
     result = result_from_text(text, patterns_dir=str(patterns) if patterns else None, manifest=manifest)
-    rejected = pd.DataFrame(result.rejections, columns=["quantity", "sentence", "char_start", "char_end", "line",
-                                                        "rejected_by", "detail"])
-    return _rows_frame(result.commitments, COMMITMENTS), rejected
+    return _rows_frame(result.commitments, COMMITMENTS), _rejections_frame(result.rejections)
+
+
+REJECTION_COLUMNS = ["doc_id", "quantity", "sentence", "char_start", "char_end", "page", "line", "rejected_by",
+                     "detail"]
+
+
+def _rejections_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=REJECTION_COLUMNS)
+    return frame.astype({"page": "Int32", "line": "Int32", "char_start": "Int64", "char_end": "Int64"})
+
+
+def explain_file(path: str | Path, manifest: dict | None = None,
+                 patterns: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`explain_text` for a plan file of any supported format (its reader, its pages).
+
+    Raises:
+        ReadError: the file cannot be read.
+    """
+    from .patterns import load_patterns
+    from .pipeline import extract_document
+    from .readers import read_document
+
+    check_patterns(patterns)
+    p = Path(path)
+    rules = load_patterns(str(patterns) if patterns else None)
+    result = extract_document(read_document(p, p.parent, rules), rules, manifest or None)
+    return _rows_frame(result.commitments, COMMITMENTS), _rejections_frame(result.rejections)
 
 
 def read_output(folder: str | Path = "output") -> tuple[pd.DataFrame, pd.DataFrame]:

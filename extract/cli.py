@@ -223,33 +223,57 @@ def _cmd_compare(a) -> int:
 def _cmd_explain(a) -> int:
     import pandas as pd
 
-    from .api import explain_text
+    from .api import explain_file, explain_text
     from .readers import ReadError
 
-    if a.file:
-        text = check_file(a.file, "--file").read_text(encoding="utf-8")
-    elif a.text == "-" or (a.text is None and not sys.stdin.isatty()):
-        text = sys.stdin.read()
-    elif a.text:
-        text = a.text
-    else:
-        raise SettingsError("explain: give a text, '-' for stdin, or --file")
     check_patterns(a.patterns)
+    dest = check_export_path(a.save) if a.save else None
     manifest = {"plan_start_year": a.period[0], "plan_end_year": a.period[1]} if a.period else None
     try:
-        rows, rejected = explain_text(text, manifest=manifest, patterns=a.patterns)
+        if a.file:
+            rows, rejected = explain_file(check_file(a.file, "--file"), manifest=manifest, patterns=a.patterns)
+        else:
+            if a.text == "-" or (a.text is None and not sys.stdin.isatty()):
+                text = sys.stdin.read()
+            elif a.text:
+                text = a.text
+            else:
+                raise SettingsError("explain: give a text, '-' for stdin, or --file")
+            rows, rejected = explain_text(text, manifest=manifest, patterns=a.patterns)
     except ReadError as exc:
         raise SettingsError(f"explain: {exc}") from None
+    if dest:
+        _save_frame(rejected, dest)
+    if a.summary:
+        print(f"{len(rows)} rows; {len(rejected)} quantities turned down:")
+        for step, n in rejected["rejected_by"].value_counts().sort_index().items():
+            print(f"  {step:32s} {n}")
+        return EXIT_OK
     for r in rows.to_dict("records"):
         year = "" if pd.isna(r["year"]) else int(r["year"])
         unit = "" if pd.isna(r["unit"]) else r["unit"]
+        where = f"page {r['page']}" if not pd.isna(r["page"]) else f"line {r['line']}"
         print(f"row       {r['indicator']} | {year} | {r['value_text']} | {unit} | {r['class']}"
-              f" ({r['rule_id']}, line {r['line']})")
+              f" ({r['rule_id']}, {where})")
     for r in rejected.to_dict("records"):
-        print(f"rejected  {r['quantity']} | {r['rejected_by']} | {r['detail']} (line {r['line']})")
+        where = f"page {r['page']}" if not pd.isna(r["page"]) else f"line {r['line']}"
+        print(f"rejected  {r['quantity']} | {r['rejected_by']} | {r['detail']} ({where})")
     if rows.empty and rejected.empty:
         print("no quantity in this text")
     return EXIT_OK
+
+
+def _save_frame(frame, dest: Path) -> None:
+    from .outputs.atomic import atomic_path
+
+    with atomic_path(dest) as tmp:
+        if dest.suffix.lower() == ".csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif dest.suffix.lower() == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_excel(tmp, index=False)
+    print(f"{len(frame)} rejections -> {dest}", file=sys.stderr)
 
 
 def _positive_int(text: str) -> int:
@@ -347,10 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "the rows found and every quantity turned down with the decision step that "
                                     "turned it down.",
                         epilog='examples:\n  plan-extract explain "“十三五”期间森林覆盖率达到43%。到2025年达到46%。" '
-                               '--period 2021-2025\n  plan-extract explain --file paragraph.txt\n' + EXIT_CODES,
+                               '--period 2021-2025\n  plan-extract explain --file plans/jilin.pdf --summary --save rejections.csv\n' + EXIT_CODES,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("text", nargs="?", help="plan text; '-' reads stdin")
-    ex.add_argument("--file", help="read the text from this file (UTF-8)")
+    ex.add_argument("--file", help="a plan file (.txt/.md/.pdf/.docx) read with its reader")
+    ex.add_argument("--summary", action="store_true", help="only count the quantities turned down, by step")
+    ex.add_argument("--save", metavar="FILE", help="write every rejection to FILE.csv | .parquet | .xlsx")
     ex.add_argument("--period", type=_period, help="plan period START-END (default: read from the text)")
     ex.add_argument("--patterns", default=None, help="a patterns/ folder to use instead of the shipped one")
     _logging_options(ex, top=False)

@@ -3,6 +3,7 @@ for ``-o``, one line and exit 2 for user errors, exit codes and examples in ``--
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -178,3 +179,18 @@ def test_explain_prints_rows_and_the_step_that_turned_each_other_number_down(tmp
 def test_explain_refuses_unusable_input_in_one_line(capsys, args, fragment):
     assert main(args) == 2
     assert fragment in _one_line_error(capsys)
+
+
+def test_explain_a_pdf_counts_rejections_by_step_and_saves_them(tmp_path, capsys):
+    pdf = ROOT / "tests" / "fixtures" / "pdf" / "tianjin_p10-11.pdf"
+    saved = tmp_path / "rejections.csv"
+    assert main(["explain", "--file", str(pdf), "--period", "2021-2025", "--summary", "--save", str(saved)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    n_rows, n_rejected = (int(w) for w in re.findall(r"\d+", out[0]))
+    counts = {line.split()[0]: int(line.split()[1]) for line in out[1:]}
+    assert n_rows >= 20 and n_rejected == sum(counts.values()) > 0
+    import pandas as pd
+
+    table = pd.read_csv(saved)
+    assert len(table) == n_rejected and table["page"].notna().all()
+    assert counts == table["rejected_by"].value_counts().to_dict()
