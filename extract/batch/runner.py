@@ -200,6 +200,13 @@ def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], li
     return tasks, reused, failed
 
 
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def _task(path, root, rel, name, store, patterns_dir, entry, warnings) -> Task:
     return Task(str(path), str(root), rel, name, str(store), patterns_dir, entry, tuple(warnings))
 
@@ -256,6 +263,9 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
                 on_document(ref)
         if on_start:
             on_start(len(tasks))
+        # largest first: the long documents start early and the pool's tail is short (the merged
+        # tables do not depend on the order documents finish in)
+        tasks.sort(key=lambda t: (-_size(t.path), t.rel))
         stats: dict = {}
         for ref in _engine(settings, tasks, stats):
             refs.append(ref)
