@@ -23,7 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
 PDF_FIXTURE = ROOT / "tests" / "fixtures" / "pdf" / "neijiang_targets_p20-23.pdf"
-PDF_READER = "pdf reader: per-page handling (lead)"
 
 
 @dataclass(frozen=True)
@@ -228,7 +227,7 @@ def _pdf_cases(d: Path) -> list[Case]:
         page.insert_obj(obj)
         page.gen_content()
     half.save(d / "pdf_half_scanned.pdf")
-    cases.append(Case("pdf_half_scanned.pdf", "ok", "pages_without_text", xfail=PDF_READER))
+    cases.append(Case("pdf_half_scanned.pdf", "ok", "pages_without_text"))
     return cases
 
 
