@@ -16,6 +16,7 @@ import pytest
 from extract.batch import publish
 from extract.batch.pool import Limits, cap_jobs
 from extract.batch.runner import OutputError, RunSettings, check_output, run_corpus
+from extract.batch.shards import read_ref
 from extract.cli import main
 
 from .conftest import CORPUS
@@ -222,12 +223,20 @@ def test_a_killed_worker_is_an_error_row_and_the_batch_goes_on(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process names and PDEATHSIG are Linux")
+@pytest.mark.skipif(cap_jobs(2) < 2, reason="needs two cores: one busy with the large plan")
 def test_killing_the_run_leaves_no_worker_and_keeps_finished_documents(tmp_path):
     corpus, out = _corpus(tmp_path, 2), tmp_path / "out"
-    _big_plan(corpus / "zz_big.txt", 12)                 # last in order: the others finish first
-    proc = _start_run(corpus, out, "--jobs", "1", "--time-limit", "0")
+    _big_plan(corpus / "zz_big.txt", 12)                 # one worker reads it while the other does the rest
+    proc = _start_run(corpus, out, "--jobs", "2", "--time-limit", "0")
     shards = out / ".plan-extract" / "shards"
-    _wait_for(lambda: shards.is_dir() and len([p for p in shards.iterdir() if not p.name.startswith(".")]) == 2)
+    small = {p.stem for p in SEEDS[:2]}
+
+    def finished() -> set:
+        refs = [read_ref(p) for p in shards.iterdir() if not p.name.startswith(".")] if shards.is_dir() else []
+        return {r.doc_id for r in refs if r is not None}
+
+    _wait_for(lambda: small <= finished())
+    assert "zz_big" not in finished()                    # still being read when the run is killed
     workers = _wait_for(lambda: _workers_of(proc.pid))
     everyone = psutil.Process(proc.pid).children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)
