@@ -79,6 +79,13 @@ def _cmd_run(a) -> int:
     corpus = check_corpus(a.corpus)
     out = check_output_folder(a.output)
     check_patterns(a.patterns)
+    if a.scheduler and a.engine != "dask":
+        raise SettingsError("--scheduler is the address of a dask scheduler: add --engine dask")
+    if a.engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise SettingsError("--engine dask needs dask.distributed: pip install 'plan-extract[dask]'")
     err = Console(stderr=True, highlight=False)
 
     def say(line: str) -> None:
