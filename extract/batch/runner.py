@@ -237,6 +237,7 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
 
     Raises:
         OutputError: the output folder cannot be used (nothing was read or written then).
+        SettingsError: two files give one document id (nothing was read or written then).
     """
     from .publish import is_current, merge_and_publish, recover
 
