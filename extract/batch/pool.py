@@ -11,7 +11,8 @@ worker.  The supervisor, a single loop in the calling thread, hands out tasks an
   warmed-up worker already maps), so a fast allocation fails inside the worker instead.
 
 Workers die with the supervisor: on Linux through ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, with a
-thread watching the parent process as a fallback elsewhere.  Workers start from a fork server
+thread watching the parent process as a fallback elsewhere.  A worker's log records (the
+package's loggers) are sent to the supervisor and logged there, where the caller set up logging.  Workers start from a fork server
 (Linux) or by spawning, never by forking the (possibly threaded) caller.
 """
 from __future__ import annotations
@@ -111,9 +112,35 @@ def _cap_address_space(memory_mb: int) -> None:
         pass
 
 
-def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb: int, umask: int) -> None:
+class _ForwardHandler(logging.Handler):
+    """Sends a worker's log records to the supervisor, which logs them where the caller set up logging."""
+
+    def __init__(self, conn):
+        super().__init__()
+        self.conn = conn
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.conn.send(("log", record.name, record.levelno, record.getMessage()))
+        except Exception:  # noqa: BLE001 - logging must never break the work
+            self.handleError(record)
+
+
+def _forward_logging(conn, level: int) -> None:
+    """The package's records in this worker go to the supervisor (no output set up here)."""
+    logger = logging.getLogger("extract")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.addHandler(_ForwardHandler(conn))
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb: int, umask: int,
+                 log_level: int = logging.WARNING) -> None:
     _die_with_parent()
     os.umask(umask)          # the caller's, not the fork server's: files get the permissions the run would
+    _forward_logging(conn, log_level)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the supervisor's to handle
     if warm is not None:
         try:
@@ -196,7 +223,8 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         umask = os.umask(0)
         os.umask(umask)
-        self.proc = ctx.Process(target=_worker_main, args=(child, fn, warm, warm_arg, memory_mb, umask),
+        level = logging.getLogger("extract").getEffectiveLevel()
+        self.proc = ctx.Process(target=_worker_main, args=(child, fn, warm, warm_arg, memory_mb, umask, level),
                                 daemon=True, name="plan-extract-worker")
         self.proc.start()
         child.close()
@@ -273,6 +301,11 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                 try:
                     while w.conn.poll():
                         message = w.conn.recv()
+                        if message[0] == "log":              # a worker's record, logged here
+                            _name, level, text = message[1:]
+                            logging.getLogger(_name).log(level, "%s", printable(text))
+                            message = None
+                            continue
                         if message[0] == "start":
                             w.job = (index, task, time.monotonic())
                             started, message = w.job[2], None
