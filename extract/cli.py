@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .batch.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
+from .batch.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 from .settings import (
     SettingsError,
     check_corpus,
@@ -71,10 +71,9 @@ def _cmd_run(a) -> int:
         TimeElapsedColumn,
     )
 
-    from .batch.pool import Limits, cap_jobs
+    from .batch.limits import Limits, cap_jobs
     from .batch.runner import OutputError, RunSettings, run_corpus
     from .outputs.console import printable
-    from .pipeline import default_jobs
 
     corpus = check_corpus(a.corpus)
     out = check_output_folder(a.output)
@@ -91,7 +90,7 @@ def _cmd_run(a) -> int:
     def say(line: str) -> None:
         err.print(printable(line), markup=False, highlight=False, soft_wrap=True)
 
-    jobs = cap_jobs(a.jobs or default_jobs())
+    jobs = cap_jobs(a.jobs or 4)             # default: the cores, at most 4
     settings = RunSettings(corpus, out, jobs=jobs, engine=a.engine, scheduler=a.scheduler,
                            limits=Limits(a.time_limit, a.memory_limit), redo=a.redo, patterns_dir=a.patterns,
                            metadata={"documents": {"corpus_root": _relative_root(corpus, out)}})
@@ -133,7 +132,7 @@ def _cmd_run(a) -> int:
 
 def _relative_root(corpus: Path, out: Path) -> str:
     """The corpus root as seen from the output folder ("../corpus"): the same on every machine."""
-    from .pipeline import corpus_root
+    from .batch.discover import corpus_root
 
     root, out = corpus_root(corpus).resolve(), out.resolve()
     try:

@@ -21,10 +21,11 @@ from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .context.years import DocContext
 from .prose.extract import ProseRules, strict
-from .readers import ReadError, doc_id_from_path, read_document, reason_for, relative_path, supported
+from .readers import ReadError, read_document, reason_for, relative_path
 from .restatements import link_restatements
 from .rows import commitment_id, commitment_row, error_row
-from .settings import SettingsError
+from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
+from .batch.discover import find_documents as _discover
 from .tables.read import TableReader
 from .text.quality import unusual_share
 
@@ -189,35 +190,9 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
 
 
 def find_documents(corpus: Path) -> list[Path]:
-    """Files with a registered reader under ``corpus``, sorted (manifest excluded)."""
-    if corpus.is_file():
-        return [corpus]
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and supported(p)
-                  and not p.name.startswith(".") and p.name != "manifest.csv")
-
-
-def document_ids(paths: list[Path], root: Path) -> list[str]:
-    """The ``doc_id`` of each path (its path under ``root`` without the extension).
-
-    Raises:
-        SettingsError: two files give one id (``plan.txt`` beside ``plan.pdf``); nothing
-            has been read yet.
-    """
-    ids: list[str] = []
-    first: dict[str, Path] = {}
-    for p in paths:
-        doc_id = doc_id_from_path(relative_path(p, root))
-        if doc_id in first:
-            raise SettingsError(f"two files give document id {doc_id!r}: {relative_path(first[doc_id], root)} and "
-                                f"{relative_path(p, root)} (rename or move one)")
-        first[doc_id] = p
-        ids.append(doc_id)
-    return ids
-
-
-def corpus_root(corpus: Path) -> Path:
-    """The folder document ids are relative to: the corpus folder, or a single file's folder."""
-    return corpus if corpus.is_dir() else corpus.parent
+    """Files with a registered reader under ``corpus``, sorted (see :mod:`extract.batch.discover`:
+    links are followed once, special files and dangling links are left out)."""
+    return _discover(corpus)[0]
 
 
 def _worker(args):

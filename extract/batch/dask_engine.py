@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..outputs.console import printable
-from .pool import Limits, cap_jobs
+from .limits import Limits, cap_jobs
 from .shards import ShardRef, write_shard
 from .tasks import Task, error_shard, extract_rows
 

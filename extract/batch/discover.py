@@ -101,3 +101,30 @@ def _classify(path: Path, name: str) -> tuple[list[Path], list[Problem]]:
     if not stat.S_ISREG(st.st_mode):
         return [], [Problem(path, f"{_kind(st.st_mode)}, not a file: not read", True)]
     return [path], []
+
+
+def corpus_root(corpus: Path) -> Path:
+    """The folder document ids are relative to: the corpus folder, or a single file's folder."""
+    return corpus if corpus.is_dir() else corpus.parent
+
+
+def document_ids(paths: list[Path], root: Path) -> list[str]:
+    """The ``doc_id`` of each path (its path under ``root`` without the extension).
+
+    Raises:
+        SettingsError: two files give one id (``plan.txt`` beside ``plan.pdf``); nothing
+            has been read yet.
+    """
+    from ..readers import doc_id_from_path, relative_path
+    from ..settings import SettingsError
+
+    ids: list[str] = []
+    first: dict[str, Path] = {}
+    for p in paths:
+        doc_id = doc_id_from_path(relative_path(p, root))
+        if doc_id in first:
+            raise SettingsError(f"two files give document id {doc_id!r}: {relative_path(first[doc_id], root)} and "
+                                f"{relative_path(p, root)} (rename or move one)")
+        first[doc_id] = p
+        ids.append(doc_id)
+    return ids

@@ -25,36 +25,16 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Callable, Iterator
 
 from ..outputs.console import printable
+from .limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, MAX_JOBS, Limits, cap_jobs  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIME_LIMIT = 300.0      # seconds per document
-DEFAULT_MEMORY_LIMIT = 2048     # MB of resident memory per worker
-MAX_JOBS = 32                   # a sane ceiling whatever the machine says
 _POLL = 0.1                     # seconds between checks of time and memory
 _START_TIMEOUT = 120.0          # a new worker must load its dictionaries within this
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-document limits; 0 switches one off."""
-
-    time_s: float = DEFAULT_TIME_LIMIT
-    memory_mb: int = DEFAULT_MEMORY_LIMIT
-
-
-def cap_jobs(jobs: int) -> int:
-    """Worker count: at least 1, at most the usable cores (and :data:`MAX_JOBS`)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(jobs, cores, MAX_JOBS))
 
 
 # --- inside a worker ---------------------------------------------------------------------------

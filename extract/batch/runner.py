@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .discover import find_documents
-from .pool import Limits
+from .discover import corpus_root, document_ids, find_documents
+from .limits import Limits
 from .shards import (
     STATE_DIR,
     ShardRef,
@@ -149,8 +149,6 @@ def discover(settings: RunSettings) -> tuple[list[Path], list]:
     Raises:
         SettingsError: two files give one document id (nothing has been read or written).
     """
-    from ..pipeline import corpus_root, document_ids
-
     docs, problems = find_documents(settings.corpus)
     document_ids(docs, corpus_root(settings.corpus))
     return docs, problems
@@ -160,7 +158,6 @@ def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], li
          ) -> tuple[list[Task], list[ShardRef], list[tuple[Task, str]]]:
     """Tasks to run, shards to reuse, and problem documents (task, reason) to record as errors."""
     from ..context.metadata import check_manifest_entry
-    from ..pipeline import corpus_root
     from ..readers import doc_id_from_path, relative_path
 
     root = corpus_root(settings.corpus)
