@@ -6,6 +6,7 @@ extracts the rest one document per task (:func:`.tasks.run_task`, the same funct
 engine), each worker writing its document's shard as it finishes, and finally rebuilds the
 merged tables from the shards and publishes them as one set (:mod:`.publish`).
 
-Engines: :mod:`.pool` (local processes, supervised: time and memory limits, a dead worker is
-an error row) and :mod:`.dask_engine` (``dask.distributed``, optional extra).
+Engines: :mod:`.pool` (local processes, supervised: time and memory limits from
+:mod:`.limits`, a dead worker is an error row) and :mod:`.dask_engine` (``dask.distributed``,
+optional extra).
 """
