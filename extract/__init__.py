@@ -7,11 +7,28 @@ and the ``plan-extract`` command.
 """
 __version__ = "0.1.0"
 
-from .api import explain_text, extract_file, extract_folder, extract_text, read_output  # noqa: E402
-from .outputs.compare import comparison_table, wide_table  # noqa: E402
-from .patterns import PatternError, load_patterns  # noqa: E402
-from .readers import ReadError  # noqa: E402
-from .settings import SettingsError  # noqa: E402
+# public name -> module holding it; imported on first use, so ``plan-extract`` (and a re-run with
+# nothing to do) does not pay for pandas and the rules before it needs them (PEP 562)
+_EXPORTS = {
+    "extract_folder": ".api", "extract_file": ".api", "extract_text": ".api", "explain_text": ".api",
+    "read_output": ".api", "comparison_table": ".outputs.compare", "wide_table": ".outputs.compare",
+    "load_patterns": ".patterns", "PatternError": ".patterns", "ReadError": ".readers",
+    "SettingsError": ".settings",
+}
 
 __all__ = ["extract_folder", "extract_file", "extract_text", "explain_text", "read_output", "comparison_table", "wide_table",
            "load_patterns", "PatternError", "ReadError", "SettingsError", "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -15,7 +15,9 @@ from .patterns import PatternError, Patterns
 
 _ID = regex.compile(r"^[a-z]+\.[a-z0-9_]+$")
 _NUMBERING = regex.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[.、．])\s*")
+_SPACE_OR_STAR = regex.compile(r"[\s*＊]")
 _REQUIRED = ("id", "zh", "en", "category", "units", "higher_is_better", "patterns")
+_MAX_MEMO = 200_000        # distinct indicator texts remembered per process
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def clean_indicator(text: str) -> str:
     >>> clean_indicator("1.市区细颗粒物（PM2.5）浓度*")
     '市区细颗粒物（PM2.5）浓度'
     """
-    s = regex.sub(r"[\s*＊]", "", text or "")
+    s = _SPACE_OR_STAR.sub("", text or "")
     return _NUMBERING.sub("", s)
 
 
@@ -80,16 +82,22 @@ class IndicatorCatalogue:
             self.entries.append(Indicator(e["id"], e["zh"], e["en"], e["category"], tuple(e["units"]),
                                           e["higher_is_better"], compiled))
         self.by_id = {e.id: e for e in self.entries}
+        self._matched: dict[str, Indicator | None] = {}   # indicators repeat: each is matched once
 
     def match(self, indicator: str) -> Indicator | None:
         """The canonical indicator an indicator as written stands for, or None."""
+        if indicator in self._matched:
+            return self._matched[indicator]
         text = clean_indicator(indicator)
-        if not text:
-            return None
-        for entry in self.entries:
-            if any(p.search(text) for p in entry.patterns):
-                return entry
-        return None
+        found = None
+        if text:
+            for entry in self.entries:
+                if any(p.search(text) for p in entry.patterns):
+                    found = entry
+                    break
+        if len(self._matched) < _MAX_MEMO:
+            self._matched[indicator] = found
+        return found
 
     def unit_ok(self, entry: Indicator, unit: str) -> bool:
         """Whether ``unit`` is one of the entry's expected units."""

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .batch.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 from .settings import (
     SettingsError,
     check_corpus,
@@ -70,54 +71,68 @@ def _cmd_run(a) -> int:
         TimeElapsedColumn,
     )
 
-    from .outputs.writer import COMMITMENTS, DOCUMENTS, MISSES, SECTIONS, write_table
-    from .pipeline import corpus_root, default_jobs, document_ids, find_documents, run_batch
+    from .batch.limits import Limits, cap_jobs
+    from .batch.runner import OutputError, RunSettings, run_corpus
+    from .outputs.console import printable
 
     corpus = check_corpus(a.corpus)
     out = check_output_folder(a.output)
     check_patterns(a.patterns)
-    paths = find_documents(corpus)
-    if not paths:
-        raise SettingsError(f"no readable documents (.txt .md .pdf .docx) in {corpus}")
-    document_ids(paths, corpus_root(corpus))
-    err = Console(stderr=True)
-    t0 = time.perf_counter()
-    docs, commitments, sections, misses = [], [], [], []
-    jobs = a.jobs or default_jobs()
-    log.info("extracting %d documents from %s with %d worker(s) into %s", len(paths), corpus, jobs, out)
+    if a.scheduler and a.engine != "dask":
+        raise SettingsError("--scheduler is the address of a dask scheduler: add --engine dask")
+    if a.engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise SettingsError("--engine dask needs dask.distributed: pip install 'plan-extract[dask]'")
+    err = Console(stderr=True, highlight=False)
+
+    def say(line: str) -> None:
+        err.print(printable(line), markup=False, highlight=False, soft_wrap=True)
+
+    jobs = cap_jobs(a.jobs or 4)             # default: the cores, at most 4
+    settings = RunSettings(corpus, out, jobs=jobs, engine=a.engine, scheduler=a.scheduler,
+                           limits=Limits(a.time_limit, a.memory_limit), redo=a.redo, patterns_dir=a.patterns,
+                           metadata={"documents": {"corpus_root": _relative_root(corpus, out)}})
+    log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
     with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[name]}"), console=err, transient=True,
+                  TextColumn("{task.fields[name]}", markup=False), console=err, transient=True,
                   disable=a.quiet or not err.is_terminal) as progress:
-        task = progress.add_task("run", total=len(paths), name="")
-        for res in run_batch(corpus, jobs=jobs, patterns_dir=a.patterns):
-            docs.append(res.document)
-            commitments.extend(res.commitments)
-            sections.extend(res.sections)
-            misses.extend(res.misses)
-            log.debug("%s: %s, %d commitments, %d likely misses", res.document["doc_id"],
-                      res.document["status"], len(res.commitments), len(res.misses))
-            if not res.ok:
-                err.print(f"error: {res.document['source_path']}: {res.document['error']}", markup=False,
-                          highlight=False)
-            progress.update(task, advance=1, name=res.document["doc_id"])
-    docs.sort(key=lambda r: r["doc_id"])
-    order = {d["doc_id"]: i for i, d in enumerate(docs)}
-    commitments.sort(key=lambda r: (order[r["doc_id"]], r["char_start"], r["commitment_id"]))
-    sections.sort(key=lambda r: (order[r["doc_id"]], r["char_start"], r["section_id"]))
-    write_table(commitments, COMMITMENTS, out / "commitments.parquet")
-    write_table(sections, SECTIONS, out / "sections.parquet")
-    misses.sort(key=lambda r: (order[r["doc_id"]], r["char_start"]))
-    write_table(misses, MISSES, out / "likely_misses.parquet")
-    write_table(docs, DOCUMENTS, out / "documents.parquet", metadata={"corpus_root": _relative_root(corpus, out)})
-    n_err = sum(1 for d in docs if d["status"] != "ok")
-    secs = time.perf_counter() - t0
-    print(f"documents {len(docs)}  commitments {len(commitments)}  errors {n_err}  seconds {secs:.1f}  -> {out}/")
-    return EXIT_INCOMPLETE if n_err else EXIT_OK
+        bar = progress.add_task("run", total=0, name="")
+
+        def started(n: int) -> None:
+            progress.update(bar, total=n)
+
+        def finished(ref) -> None:
+            log.debug("%s: %s, %d commitments", printable(ref.doc_id), ref.status, ref.n_commitments)
+            if ref.status != "ok":
+                progress.console.print(printable(f"error: {ref.source_path}: {ref.error}"), markup=False,
+                                       highlight=False, soft_wrap=True)
+            progress.update(bar, advance=1, name=printable(ref.doc_id))
+
+        try:
+            summary = run_corpus(settings, on_start=started, on_document=finished)
+        except OutputError as exc:
+            raise SettingsError(str(exc)) from None
+        except KeyboardInterrupt:
+            say("plan-extract: interrupted; finished documents are kept, run again to go on")
+            return 130
+        except RuntimeError as exc:          # e.g. the dask engine without dask installed
+            raise SettingsError(str(exc)) from None
+    for w in summary.warnings:
+        say(f"warning: {w}")
+    if summary.documents == 0:
+        raise SettingsError(f"no readable documents (.txt .md .pdf .docx) in {corpus}")
+    print(printable(f"documents {summary.documents}  commitments {summary.commitments}  errors {summary.errors}  "
+                    f"seconds {summary.seconds:.1f}  -> {out}/"))
+    if not a.quiet and summary.reused:
+        say(f"({summary.reused} unchanged documents reused, {summary.extracted} extracted; --redo reads all)")
+    return EXIT_INCOMPLETE if summary.errors else EXIT_OK
 
 
 def _relative_root(corpus: Path, out: Path) -> str:
     """The corpus root as seen from the output folder ("../corpus"): the same on every machine."""
-    from .pipeline import corpus_root
+    from .batch.discover import corpus_root
 
     root, out = corpus_root(corpus).resolve(), out.resolve()
     try:
@@ -164,6 +179,8 @@ def _cmd_show(a) -> int:
     from rich.table import Table
     from rich.text import Text
 
+    from .outputs.console import printable
+
     out = check_run_output(a.output)
     table = pq.read_table(out / "commitments.parquet")
     hits = table.filter(pc.starts_with(table["commitment_id"], a.id)).to_pylist()
@@ -171,16 +188,20 @@ def _cmd_show(a) -> int:
         print(f"plan-extract: {len(hits)} commitments match id {a.id!r}", file=sys.stderr)
         return EXIT_INCOMPLETE
     r = hits[0]
-    console = Console()
-    sentence = Text(r["sentence"])
-    for key, style in (("indicator_span", "bold blue"), ("value_span", "bold black on yellow"),
-                       ("year_span", "bold green")):
-        if r.get(key):
-            sentence.stylize(style, r[key]["start"], r[key]["end"])
+    console = Console(highlight=False)
+    # nothing from a document is read as markup or printed raw: Text objects and printable()
+    sentence = Text(printable(r["sentence"]))
+    if sentence.plain == r["sentence"]:        # spans index the sentence as stored (no escapes added)
+        for key, style in (("indicator_span", "bold blue"), ("value_span", "bold black on yellow"),
+                           ("year_span", "bold green")):
+            if r.get(key):
+                sentence.stylize(style, r[key]["start"], r[key]["end"])
     where = f"page {r['page']}" if r.get("page") else f"line {r['line']}"
-    console.print(f"[bold]{r['commitment_id']}[/]  {r['doc_id']}  {where}  ({r['rule_id']}, {r['confidence']:.2f})",
-                  highlight=False)
-    console.print(" > ".join(r.get("section_path") or []) or "(no heading)", style="dim")
+    head = Text()
+    head.append(r["commitment_id"], style="bold")
+    head.append(printable(f"  {r['doc_id']}  {where}  ({r['rule_id']}, {r['confidence']:.2f})"))
+    console.print(head)
+    console.print(Text(printable(" > ".join(r.get("section_path") or []) or "(no heading)"), style="dim"))
     console.print(sentence)
     grid = Table(show_header=False, box=None)
     for key in ("indicator", "indicator_id", "year", "year_source", "value", "value_min", "value_max", "value_text",
@@ -188,7 +209,7 @@ def _cmd_show(a) -> int:
                 "baseline_value", "source", "table_id", "table_row", "class", "is_primary", "restates", "title",
                 "issuer", "region"):
         if r.get(key) not in (None, ""):
-            grid.add_row(key, str(r[key]))
+            grid.add_row(Text(key), Text(printable(r[key])))
     console.print(grid)
     return EXIT_OK
 
@@ -328,11 +349,23 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     r = command("run", "extract a corpus folder into Parquet tables",
-                "examples:\n  plan-extract run corpus -o output\n  plan-extract run plans/ -o out --jobs 2 -q\n")
+                "examples:\n  plan-extract run corpus -o output\n  plan-extract run plans/ -o out --jobs 2 -q\n"
+                "  plan-extract run plans/ -o out --redo             read every document again\n"
+                "  plan-extract run plans/ -o out --engine dask --scheduler tcp://HOST:8786\n")
     r.add_argument("corpus", nargs="?", default="corpus", help="folder of plans (default: corpus/)")
-    r.add_argument("--jobs", type=_positive_int, default=0, help="worker processes (default: cores, max 4)")
+    r.add_argument("--jobs", type=_positive_int, default=0,
+                   help="worker processes (default: cores, max 4; never more than the cores)")
     r.add_argument("--patterns", default=None, help="a patterns/ folder to use instead of the shipped one")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--redo", action="store_true", help="extract every document again (default: reuse unchanged ones)")
+    r.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+                   help=f"seconds per document before its worker is stopped (default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
+    r.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT, metavar="MB",
+                   help=f"memory per worker in MB (default {DEFAULT_MEMORY_LIMIT}; 0 = none)")
+    r.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local worker processes, or dask.distributed (pip install 'plan-extract[dask]')")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
     r.set_defaults(fn=_cmd_run)
 
     e = command("eval", "score output against gold annotations",

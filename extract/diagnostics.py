@@ -9,6 +9,9 @@ and periods before the plan period).
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
+
 import regex
 
 from .context.sections import is_heading_line
@@ -58,10 +61,13 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
         Rows of ``likely_misses.parquet``: ``kind`` is "sentence", "table" or "box"; a table's
         ``sentence`` is its caption and first cells.
     """
-    covered = [(c["char_start"], c["char_end"]) for c in commitments]
+    covered = sorted((c["char_start"], c["char_end"]) for c in commitments)
+    starts = [cs for cs, _ce in covered]
+    reach = list(accumulate((ce for _cs, ce in covered), max))   # furthest end among the first k spans
 
     def uncovered(start: int, end: int) -> bool:
-        return not any(cs < end and start < ce for cs, ce in covered)
+        k = bisect_left(starts, end)             # spans starting before ``end`` …
+        return not (k and reach[k - 1] > start)  # … none of which ends after ``start``
 
     rejections = rejections or []
     out = []
@@ -77,8 +83,8 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
                 miss["rejected_by"] = "; ".join(reasons) or None
                 out.append(miss)
             continue
-        if block.kind != "paragraph":
-            continue
+        if block.kind != "paragraph" or not _YEARISH.search(block.text):
+            continue            # no year in the paragraph: none of its sentences can qualify
         for a, b in sentences(block.text):
             s = block.text[a:b]
             if not (_YEARISH.search(s) and _QUANTITY.search(_YEARISH.sub("", s))):

@@ -63,6 +63,7 @@ class Document:
     # how well the text layer could be read (PDF): text_quality 0..1, extractor, pages_without_text,
     # warnings (one line each, e.g. "pages 12–14: 17% unusual characters")
     reading: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)   # repairs made while reading (one line each)
 
     @property
     def text(self) -> str:

@@ -1,14 +1,14 @@
 """Run the stages on one document and on a batch.
 
 read -> normalise (inside the reader) -> sections -> metadata -> rules -> rows -> restatements
-linked.  A document that fails at any stage becomes an error row; the batch goes on.
+linked.  A document that fails at any stage becomes an error row; the batch goes on.  Batches
+(discovery, shards, worker pool, merged tables) are run by :mod:`extract.batch`.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -21,10 +21,11 @@ from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .context.years import DocContext
 from .prose.extract import ProseRules, strict
-from .readers import ReadError, doc_id_from_path, read_document, relative_path, supported
+from .readers import ReadError, read_document, reason_for, relative_path
 from .restatements import link_restatements
 from .rows import commitment_id, commitment_row, error_row
-from .settings import SettingsError
+from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
+from .batch.discover import find_documents as _discover
 from .tables.read import TableReader
 from .text.quality import unusual_share
 
@@ -50,8 +51,9 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     """Run sections, metadata and rules on a read document."""
     tree = build_sections(doc)
     meta = infer_metadata(doc, patterns)
+    warnings = list(doc.warnings)
     if manifest_entry:
-        apply_manifest(meta, manifest_entry)
+        warnings += apply_manifest(meta, manifest_entry)
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
     prose = rules_for(patterns)
     rejections: list = []
@@ -95,6 +97,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
         **reading_report(doc),
+        "warnings": warnings,
     }
     misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
@@ -180,44 +183,16 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
         patterns = load_patterns(patterns_dir)
         doc = read_document(path, root, patterns)
         return extract_document(doc, patterns, manifest_entry)
-    except ReadError as exc:
-        return DocResult(error_row(path, rel, str(exc)))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-        log.debug("failed on %s", path, exc_info=True)
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-        return DocResult(error_row(path, rel, reason))
+        if not isinstance(exc, ReadError):
+            log.debug("failed on %s", path, exc_info=True)
+        return DocResult(error_row(path, rel, reason_for(exc)))
 
 
 def find_documents(corpus: Path) -> list[Path]:
-    """Files with a registered reader under ``corpus``, sorted (manifest excluded)."""
-    if corpus.is_file():
-        return [corpus]
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and supported(p)
-                  and not p.name.startswith(".") and p.name != "manifest.csv")
-
-
-def document_ids(paths: list[Path], root: Path) -> list[str]:
-    """The ``doc_id`` of each path (its path under ``root`` without the extension).
-
-    Raises:
-        SettingsError: two files give one id (``plan.txt`` beside ``plan.pdf``); nothing
-            has been read yet.
-    """
-    ids: list[str] = []
-    first: dict[str, Path] = {}
-    for p in paths:
-        doc_id = doc_id_from_path(relative_path(p, root))
-        if doc_id in first:
-            raise SettingsError(f"two files give document id {doc_id!r}: {relative_path(first[doc_id], root)} and "
-                                f"{relative_path(p, root)} (rename or move one)")
-        first[doc_id] = p
-        ids.append(doc_id)
-    return ids
-
-
-def corpus_root(corpus: Path) -> Path:
-    """The folder document ids are relative to: the corpus folder, or a single file's folder."""
-    return corpus if corpus.is_dir() else corpus.parent
+    """Files with a registered reader under ``corpus``, sorted (see :mod:`extract.batch.discover`:
+    links are followed once, special files and dangling links are left out)."""
+    return _discover(corpus)[0]
 
 
 def _worker(args):
@@ -225,10 +200,16 @@ def _worker(args):
     return process_file(path, root, patterns_dir, entry)
 
 
-def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> Iterator[DocResult]:
-    """Process every document of ``corpus``, in a process pool when ``jobs > 1``.
+def _failed(task, reason: str) -> DocResult:
+    path, root, _patterns_dir, _entry = task
+    return DocResult(error_row(path, relative_path(path, root), reason))
 
-    Yields results in completion order; callers sort the rows.
+
+def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> Iterator[DocResult]:
+    """Process every document of ``corpus`` in memory, in supervised worker processes when ``jobs > 1``.
+
+    Yields results in completion order; callers sort the rows.  (``plan-extract run`` goes
+    through :mod:`extract.batch` instead: shards on disk, re-runs, limits.)
 
     Raises:
         SettingsError: two files give one document id (before any document is read).
@@ -241,8 +222,9 @@ def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> I
         for t in tasks:
             yield _worker(t)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_worker, tasks)
+    from .batch.pool import run_supervised
+
+    yield from run_supervised(tasks, _worker, _failed, jobs)
 
 
 def default_jobs() -> int:

@@ -24,15 +24,20 @@ def commitment_id(doc: Document, c: Commitment) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def error_row(path: Path, rel: str, reason: str) -> dict:
-    """The ``documents.parquet`` row of a document that could not be read."""
-    try:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        sha = None
-    return {"doc_id": doc_id_from_path(rel), "source_path": rel, "content_sha256": sha,
+def error_row(path: Path, rel: str, reason: str, sha256: str | None = None) -> dict:
+    """The documents.parquet row of a document that could not be read (content hash if a file)."""
+    if sha256 is None and path.is_file():      # never opens a FIFO or a device
+        try:
+            h = hashlib.sha256()
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            sha256 = h.hexdigest()
+        except OSError:
+            pass
+    return {"doc_id": doc_id_from_path(rel), "source_path": rel, "content_sha256": sha256,
             "format": path.suffix.lower().lstrip("."), "status": "error", "error": reason,
-            "n_commitments": 0, "issuers": []}
+            "n_commitments": 0, "issuers": [], "warnings": []}
 
 
 def _span(start: int, end: int) -> dict:

@@ -31,7 +31,8 @@ def good_output(tmp_path):
 
 
 def _snapshot(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file under ``folder`` (the tables and the run's shards) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _one_line_error(capsys) -> str:
@@ -153,10 +154,10 @@ def test_output_files_follow_the_umask(good_output, tmp_path):
         assert main(["run", str(corpus), "-o", str(out2), "-q", "--jobs", "1"]) == 0
     finally:
         os.umask(old)
-    files = sorted(out.iterdir())
-    assert len(files) == 8
-    assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o644" for f in files}
-    assert {oct(stat.S_IMODE(f.stat().st_mode)) for f in out2.iterdir()} == {"0o640"}
+    assert len([f for f in out.iterdir() if f.is_file()]) == 8
+    files = sorted(f for f in out.rglob("*") if f.is_file())      # the tables and the run's shards
+    assert {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {str(f): "0o644" for f in files}
+    assert {oct(stat.S_IMODE(f.stat().st_mode)) for f in out2.rglob("*") if f.is_file()} == {"0o640"}
     assert pq.read_table(out / "commitments.parquet").num_rows > 10
 
 

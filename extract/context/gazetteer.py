@@ -66,8 +66,10 @@ class Gazetteer:
             if d.short != d.name:
                 self.by_short.setdefault(d.short, []).append(d)
         self.aliases = {a: self.by_name[n][0] for a, n in aliases.items() if n in self.by_name}
-        names = sorted(set(self.by_name) | set(self.by_short) | set(self.aliases), key=len, reverse=True)
-        self._names_re = regex.compile(r"\L<names>", names=names)
+        self._names = frozenset(self.by_name) | frozenset(self.by_short) | frozenset(self.aliases)
+        self._lengths = sorted({len(n) for n in self._names}, reverse=True)
+        # the characters a name can start with: positions starting otherwise are skipped at C speed
+        self._first_re = regex.compile("[" + regex.escape("".join(sorted({n[0] for n in self._names}))) + "]")
 
     def parent(self, d: Division) -> Division | None:
         """The enclosing division (prefecture of a county, province of a prefecture)."""
@@ -86,9 +88,24 @@ class Gazetteer:
         return self.by_short.get(name, [])
 
     def mentions(self, text: str):
-        """``(surface, start)`` of every division name in ``text`` (longest first)."""
-        for m in self._names_re.finditer(text):
-            yield m.group(0), m.start()
+        """``(surface, start)`` of every division name in ``text``, left to right, longest at each place.
+
+        Matches do not overlap: after a name the scan goes on behind it.
+        """
+        names, lengths = self._names, self._lengths
+        pos, end = 0, len(text)
+        while pos < end:
+            m = self._first_re.search(text, pos)
+            if m is None:
+                return
+            i = m.start()
+            for n in lengths:
+                if text[i:i + n] in names:
+                    yield text[i:i + n], i
+                    pos = i + n
+                    break
+            else:
+                pos = i + 1
 
 
 @lru_cache(maxsize=2)

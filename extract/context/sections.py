@@ -30,6 +30,7 @@ HEADING_STYLES: list[tuple[str, regex.Pattern]] = [
 # box and table captions sit under whatever heading is open; they never become a chapter
 _LEAF_STYLES = {"box", "table_caption"}
 _MAX_HEADING_LEN = 60
+_SENTENCE_INSIDE = regex.compile(r"[。；;]")   # a heading holds no sentence end
 
 
 def match_heading(line: str) -> tuple[str, str, str] | None:
@@ -52,7 +53,7 @@ def match_heading(line: str) -> tuple[str, str, str] | None:
             return None
         # a heading has no sentence inside it: at most one final 。
         body = title.rstrip("。")
-        if regex.search(r"[。；;]", body):
+        if _SENTENCE_INSIDE.search(body):
             return None
         if style in ("arabic_dot", "circled", "arabic_paren", "cn_paren") and len(title) > 40:
             return None

@@ -52,6 +52,8 @@ DOCUMENTS = pa.schema([
     # foreign scripts, digits lost next to 年/%), the extractor(s) that gave it, scanned pages
     ("text_quality", pa.float64()), ("extractor", pa.string()), ("pages_without_text", pa.int32()),
     ("reading_warnings", pa.list_(pa.string())),
+    # what was repaired or ignored on the way (control characters dropped, a bad manifest value)
+    ("warnings", pa.list_(pa.string())),
 ])
 
 SECTIONS = pa.schema([
@@ -72,13 +74,18 @@ MISSES = pa.schema([
 TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS, "likely_misses": MISSES}
 
 
+def rows_to_table(rows: list[dict], schema: pa.Schema, metadata: dict[str, str] | None = None) -> pa.Table:
+    """Row dicts as an Arrow table with ``schema``, the ``schema_version`` and ``metadata``."""
+    columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
+    table = pa.table(columns, schema=schema)
+    return table.replace_schema_metadata({**(metadata or {}), "schema_version": SCHEMA_VERSION})
+
+
 def write_table(rows: list[dict], schema: pa.Schema, path: Path, metadata: dict[str, str] | None = None) -> None:
     """Write ``rows`` with ``schema`` to ``path`` atomically (temp file + rename).
 
     ``metadata`` adds key-value pairs to the file's metadata beside ``schema_version``.
     """
-    columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
-    table = pa.table(columns, schema=schema)
-    table = table.replace_schema_metadata({**(metadata or {}), "schema_version": SCHEMA_VERSION})
+    table = rows_to_table(rows, schema, metadata)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)

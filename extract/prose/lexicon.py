@@ -83,20 +83,13 @@ class ProseLexicon:
 
     @cached_property
     def tokenizer(self):
-        """A private jieba tokenizer whose dictionary knows our indicator words."""
-        import jieba
+        """A private jieba tokenizer whose dictionary knows our indicator words (one per process)."""
+        from ..text.tokenizer import project_tokenizer
 
-        tok = jieba.Tokenizer()
-        tok.tmp_dir = tempfile.gettempdir()
-        tok.cache_file = os.path.join(tok.tmp_dir, "plan_extract_jieba.cache")
-        jieba.setLogLevel(logging.WARNING)
-        for w in self.heads:
-            tok.add_word(w, freq=2000)
-        for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]:
-            tok.add_word(w, freq=3000)
-        for word in self.catalogue_words():
-            tok.add_word(word, freq=5000)
-        return tok
+        words = [(w, 2000) for w in self.heads]
+        words += [(w, 3000) for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]]
+        words += [(w, 5000) for w in self.catalogue_words()]
+        return project_tokenizer(tuple(words))
 
     @cached_property
     def gazetteer(self):

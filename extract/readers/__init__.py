@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..model import Document
 from . import docx, pdf, text
-from .base import ReadError, blocks_from_text, doc_id_from_path
+from .base import ReadError, blocks_from_text, doc_id_from_path, reason_for
 from .text import decode_bytes, document_from_text
 
 Reader = Callable[..., Document]   # (path, path relative to the corpus root, patterns) -> Document
@@ -22,7 +22,7 @@ READERS: dict[str, Reader] = {
 }
 
 __all__ = ["READERS", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
-           "document_from_text", "read_document", "relative_path", "supported"]
+           "document_from_text", "read_document", "reason_for", "relative_path", "supported"]
 
 
 def supported(path: Path) -> bool:

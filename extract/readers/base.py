@@ -62,6 +62,41 @@ class Region:
     title: Optional[str] = None
 
 
+OUT_OF_MEMORY = "out of memory while reading the document"
+
+
+def reason_for(exc: BaseException) -> str:
+    """A specific one-line reason for a document that failed with ``exc``.
+
+    >>> reason_for(ReadError("empty file"))
+    'empty file'
+    >>> reason_for(MemoryError())
+    'out of memory while reading the document'
+    >>> reason_for(KeyError("word/document.xml"))
+    "internal error: missing key 'word/document.xml' (KeyError)"
+    """
+    msg = " ".join(str(exc).split())
+    if isinstance(exc, ReadError):
+        reason = msg or "unreadable document"
+    elif isinstance(exc, MemoryError):
+        reason = OUT_OF_MEMORY
+    elif isinstance(exc, RecursionError):
+        reason = "document too deeply nested to read (recursion limit)"
+    elif isinstance(exc, KeyError):
+        reason = f"internal error: missing key {msg} (KeyError)"
+    elif isinstance(exc, OSError) and exc.strerror:
+        reason = f"cannot read file: {exc.strerror}"
+    elif "PDFium: Success" in msg or "PDFium: Unknown" in msg:
+        reason = "damaged PDF: pdfium cannot parse it (truncated or not a PDF)"
+    elif not msg:
+        reason = f"internal error: {type(exc).__name__} without a message"
+    else:
+        reason = f"{type(exc).__name__}: {msg}"
+    if "PDFium: Success" in reason:
+        reason = "damaged PDF: pdfium cannot parse it (truncated or not a PDF)"
+    return reason[:300]
+
+
 def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
     """Rows of cells from the lines of a text table.
 

@@ -23,12 +23,21 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = regex.compile(r"^(?:heading|标题)\s*(\d)$", regex.I)
 
 
+def _run_text(node) -> str:
+    """Text of a ``w:t`` element; an (unexpanded) entity reference inside it is skipped, not
+    the text after it (lxml keeps that text as the entity node's tail)."""
+    parts = [node.text or ""]
+    for child in node:
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _paragraph_text(p) -> str:
     """Text of a paragraph with tracked insertions kept and deletions dropped."""
     out = []
     for node in p._p.iter():
         if node.tag == f"{_W}t" and not any(a.tag == f"{_W}del" for a in node.iterancestors()):
-            out.append(node.text or "")
+            out.append(_run_text(node))
         elif node.tag == f"{_W}tab":
             out.append(" ")
         elif node.tag in (f"{_W}br", f"{_W}cr"):
@@ -84,11 +93,57 @@ def table_lines(table) -> list[str]:
     return lines
 
 
+# bounds on what a DOCX may inflate to (python-docx reads every part into memory): a real plan's
+# parts are a few MB of XML and some images; a zip bomb declares (or hides) gigabytes
+MAX_PART_BYTES = 256 * 2 ** 20
+MAX_TOTAL_BYTES = 512 * 2 ** 20
+MAX_PARTS = 5000
+
+
+def check_zip_sizes(path: Path) -> None:
+    """Refuse a DOCX whose parts inflate beyond the bounds, by their declared and actual sizes.
+
+    The declared sizes are checked first (cheap); then every part is inflated in blocks and
+    counted, so a part that lies about its size is caught before python-docx reads it.
+
+    Raises:
+        ReadError: not a zip, too many parts, or a part too large (a zip bomb).
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_PARTS:
+                raise ReadError(f"DOCX refused: {len(infos)} parts (more than {MAX_PARTS})")
+            for info in infos:
+                if info.file_size > MAX_PART_BYTES:
+                    raise ReadError(f"DOCX refused: part {info.filename} inflates to "
+                                    f"{info.file_size / 2 ** 20:.0f} MB (zip bomb?)")
+            declared = sum(i.file_size for i in infos)
+            if declared > MAX_TOTAL_BYTES:
+                raise ReadError(f"DOCX refused: parts inflate to {declared / 2 ** 20:.0f} MB in all (zip bomb?)")
+            total = 0
+            for info in infos:
+                size = 0
+                with zf.open(info) as fh:
+                    while block := fh.read(1 << 20):
+                        size += len(block)
+                        total += len(block)
+                        if size > max(info.file_size, 0) or size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES:
+                            raise ReadError(f"DOCX refused: part {info.filename} inflates beyond its "
+                                            "declared size (zip bomb?)")
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"not a readable DOCX: damaged zip ({exc})") from exc
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
+        raise ReadError(f"not a readable DOCX: {type(exc).__name__}: {exc}") from exc
+
+
 def read_docx(path: Path, rel: str, patterns=None) -> Document:
     """Read a DOCX plan.
 
     Raises:
-        ReadError: not a DOCX (or a damaged one).
+        ReadError: not a DOCX (or a damaged one), or a zip bomb.
     """
     import zipfile
 
@@ -96,10 +151,17 @@ def read_docx(path: Path, rel: str, patterns=None) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
+    check_zip_sizes(path)
     try:
         d = docx.Document(str(path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise ReadError(f"not a readable DOCX: {type(exc).__name__}") from exc
+    except KeyError as exc:
+        raise ReadError(f"not a readable DOCX: missing part {exc}") from exc
+    except PackageNotFoundError as exc:
+        raise ReadError("not a readable DOCX: no Word document inside the package") from exc
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ReadError(f"not a readable DOCX: {type(exc).__name__}: {exc}"[:200]) from exc
+    except SyntaxError as exc:   # lxml.etree.XMLSyntaxError
+        raise ReadError(f"not a readable DOCX: broken XML ({exc})"[:200]) from exc
     lines: list[str] = []
     heading_levels: dict[int, int] = {}      # line index -> level
     for item in d.iter_inner_content():

@@ -14,7 +14,9 @@ numbers and around years removed, and hard-wrapped lines of PDF-derived text joi
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import regex
@@ -81,8 +83,8 @@ class NormText:
     """Normalised text plus, for every character, the source span it came from."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: array       # array('q'): source start of each normalised character
+    ends: array         # array('q'): source end of each normalised character
     source: str = ""
     line_starts: list[int] = field(default_factory=list)
 
@@ -101,47 +103,74 @@ class NormText:
         return bisect.bisect_right(self.line_starts, src)
 
 
+def _identity_map(n: int, first: int) -> array:
+    """``array('q', range(first, first + n))`` built at C speed."""
+    import numpy as np
+
+    out = array("q")
+    out.frombytes(np.arange(first, first + n, dtype=np.int64).tobytes())
+    return out
+
+
+@lru_cache(maxsize=64)
+def _char_class(chars: str) -> regex.Pattern:
+    """A compiled pattern matching any one of ``chars`` (for :meth:`_Builder.translate`)."""
+    return regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]")
+
+
 class _Builder:
-    """Rewrites a (text, starts, ends) triple with regex substitutions that keep offsets."""
+    """Rewrites a (text, starts, ends) triple with regex substitutions that keep offsets.
+
+    Offsets are kept in ``array('q')`` (8 bytes an entry, not a Python int each), and every
+    step is one regex scan plus slice copies, so the work is linear in the text and runs at C
+    speed between matches.
+    """
 
     def __init__(self, text: str):
         self.text = text
-        self.starts = list(range(len(text)))
-        self.ends = list(range(1, len(text) + 1))
+        self.starts = _identity_map(len(text), 0)
+        self.ends = _identity_map(len(text), 1)
 
     def sub(self, pattern: regex.Pattern, repl: Callable[[regex.Match], str | None]) -> None:
         """Replace each match by ``repl(m)``; the replacement maps to the whole match span.
 
         ``repl`` returning None keeps the match unchanged.
         """
-        out, s_out, e_out = [], [], []
+        out: list[str] = []
+        s_out, e_out = array("q"), array("q")
         pos = 0
         t, st, en = self.text, self.starts, self.ends
+        st_view, en_view = memoryview(st).cast("B"), memoryview(en).cast("B")   # slices copied once
+        w = st.itemsize
+        changed = False
         for m in pattern.finditer(t):
             a, b = m.span()
             new = repl(m)
             if new is None:
                 continue
-            out.append(t[pos:a]); s_out.extend(st[pos:a]); e_out.extend(en[pos:a])
+            changed = True
+            out.append(t[pos:a]); s_out.frombytes(st_view[pos * w:a * w]); e_out.frombytes(en_view[pos * w:a * w])
             if new:
                 if a < b:
                     sa, eb = st[a], en[b - 1]
                 else:  # insertion at a point: anchor to the next char
                     sa = st[a] if a < len(st) else (en[-1] if en else 0)
                     eb = sa
-                out.append(new); s_out.extend([sa] * len(new)); e_out.extend([eb] * len(new))
+                out.append(new)
+                s_out.extend(array("q", [sa]) * len(new)); e_out.extend(array("q", [eb]) * len(new))
             pos = b
-        out.append(t[pos:]); s_out.extend(st[pos:]); e_out.extend(en[pos:])
-        self.text, self.starts, self.ends = "".join(out), s_out, e_out
+        if changed:
+            out.append(t[pos:]); s_out.frombytes(st_view[pos * w:]); e_out.frombytes(en_view[pos * w:])
+        st_view.release(); en_view.release()
+        if changed:
+            self.text, self.starts, self.ends = "".join(out), s_out, e_out
 
     def translate(self, table: dict[str, str]) -> None:
         """Per-character translation (1 -> 0..n characters), offsets kept exactly."""
-        out, s_out, e_out = [], [], []
-        for ch, s, e in zip(self.text, self.starts, self.ends):
-            rep = table.get(ch, ch)
-            out.append(rep)
-            s_out.extend([s] * len(rep)); e_out.extend([e] * len(rep))
-        self.text, self.starts, self.ends = "".join(out), s_out, e_out
+        keys = "".join(sorted(table))
+        if not keys:
+            return
+        self.sub(_char_class(keys), lambda m: table[m.group()])
 
 
 # private-use glyphs left after the known substitutions: a decimal point between digits, else noise
@@ -151,8 +180,9 @@ _PRIVATE_USE_DECIMAL = regex.compile(r"(?<=[0-9０-９])[ ]?\p{Co}[ ]?(?=[0-9０
 # layout markers left by converters
 _BOOKMARK = regex.compile(r"\[bookmark:[^\]\n]*\]")
 _BOLD = regex.compile(r"\*\*")
-# a $…$ LaTeX fragment on one line
-_LATEX_DOLLAR = regex.compile(r"\$([^$\n]{1,80})\$")
+# a $…$ LaTeX fragment on one line: only when it looks like LaTeX (a command, a sub/superscript
+# or a brace group), so text between two dollar signs ("$5 和 $8") stays as written
+_LATEX_DOLLAR = regex.compile(r"\$(?=[^$\n]{0,80}?(?:\\[A-Za-z%]|[_^]|\{))([^$\n]{1,80})\$")
 # a bare sub/superscript group outside $…$: "PM _{2.5}", "m^{3}"
 _LATEX_BARE = regex.compile(r"[ \t]*[_^]\{([^{}\n]{1,12})\}")
 _SUBSCRIPT_RUN = regex.compile(r"[₀-₉]+(?:\.[₀-₉]+)?|[₀-₉]*\.[₀-₉]+")
@@ -281,5 +311,8 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
     b.sub(_SPACE_NEAR_NUMBER, lambda m: "")
     b.sub(_SPACE_CJK_PUNCT, lambda m: "")
     b.sub(_SPACE_IN_UNIT, lambda m: "")
-    line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
     return NormText(b.text, b.starts, b.ends, source, line_starts)
+
+
+_NEWLINE = regex.compile("\n")

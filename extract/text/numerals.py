@@ -6,8 +6,6 @@ through cn2an, and only on the captured span (cn2an on running text corrupts it:
 """
 from __future__ import annotations
 
-import cn2an
-
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
 
 
@@ -31,6 +29,8 @@ def parse_number(text: str) -> float | None:
     if not all(ch in CN_DIGITS for ch in s):
         return None
     try:
+        import cn2an   # imported on first use: it takes ~70 ms to load
+
         return float(cn2an.cn2an(s, "smart"))
     except (ValueError, KeyError, IndexError, TypeError):
         return None

@@ -11,6 +11,10 @@ trimmed of surrounding white space, so ``text[a:b]`` is exactly the sentence.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+import regex
+
 SENTENCE_END = "。！？!?"
 CLAUSE_END = SENTENCE_END + "，；：,;:"
 _SPACE = " \t\u3000\n"
@@ -38,14 +42,23 @@ def last_sentence_end(text: str) -> int:
     return -1
 
 
+@lru_cache(maxsize=8)
+def _ends_re(ends: str) -> regex.Pattern:
+    """One character class for the ends, newline and ".": a single scan finds every candidate."""
+    return regex.compile("[" + regex.escape(ends + "\n.") + "]")
+
+
 def _split(text: str, ends: str, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
     stop = len(text) if stop is None else stop
     spans = []
     a = start
-    for i in range(start, stop):
-        if text[i] in ends or text[i] == "\n" or _is_ascii_stop(text, i):
-            spans.append((a, i + 1))
-            a = i + 1
+    check_dot = "." not in ends
+    for m in _ends_re(ends).finditer(text, start, stop):
+        i = m.start()
+        if check_dot and text[i] == "." and not _is_ascii_stop(text, i):
+            continue
+        spans.append((a, i + 1))
+        a = i + 1
     if a < stop:
         spans.append((a, stop))
     out = []

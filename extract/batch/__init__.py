@@ -1,0 +1,12 @@
+"""Batch runs: per-document shards, a supervised worker pool, a Dask engine, one published set.
+
+A batch run finds the documents of a corpus (:mod:`.discover`), skips those whose shard is
+current (:mod:`.shards`: key = file content + package code + ``patterns/`` + manifest entry),
+extracts the rest one document per task (:func:`.tasks.run_task`, the same function for every
+engine), each worker writing its document's shard as it finishes, and finally rebuilds the
+merged tables from the shards and publishes them as one set (:mod:`.publish`).
+
+Engines: :mod:`.pool` (local processes, supervised: time and memory limits from
+:mod:`.limits`, a dead worker is an error row) and :mod:`.dask_engine` (``dask.distributed``,
+optional extra).
+"""

@@ -1,0 +1,286 @@
+"""One batch run: check the output folder, plan, extract what changed, publish the merged set.
+
+:func:`run_corpus` is what ``plan-extract run`` calls.  Steps, in order:
+
+1. the output folder is created and proven writable, and locked against a second run
+   (before any document is read);
+2. a publication a killed run left half done is finished (:func:`.publish.recover`);
+3. documents are found (:mod:`.discover`) and ``manifest.csv`` read and checked;
+4. each document's shard key is computed; a current shard is reused (unless ``redo``);
+5. the rest is extracted by the chosen engine, each worker writing its shard;
+6. the merged tables are rebuilt from the shards (documents removed from the corpus drop out)
+   and published as one set, unless they already are exactly these shards; stale shards go.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .discover import corpus_root, document_ids, find_documents
+from .limits import Limits
+from .shards import (
+    STATE_DIR,
+    ShardRef,
+    code_fingerprint,
+    file_sha256,
+    patterns_fingerprint,
+    prune,
+    read_ref,
+    shard_key,
+    shard_name,
+    shards_dir,
+)
+from .tasks import Task, error_shard
+
+log = logging.getLogger(__name__)
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (one-line reason)."""
+
+
+@dataclass
+class RunSettings:
+    """Everything a batch run needs to know."""
+
+    corpus: Path
+    out: Path
+    jobs: int = 1
+    engine: str = "local"              # "local" | "dask"
+    scheduler: str | None = None       # dask scheduler address (None: a LocalCluster)
+    limits: Limits = field(default_factory=Limits)
+    redo: bool = False
+    patterns_dir: str | None = None
+    metadata: dict[str, dict[str, str]] = field(default_factory=dict)   # file metadata per table name
+
+
+@dataclass
+class RunSummary:
+    """Figures of a finished run."""
+
+    documents: int = 0
+    commitments: int = 0
+    errors: int = 0
+    extracted: int = 0          # documents read in this run
+    reused: int = 0             # documents whose shard was current
+    merged: bool = False        # whether the tables were rebuilt
+    seconds: float = 0.0
+    peak_worker_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0    # this process plus the workers (local engine)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_output(out: Path) -> None:
+    """Create ``out`` (and its state folder) and prove it writable, before any work.
+
+    Raises:
+        OutputError: a file is in the way, or the folder cannot be created or written.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output path is not a folder: {out}")
+    probe = out / STATE_DIR / f".probe-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    try:
+        (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+
+
+class _Lock:
+    """An exclusive lock on the output folder (POSIX ``flock``; no-op elsewhere)."""
+
+    def __init__(self, out: Path):
+        self.path = out / STATE_DIR / "lock"
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+")
+        try:
+            import fcntl
+
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass
+        except OSError as exc:
+            self.fh.close()
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise OutputError(f"another run is writing to {self.path.parent.parent}") from None
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+def _manifest(root: Path, docs: list[Path], summary: RunSummary) -> dict[str, dict]:
+    """The manifest rows by doc_id; an unreadable manifest is a warning, never a lost run."""
+    from ..context.metadata import MANIFEST_FIELDS, read_manifest
+
+    try:
+        entries = read_manifest(root)
+    except Exception as exc:  # noqa: BLE001 - a bad manifest must not cost the batch
+        from ..readers import reason_for
+
+        summary.warnings.append(f"manifest.csv ignored: {reason_for(exc)}")
+        return {}
+    columns = sorted({k for e in entries.values() for k in e} - set(MANIFEST_FIELDS))
+    if columns:
+        summary.warnings.append(f"manifest.csv: unknown columns ignored: {', '.join(columns)}")
+    from ..readers import doc_id_from_path, relative_path
+
+    ids = {doc_id_from_path(relative_path(p, root)) for p in docs}
+    orphans = sorted(set(entries) - ids)
+    if orphans:
+        summary.warnings.append(f"manifest.csv: {len(orphans)} rows match no document "
+                                f"(first: {orphans[0]})")
+    return entries
+
+
+def discover(settings: RunSettings) -> tuple[list[Path], list]:
+    """The corpus's documents and problems; refuses two files with one document id.
+
+    Raises:
+        SettingsError: two files give one document id (nothing has been read or written).
+    """
+    docs, problems = find_documents(settings.corpus)
+    document_ids(docs, corpus_root(settings.corpus))
+    return docs, problems
+
+
+def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], list] | None = None
+         ) -> tuple[list[Task], list[ShardRef], list[tuple[Task, str]]]:
+    """Tasks to run, shards to reuse, and problem documents (task, reason) to record as errors."""
+    from ..context.metadata import check_manifest_entry
+    from ..readers import doc_id_from_path, relative_path
+
+    root = corpus_root(settings.corpus)
+    docs, problems = found or discover(settings)
+    for p in problems:
+        if not p.is_document:
+            summary.warnings.append(f"{p.path}: {p.reason}")
+    manifest = _manifest(root, docs, summary)
+    fingerprint = f"{code_fingerprint()}|{patterns_fingerprint(settings.patterns_dir)}"
+    store = shards_dir(settings.out)
+    tasks: list[Task] = []
+    reused: list[ShardRef] = []
+    failed: list[tuple[Task, str]] = []
+    patterns_dir = str(Path(settings.patterns_dir).resolve()) if settings.patterns_dir else None
+    for path in docs:
+        rel = relative_path(path, root)
+        entry, warnings = check_manifest_entry(manifest.get(doc_id_from_path(rel), {}))
+        try:
+            sha = file_sha256(path)
+        except OSError as exc:
+            reason = f"cannot read file: {exc.strerror or exc}"
+            name = shard_name(rel, shard_key("-", rel, fingerprint, {"problem": reason}))
+            failed.append((_task(path, root, rel, name, store, patterns_dir, entry, warnings), reason))
+            continue
+        name = shard_name(rel, shard_key(sha, rel, fingerprint, entry or None))
+        task = _task(path, root, rel, name, store, patterns_dir, entry or None, warnings)
+        ref = None if settings.redo else read_ref(store / name)
+        if ref is not None and ref.cache:
+            reused.append(ref)
+        else:
+            tasks.append(task)
+    for p in problems:
+        if p.is_document:
+            rel = relative_path(p.path, root)
+            name = shard_name(rel, shard_key("-", rel, fingerprint, {"problem": p.reason}))
+            failed.append((_task(p.path, root, rel, name, store, patterns_dir, None, []), p.reason))
+    return tasks, reused, failed
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _task(path, root, rel, name, store, patterns_dir, entry, warnings) -> Task:
+    return Task(str(path), str(root), rel, name, str(store), patterns_dir, entry, tuple(warnings))
+
+
+def _engine(settings: RunSettings, tasks: list[Task], stats: dict):
+    """Results of ``tasks`` from the chosen engine, in completion order."""
+    if not tasks:
+        return iter(())
+    if settings.engine == "dask":
+        from .dask_engine import run_dask
+
+        return run_dask(tasks, settings.scheduler, settings.jobs, settings.limits, stats=stats)
+    from .pool import run_supervised
+    from .tasks import run_task, warm_up
+
+    return run_supervised(tasks, run_task, lambda t, reason: error_shard(t, reason), settings.jobs,
+                          settings.limits, warm=warm_up, warm_arg=settings.patterns_dir, stats=stats)
+
+
+def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = None,
+               on_document: Callable[[ShardRef], None] | None = None) -> RunSummary:
+    """Run a batch; see the module docstring for the steps.
+
+    Args:
+        settings: corpus, output folder, engine and limits.
+        on_start: called with the number of documents to extract, before the first.
+        on_document: called with each document's reference as it finishes (also for errors).
+
+    Raises:
+        OutputError: the output folder cannot be used (nothing was read or written then).
+        SettingsError: two files give one document id (nothing was read or written then).
+    """
+    from .publish import is_current, merge_and_publish, recover
+
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    summary = RunSummary()
+    found = discover(settings)            # before the output folder is touched
+    if not (found[0] or any(p.is_document for p in found[1])):
+        summary.warnings += [f"{p.path}: {p.reason}" for p in found[1]]
+        return summary                    # nothing to read: the published tables stay as they are
+    check_output(settings.out)
+    with _Lock(settings.out):
+        recover(settings.out)
+        tasks, reused, failed = plan(settings, summary, found)
+        if not (tasks or reused or failed):
+            return summary          # nothing to read: the published tables stay as they are
+        summary.reused = len(reused)
+        log.debug("%d documents: %d to extract, %d unchanged (shards reused), %d not readable as files",
+                  len(tasks) + len(reused) + len(failed), len(tasks), len(reused), len(failed))
+        refs = list(reused)
+        for task, reason in failed:
+            ref = error_shard(task, reason, cache=False)
+            refs.append(ref)
+            if on_document:
+                on_document(ref)
+        if on_start:
+            on_start(len(tasks))
+        # largest first: the long documents start early and the pool's tail is short (the merged
+        # tables do not depend on the order documents finish in)
+        tasks.sort(key=lambda t: (-_size(t.path), t.rel))
+        stats: dict = {}
+        for ref in _engine(settings, tasks, stats):
+            refs.append(ref)
+            summary.extracted += 1
+            if on_document:
+                on_document(ref)
+        summary.peak_worker_rss_mb = stats.get("peak_rss_mb", 0.0)
+        refs.sort(key=lambda r: (r.doc_id, r.source_path, r.name))
+        names = [r.name for r in refs]
+        if summary.extracted or failed or not is_current(settings.out, names, settings.metadata):
+            merge_and_publish(settings.out, shards_dir(settings.out), refs, settings.metadata)
+            summary.merged = True
+        prune(shards_dir(settings.out), set(names))
+    summary.documents = len(refs)
+    summary.commitments = sum(r.n_commitments for r in refs)
+    summary.errors = sum(1 for r in refs if r.status != "ok")
+    summary.seconds = time.perf_counter() - t0
+    summary.cpu_seconds = time.process_time() - cpu0 + stats.get("worker_cpu_s", 0.0)
+    return summary
+

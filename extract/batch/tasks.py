@@ -1,0 +1,82 @@
+"""The per-document task every engine runs: read, extract, write the document's shard.
+
+:func:`run_task` is the one function the local pool and the Dask engine map over the files; it
+never raises for a bad document (that is an error row) and returns only a small
+:class:`~extract.batch.shards.ShardRef`, the rows themselves going to disk.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .shards import ShardRef, write_shard
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to extract into one shard."""
+
+    path: str                       # the file
+    root: str                       # the corpus root (for relative paths)
+    rel: str                        # path relative to the root
+    name: str                       # shard folder name (slot-key)
+    shards_root: str                # where shards go
+    patterns_dir: str | None = None
+    manifest_entry: dict | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)   # from the manifest check
+
+
+def _sorted_rows(res) -> dict[str, list[dict]]:
+    """A document's rows in the order of the merged tables."""
+    res.commitments.sort(key=lambda r: (r["char_start"], r["commitment_id"]))
+    res.sections.sort(key=lambda r: (r["char_start"], r["section_id"]))
+    res.misses.sort(key=lambda r: r["char_start"])
+    return {"documents": [res.document], "commitments": res.commitments, "sections": res.sections,
+            "likely_misses": res.misses}
+
+
+def extract_rows(task: Task) -> dict[str, list[dict]]:
+    """One document's rows per table, in merge order; a bad document gives its error row."""
+    from ..pipeline import process_file
+    from ..readers.base import OUT_OF_MEMORY
+
+    res = process_file(Path(task.path), Path(task.root), task.patterns_dir, task.manifest_entry)
+    if res.document.get("error") == OUT_OF_MEMORY:
+        raise MemoryError   # the pool names the limit and replaces the worker
+    res.document["warnings"] = list(task.warnings) + list(res.document.get("warnings") or [])
+    return _sorted_rows(res)
+
+
+def run_task(task: Task) -> ShardRef:
+    """Extract one document and write its shard; a bad document gives an error-row shard."""
+    return write_shard(Path(task.shards_root), task.name, extract_rows(task))
+
+
+def error_shard(task: Task, reason: str, cache: bool = False) -> ShardRef:
+    """An error-row shard for a document whose worker died or ran out of time."""
+    from ..rows import error_row
+
+    row = error_row(Path(task.path), task.rel, reason)
+    row["warnings"] = list(task.warnings)
+    return write_shard(Path(task.shards_root), task.name, {"documents": [row]}, cache=cache)
+
+
+_WARM_UP_TEXT = "某市生态环境保护规划\n到2025年，森林覆盖率达到46%。\n"
+
+
+def warm_up(patterns_dir: str | None) -> None:
+    """Load rules, catalogue, gazetteer, the jieba dictionary and Parquet once, before the first document.
+
+    Parquet's allocator reserves its address space on first use: done here, before the pool
+    caps the worker's address space.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..outputs.writer import DOCUMENTS, rows_to_table
+    from ..patterns import load_patterns
+    from ..pipeline import rows_from_text, rules_for
+
+    rows_from_text(_WARM_UP_TEXT, patterns_dir=patterns_dir)
+    list(rules_for(load_patterns(patterns_dir)).lex.tokenizer.cut("森林覆盖率"))
+    pq.write_table(rows_to_table([{"doc_id": "warm-up", "issuers": []}], DOCUMENTS), pa.BufferOutputStream())

@@ -1,0 +1,118 @@
+"""The hostile corpus (made at test time): every file ends as an ok row or a specific one-line error."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from extract.cli import main
+from extract.readers import read_document
+
+from .badinputs.generate import make_corpus
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """Generate the corpus, run the CLI on it once (two workers); returns (cases, out, process)."""
+    corpus = tmp_path_factory.mktemp("hostile") / "corpus"
+    cases = make_corpus(corpus)
+    out = corpus.parent / "out"
+    proc = subprocess.run([sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=600)
+    return cases, corpus, out, proc
+
+
+def _documents(out: Path) -> dict[str, dict]:
+    return {d["source_path"]: d for d in pq.read_table(out / "documents.parquet").to_pylist()}
+
+
+def _case_params():
+    """The cases, for parametrising (a throwaway corpus without the large file: ~2 s)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        cases = make_corpus(Path(d) / "c", big_text_mb=0)
+    params = []
+    for c in cases:
+        marks = [pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else []
+        params.append(pytest.param(c.rel, c.status, c.phrase, marks=marks, id=repr(c.rel)[1:-1]))
+    return params
+
+
+@pytest.mark.parametrize("rel,status,phrase", _case_params())
+def test_every_hostile_file_gets_its_outcome(hostile, rel, status, phrase):
+    _cases, corpus, out, proc = hostile
+    if status is None:                                   # not a document: a warning on stderr
+        assert phrase in proc.stderr and str(corpus / rel) in proc.stderr
+        return
+    row = _documents(out)[rel]
+    assert row["status"] == status, row["error"]
+    if status == "error":
+        assert phrase in row["error"], row["error"]
+    elif phrase == "pages_without_text":
+        assert (row.get("pages_without_text") or 0) > 0
+    elif phrase:
+        assert any(phrase in w for w in row["warnings"]), row["warnings"]
+    if status == "ok":
+        assert row["n_commitments"] > 0
+
+
+def test_the_batch_finishes_keeps_every_good_document_and_says_so(hostile):
+    cases, _corpus, out, proc = hostile
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert re.search(r"^documents \d+  commitments \d+  errors \d+  seconds", proc.stdout, re.M)
+    docs = _documents(out)
+    assert len(docs) == len({c.rel for c in cases if c.status})
+    ok = [r for r in docs.values() if r["status"] == "ok"]
+    commitments = pq.read_table(out / "commitments.parquet", columns=["source_path"]).column(0).to_pylist()
+    assert {r["source_path"] for r in ok} <= set(commitments)
+    assert "Traceback" not in proc.stderr
+
+
+_VAGUE = re.compile(r"PDFium: Success|^\w+Error:?\s*$|^KeyError|MemoryError: $|Traceback")
+
+
+def test_error_reasons_are_specific_and_one_line(hostile):
+    _cases, _corpus, out, _proc = hostile
+    for row in _documents(out).values():
+        if row["status"] == "error":
+            assert row["error"] and "\n" not in row["error"] and not _VAGUE.search(row["error"]), row
+
+
+def test_nothing_from_a_document_or_path_reaches_the_terminal_raw(hostile):
+    _cases, _corpus, _out, proc = hostile
+    assert "\x1b" not in proc.stderr + proc.stdout and "\x07" not in proc.stderr + proc.stdout
+    assert "bad\\x1b[2Jname\\x07.txt: empty file" in proc.stderr     # named, escaped
+
+
+def test_show_prints_a_commitment_whose_sentence_and_path_hold_markup(hostile, capsys):
+    _cases, _corpus, out, _proc = hostile
+    rows = pq.read_table(out / "commitments.parquet").to_pylist()
+    row = next(r for r in rows if r["source_path"] == "markup [b]x[/y] name.txt" and "[/y]" in r["sentence"])
+    assert "第九章 保障措施[/b]" in row["section_path"]
+    assert main(["show", row["commitment_id"], "-o", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "55%[/y]。" in shown and "保障措施[/b]" in shown and "y] name" in shown and "\x1b" not in shown
+
+
+def test_docx_text_after_an_entity_reference_is_kept(hostile):
+    _cases, _corpus, out, _proc = hostile
+    rows = pq.read_table(out / "commitments.parquet").to_pylist()
+    assert any(r["source_path"] == "docx_entity.docx" and r["value"] == 46.5 and "森林覆盖率" in r["indicator"]
+               for r in rows)
+
+
+def test_text_between_two_dollar_signs_is_not_latex(hostile):
+    _cases, corpus, _out, _proc = hostile
+    doc = read_document(corpus / "text_dollars.txt", corpus)
+    assert "项目费用$5万元和$8万元分别到位。" in doc.text
+
+
+def test_manifest_in_gbk_is_read_and_a_bad_value_only_warns(hostile):
+    _cases, _corpus, out, _proc = hostile
+    row = _documents(out)["text_utf8.txt"]
+    assert row["status"] == "ok" and row["title"] == "某市生态环境保护规划" and row["title_evidence"] == "manifest"
+    assert row["publish_date"] is None and row["plan_start_year"] == 2021
