@@ -33,6 +33,8 @@ import regex
 from .patterns import Patterns
 from .text.numerals import CN_DIGITS, parse_number
 
+_DIGIT = regex.compile(r"\d")
+
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
 # classifiers after which a Chinese numeral is a count ("两座", "七条", "十余处", "一轮")
@@ -40,6 +42,8 @@ _CN_CLASSIFIERS = "座处个套台家条所项轮艘支户口眼"
 # … but not a place name ("七台河", "三门峡"): a classifier followed by 河/山/湖/县 … is part of a name
 _CN_COUNT = rf"[一两二三四五六七八九十百]{{1,3}}(?=[余多]?[{_CN_CLASSIFIERS}](?![河山湖县市区镇乡村路街港湾岛峡子庄屯营堡寨沟台]))"
 
+
+_FOUR_DIGIT_YEAR = regex.compile(r"(?:19|20)\d{2}")
 
 @dataclass(frozen=True)
 class Quantity:
@@ -105,14 +109,14 @@ class QuantityGrammar:
     def _year_like(self, text: str, m: regex.Match) -> bool:
         """A four-digit year (2025年, 2021—2025年), not a quantity."""
         num = m.group("num")
-        if regex.fullmatch(r"(?:19|20)\d{2}", num) and (m.group("unit") in ("年", None) or m.group("num2")):
+        if _FOUR_DIGIT_YEAR.fullmatch(num) and (m.group("unit") in ("年", None) or m.group("num2")):
             return not m.group("unit") or m.group("unit") == "年" or bool(m.group("num2"))
         return False
 
     def _build(self, text: str, m: regex.Match) -> Quantity | None:
         if self._year_like(text, m):
             return None
-        if m.group("num2") and regex.fullmatch(r"(?:19|20)\d{2}", m.group("num2")) and text[m.end("num2"):m.end("num2") + 1] == "年":
+        if m.group("num2") and _FOUR_DIGIT_YEAR.fullmatch(m.group("num2")) and text[m.end("num2"):m.end("num2") + 1] == "年":
             return None
         unit_surface = m.group("unit") or m.group("unit1")
         unit, kind = ("", "")
@@ -124,7 +128,7 @@ class QuantityGrammar:
         num = m.group("num")
         if num.startswith("百分之"):
             unit, kind = "%", "percent"
-        cn = not regex.match(r"\d", num)
+        cn = not _DIGIT.match(num)
         if m.group("num2"):
             lo, hi = parse_number(num), parse_number(m.group("num2"))
             if lo is None or hi is None or lo >= hi:

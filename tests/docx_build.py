@@ -67,7 +67,7 @@ def docx_with_styles(out: Path) -> Path:
     lvl.set(qn("w:val"), "1")
     ppr.append(lvl)
     d.add_paragraph("主要目标", style="规划二级标题")
-    p = d.add_paragraph("到2027年，全县森林覆盖率达到52.3%，湿地保护率稳定在48%。")
+    d.add_paragraph("到2027年，全县森林覆盖率达到52.3%，湿地保护率稳定在48%。")
     # a tracked change: "60%" deleted, "65%" inserted
     p2 = d.add_paragraph("到2027年，城市生活污水集中收集率达到")
     p2._p.append(_tracked("w:del", "w:delText", "60%"))

@@ -22,6 +22,10 @@ from ..patterns import Patterns
 from .sections import SectionTree
 
 
+_TITLE = regex.compile(r"《[^》]*》")
+_HEADING_TARGET = regex.compile(r"(?:到|至)[ ]?((?:19|20)\d{2})[ ]?年")           # "1. 到2025年，全市…"
+_STAGE_RANGE = regex.compile(r"(?:19|20)\d{2}[ ]?年?[ ]?[-—–~至到][ ]?((?:19|20)\d{2})年")   # "（2021—2023年）"
+
 @dataclass
 class DocContext:
     """What the rules need to know about a document: its plan period and its sections."""
@@ -77,6 +81,10 @@ class Years:
         )
 
     @cached_property
+    def date_re(self) -> regex.Pattern:
+        return regex.compile("|".join(self.after.get("date", [])) or "(?!)")
+
+    @cached_property
     def period_re(self) -> regex.Pattern:
         return regex.compile(rf"[“\"']?(?P<name>{_alt(self.p.periods)})[”\"']?(?P<post>期间|末|时期|期末|初|以来)?")
 
@@ -87,7 +95,7 @@ class Years:
     def _kind_of(self, pre: str, post: str, year: int, ctx: DocContext) -> str:
         start, end = ctx.plan_start_year, ctx.plan_end_year
         before_start = start is not None and year < start
-        if regex.fullmatch("|".join(self.after.get("date", [])) or "(?!)", post):
+        if self.date_re.fullmatch(post):
             return "past" if before_start and pre not in self.before["baseline"] else "date"
         if post in self.after.get("attribute", []):
             return "attribute"
@@ -105,7 +113,7 @@ class Years:
 
     def mentions(self, text: str, ctx: DocContext) -> list[YearMention]:
         """Year expressions of ``text`` with their kind, in text order (years in 《titles》 skipped)."""
-        titles = [(t.start(), t.end()) for t in regex.finditer(r"《[^》]*》", text)]
+        titles = [(t.start(), t.end()) for t in _TITLE.finditer(text)]
 
         def in_title(pos: int) -> bool:
             return any(a < pos < b for a, b in titles)
@@ -146,7 +154,7 @@ class Years:
         path = ctx.sections.path_at(pos)
         if not path:
             return None
-        m = regex.search(r"(?:到|至)[ ]?((?:19|20)\d{2})[ ]?年", path[-1].title)
+        m = _HEADING_TARGET.search(path[-1].title)
         if m and (ctx.plan_start_year is None or int(m.group(1)) >= ctx.plan_start_year):
             return int(m.group(1))
         return None
@@ -159,7 +167,7 @@ class Years:
         path = ctx.sections.path_at(pos)
         background = any(background_re.search(s.title) for s in path)
         for sec in reversed(path):
-            m = regex.search(r"(?:19|20)\d{2}[ ]?年?[ ]?[-—–~至到][ ]?((?:19|20)\d{2})年", sec.title)
+            m = _STAGE_RANGE.search(sec.title)
             if m:
                 return int(m.group(1)), background
             pm = self.period_re.search(sec.title)

@@ -12,6 +12,10 @@ import regex
 from ..quantity import Quantity
 from .lexicon import ProseLexicon
 
+_RATE_END = regex.compile(r"(?:率|比例|比重|占比)$")
+_VALUE_JOINER = regex.compile(r"[ ]?[、和及与][ ]?")
+_HAN_FIRST = regex.compile(r"\p{Han}")
+
 
 def value_group(text: str, first: Quantity, following: list[Quantity], clause_end: int) -> list[Quantity]:
     """Values joined to ``first`` by 、/和/及 ("45.8％和45.22％", "95%、90%、75%以上")."""
@@ -19,7 +23,7 @@ def value_group(text: str, first: Quantity, following: list[Quantity], clause_en
     pos = first.end
     for q in following:
         gap = text[pos:q.start]
-        if q.start > clause_end + 1 or not regex.fullmatch(r"[ ]?[、和及与][ ]?", gap):
+        if q.start > clause_end + 1 or not _VALUE_JOINER.fullmatch(gap):
             break
         group.append(q)
         pos = q.end
@@ -35,7 +39,7 @@ def _prefix_coordination(parts: list[str]) -> list[str] | None:
     if not all(len(h) == width for h in heads):
         return None
     rest = last[width:]
-    if not regex.match(r"\p{Han}", rest):
+    if not _HAN_FIRST.match(rest):
         return None
     return [h + rest for h in heads] + [last]
 
@@ -69,7 +73,7 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
     """Split a coordinated indicator into items; items lend each other what they share."""
     # unpaired, 和 joins two rates sharing a value ("农药包装废弃物和农膜回收率达90%");
     # other 和 belong to the name ("河流缓冲带建设和修复长度")
-    rate = bool(regex.search(r"(?:率|比例|比重|占比)$", indicator))
+    rate = bool(_RATE_END.search(indicator))
     seps = r"[、和及与]" if paired else (r"[、和]" if rate else r"、")
     parts = [p for p in regex.split(seps, indicator) if p]
     if len(parts) < 2:

@@ -27,6 +27,17 @@ from . import naming
 from .candidate import BlockContext, Candidate, Reject
 from .lexicon import ProseLexicon
 
+_OPEN_QUOTE_END = regex.compile(r"[“\"][^”\"，。]{0,4}$")
+_CLOSE_QUOTE_START = regex.compile(r"[^“\"，。]{0,4}[”\"]")
+_PLACE_NOUN_START = regex.compile(r"[镇乡村县区市州旗]|街道|社区|园区")
+_LIST_SEPARATORS = regex.compile(r"、|和|及|与|以及")
+_PLACE_NAME_END = regex.compile(r"[镇乡村县区市州旗河湖江溪渠库](?:[（(][^）)]*[）)])?$")
+_YEAR_DIGITS = regex.compile(r"(?:19|20)\d{2}")
+_HAN_START = regex.compile(r"[ ]?\p{Han}")
+_CARRIED_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取)?(?:到|至)")
+_TARGET_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取|预计)?(?:到|至)")
+_ONE_HAN = regex.compile(r"\p{Han}")
+
 Step = Callable[[ProseLexicon, Candidate, BlockContext], Union[Candidate, Reject]]
 _CLAUSE_SEP = "，；：,;:"
 _BUILD_KINDS = ("count", "area", "length", "energy", "volume", "mass")
@@ -46,7 +57,7 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
             return Reject(f"excluded.{rid}", after)
     if q.unit_kind == "money":
         return Reject("excluded.money", q.text)
-    if regex.search(r"[“\"][^”\"，。]{0,4}$", text[:q.num_start]) and regex.match(r"[^“\"，。]{0,4}[”\"]", text[q.end:]):
+    if _OPEN_QUOTE_END.search(text[:q.num_start]) and _CLOSE_QUOTE_START.match(text[q.end:]):
         return Reject("excluded.quoted_name", q.text)      # “土十条”, “一江十河”
     if _restates_list(lex, text[c.clause_start:q.start], q, text[q.end:q.end + 4]):
         return Reject("excluded.restated_list", q.text)
@@ -63,13 +74,13 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
     of examples, are counts)."""
     if q.unit_kind != "count" or q.value is None or q.value < 2 or q.value > 12:
         return False
-    if regex.match(r"[镇乡村县区市州旗]|街道|社区|园区", after):
+    if _PLACE_NOUN_START.match(after):
         return False                      # the places where something is done
     m = _LIST_END.search(before)
     if m is None:
         return False
-    items = [p.strip() for p in regex.split(r"、|和|及|与|以及", m.group(0).rstrip(" 等")) if p.strip()]
-    if len(items) != int(q.value) or any(regex.search(r"[镇乡村县区市州旗河湖江溪渠库](?:[（(][^）)]*[）)])?$", p) for p in items):
+    items = [p.strip() for p in _LIST_SEPARATORS.split(m.group(0).rstrip(" 等")) if p.strip()]
+    if len(items) != int(q.value) or any(_PLACE_NAME_END.search(p) for p in items):
         return False
     verb = lex.project_verb_re.match(items[0])
     # "建成城东、城西两座污水处理厂": the things to build, named and counted
@@ -92,7 +103,7 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         return c
     if q.bracketed and b.mode.every_quantity:
         return c
-    if regex.fullmatch(r"(?:19|20)\d{2}", text[q.num_start:q.num_end]):
+    if _YEAR_DIGITS.fullmatch(text[q.num_start:q.num_end]):
         return Reject("needs_unit.year", q.text)
     if not lex.verb_end_re.search(before_all):
         return Reject("needs_unit.bare_number", q.text)
@@ -102,7 +113,7 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.unit = c.unit_kind = unknown.group(1)
         c.unit_kind = "other"
         c.value_text = text[q.start:q.end + unknown.end(1)]
-    elif regex.match(r"[ ]?\p{Han}", after):
+    elif _HAN_START.match(after):
         return Reject("needs_unit.noun_follows", after)
     return c
 
@@ -125,7 +136,7 @@ def _governing_year(c: Candidate, b: BlockContext):
         if ym.kind in ("baseline", "date", "attribute"):
             continue
         carries = (ym.kind == "past" or ym.stage
-                   or ym.opens_target and regex.match(r"[ ]?(?:力争|争取)?(?:到|至)", ym.text))
+                   or ym.opens_target and _CARRIED_YEAR_LEAD.match(ym.text))
         if ym.start < c.sentence.start and not carries:
             gov = None
             continue
@@ -141,7 +152,7 @@ def _governing_year(c: Candidate, b: BlockContext):
 def _states_target(c: Candidate, b: BlockContext, ym) -> bool:
     """In a background section, only a clause opening with a target year beyond the plan's start
     ("到2025年，…") states a target; "提高到2021年的401万吨" reports one."""
-    if ym is None or not regex.match(r"[ ]?(?:力争|争取|预计)?(?:到|至)", ym.text):
+    if ym is None or not _TARGET_YEAR_LEAD.match(ym.text):
         return False
     start = b.ctx.plan_start_year
     before = b.text[:ym.start]
@@ -249,7 +260,7 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
 def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """A value that qualifies a noun is a scope: "超过600公里运距的", "30公里供热半径"."""
     q, text = c.q, b.text
-    follows_noun = bool(regex.match(r"\p{Han}", text[q.unit_end:q.unit_end + 1])) and not q.word_after
+    follows_noun = bool(_ONE_HAN.match(text[q.unit_end:q.unit_end + 1])) and not q.word_after
     if q.word_before in lex.threshold_pre and follows_noun:
         return Reject("scope.threshold", q.text)
     if q.unit_kind == "rating" and not regex.match(r"[ ]?(?:[，。；）)]|$)", text[q.end:q.end + 1]):
@@ -276,13 +287,14 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     c.comparator = q.comparator
     if not (q.word_before or q.word_after or q.comparator != "="):
         # the word right before the value, or before the verb before it ("至少完成一轮")
-        verb = lex.verb_or_project_end_re.search(left)
-        bare = left[:verb.start()] if verb else left
-        for word, op in sorted(lex.p.comparators_before.items(), key=lambda kv: -len(kv[0])):
-            if regex.search(regex.escape(word) + r"[ ]?$", left) or (
-                    verb and op in (">=", "<=") and regex.search(regex.escape(word) + r"[ ]?$", bare)):
+        word = lex.comparator_end_re.search(left)
+        if word:
+            c.comparator = lex.p.comparators_before[word.group(0).strip()]
+        elif (verb := lex.verb_or_project_end_re.search(left)) and (
+                word := lex.comparator_end_re.search(left, 0, verb.start())):
+            op = lex.p.comparators_before[word.group(0).strip()]
+            if op in (">=", "<="):
                 c.comparator = op
-                break
     cm = lex.change_re.search(left)
     if cm and not cm.group("part"):
         c.change = "decrease_by" if cm.group("verb") in lex.decrease else "increase_by"

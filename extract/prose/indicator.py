@@ -13,6 +13,17 @@ import regex
 
 from .lexicon import ProseLexicon
 
+_AFTER_VALUE_FILLER = regex.compile(r"^(?:的|以上的|以上|左右的|左右|多)")
+_SIZE_SCOPE = regex.compile(r"^(?:及)?(?:以上|以下)?的?")
+_OBJECT_WORDS = regex.compile(r"[\p{Han}A-Za-z“”\"][\p{Han}A-Za-z0-9“”\"]{1,19}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)")
+_DIGIT = regex.compile(r"\d")
+_TRAILING_PARTICLE = regex.compile(r"[于在的]$")
+_DE_AFTER = regex.compile(r"(?:以上|以下|左右)?的")
+_SUBJECT_WORDS = regex.compile(r"(?:以上|以下|左右)?([\p{Han}A-Za-z0-9“”\"（）()、]{2,30})")
+_LONG_SUBJECT = regex.compile(r"(?:以上|以下|左右)?的?([\p{Han}A-Za-z0-9“”\"（）()、]{4,40})$")
+_DIVISION_END = regex.compile(r"[市县区州盟旗]$")
+_ETC_TAIL = regex.compile(r"等([\p{Han}A-Za-z]{2,16})[。.]?$")
+
 _MAX_CHARS = 24
 
 
@@ -64,54 +75,60 @@ def from_left(lex: ProseLexicon, left: str) -> str:
         if vm.start() > 0 and lex.verb_tail_re.fullmatch(s[vm.end():]):
             s = s[:vm.start()]
             break
-    s = regex.sub(r"分别[ ]?$", "", s)
-    s = regex.sub(r"(?:较|比|相比)(?:(?:19|20)\d{2}年(?:底|末)?|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?)(?:分别)?[ ]?$", "", s)
+    s = _RESPECTIVELY_END.sub("", s)
+    s = _COMPARED_END.sub("", s)
     for _ in range(3):
         s = lex.year_phrase_re.sub("", s, count=1) if lex.year_phrase_re.match(s) else s
         s = lex.subject_re.sub("", s)
     for _ in range(3):
         s = lex.trailing_re.sub("", s)
-    s = regex.sub(r"[的均要将并，、；：\s“”\"（(]+$", "", s)
+    s = _PARTICLES_END.sub("", s)
     s = s.strip("“”\"《》 ").replace("“", "").replace("”", "")
     s = balanced_tail(s)
     return snap_tail(lex, s)
 
 
+_RESPECTIVELY_END = regex.compile(r"分别[ ]?$")
+_COMPARED_END = regex.compile(
+    r"(?:较|比|相比)(?:(?:19|20)\d{2}年(?:底|末)?|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?)(?:分别)?[ ]?$")
+_PARTICLES_END = regex.compile(r"[的均要将并，、；：\s“”\"（(]+$")
+
+
 def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
     seg = text[pos:end]
-    seg = regex.sub(r"^(?:的|以上的|以上|左右的|左右|多)", "", seg)
+    seg = _AFTER_VALUE_FILLER.sub("", seg)
     rated = next(iter(lex.grammar.find(seg[:16])), None)
     if rated is not None and rated.start == 0 and rated.unit_kind == "rating":
-        seg = regex.sub(r"^(?:及)?(?:以上|以下)?的?", "", seg[rated.end:])   # "12台20蒸吨燃煤锅炉": skip the size
-    m = regex.match(r"[\p{Han}A-Za-z“”\"][\p{Han}A-Za-z0-9“”\"]{1,19}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)", seg)
+        seg = _SIZE_SCOPE.sub("", seg[rated.end:])   # "12台20蒸吨燃煤锅炉": skip the size
+    m = _OBJECT_WORDS.match(seg)
     if not m or seg[m.end():m.end() + 1].isdigit():
         return ""      # "…1处占地面积2万平方米": the words before the next number name that number
     obj = m.group(0).replace("“", "").replace("”", "")
     # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产"), unless
     # the verb has an object of its own ("行政村新建农村生活污水治理设施": the villages where it is built)
-    cut = regex.search(rf"(?:{lex.verb_re.pattern}|{lex.project_verb_re.pattern}|于?(?:19|20)\d{{2}}年)", obj[1:])
+    cut = lex.object_cut_re.search(obj[1:])
     if cut:
         rest = obj[cut.end() + 1:]
-        if regex.search(r"\d", obj[cut.start() + 1:]) or len(rest) < 2 or lex.verbs & {rest, rest[:2]}:
+        if _DIGIT.search(obj[cut.start() + 1:]) or len(rest) < 2 or lex.verbs & {rest, rest[:2]}:
             obj = obj[:cut.start() + 1]
-    obj = regex.sub(r"[于在的]$", "", obj)
+    obj = _TRAILING_PARTICLE.sub("", obj)
     return obj if len(obj) >= 2 else ""
 
 
 def predicate_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """What a share applies to, written after it: "废旧放射源100%安全收贮" -> 安全收贮."""
     seg = text[pos:end]
-    if regex.match(r"(?:以上|以下|左右)?的", seg):
+    if _DE_AFTER.match(seg):
         return ""
-    m = regex.fullmatch(r"(?:以上|以下|左右)?([\p{Han}A-Za-z0-9“”\"（）()、]{2,30})", seg)
+    m = _SUBJECT_WORDS.fullmatch(seg)
     return m.group(1).replace("“", "").replace("”", "") if m else ""
 
 
 def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """A share written before its noun: "80%以上的钢铁产能完成超低排放改造" -> 钢铁产能完成超低排放改造."""
     seg = text[pos:end]
-    m = regex.match(r"(?:以上|以下|左右)?的?([\p{Han}A-Za-z0-9“”\"（）()、]{4,40})$", seg)
+    m = _LONG_SUBJECT.match(seg)
     if not m:
         return ""
     s = m.group(1).replace("“", "").replace("”", "")
@@ -138,7 +155,7 @@ def place_of(lex: ProseLexicon, name: str) -> str:
     s = name[m.end():] if m else name
     if lex.is_place(s) and not lex.head_re.search(s):
         return s
-    if m and regex.search(r"[市县区州盟旗]$", s):
+    if m and _DIVISION_END.search(s):
         # the work, then the first place of a list: "划定特定农产品禁止生产区域沈阳市"
         place = lex.place_suffix(s)
         if place and len(s) - len(place) >= 4:
@@ -162,7 +179,7 @@ def topic_before(lex: ProseLexicon, text: str, sentence_start: int, clause_start
 def enumeration_tail(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """What a list ending in 等 is about: "…朝阳市2家钢铁企业等超低排放改造" -> 超低排放改造."""
     seg = text[pos:end]
-    m = regex.search(r"等([\p{Han}A-Za-z]{2,16})[。.]?$", seg)
+    m = _ETC_TAIL.search(seg)
     if not m or regex.search(r"\d", m.group(1)) or m.group(1) in ("工程", "项目", "工作", "行动", "地区", "区域"):
         return ""
     return m.group(1)

@@ -6,9 +6,6 @@ jieba tokenizer that snaps indicator names to word boundaries.
 """
 from __future__ import annotations
 
-import logging
-import os
-import tempfile
 from functools import cached_property
 
 import regex
@@ -54,6 +51,10 @@ class ProseLexicon:
         self.project_verb_re = regex.compile(rf"(?:{projects})")
         self.project_verb_end_re = regex.compile(rf"(?:{projects})$")
         self.verb_or_project_end_re = regex.compile(rf"(?:{verbs}|{projects})[ ]?$")
+        # where an object after a value ends: a verb, or a year ("…处理设施于2025年建成")
+        self.object_cut_re = regex.compile(rf"(?:{verbs}|{projects}|于?(?:19|20)\d{{2}}年)")
+        # a comparator word ending the text before a value (longest first): "不低于", "至少"
+        self.comparator_end_re = regex.compile(rf"(?:{alt(sorted(patterns.comparators_before, key=len, reverse=True))})[ ]?$")
         self.subject_re = regex.compile(rf"^(?:{alt(lex['subject_prefixes'])}|[，、；：\s“”\"《》（）()])+")
         self.strive_re = regex.compile(alt(lex["strive_words"]))
         self.strive_lead_re = regex.compile(

@@ -16,6 +16,10 @@ from .indicator import (bare_head, elliptical, enumeration_tail, from_left, list
                         place_of, predicate_after, subject_after, topic_before)
 from .lexicon import ProseLexicon
 
+_ANY_HAN = regex.compile(r"\p{Han}")
+_JOINER_END = regex.compile(r"[和及与、]$")
+_SHORT_NAME = regex.compile(r"\p{Han}[\p{Han}A-Za-z0-9]{1,19}")
+
 _SHARE = regex.compile(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?")
 
 
@@ -36,7 +40,7 @@ def _done_before(lex: ProseLexicon, clause: str) -> str:
     if verb is None:
         return ""
     name = from_left(lex, clause[verb.end():])
-    return name if regex.fullmatch(r"\p{Han}[\p{Han}A-Za-z0-9]{1,19}", name or "") else ""
+    return name if _SHORT_NAME.fullmatch(name or "") else ""
 
 
 def open_bracket(text: str, start: int, floor: int) -> int | None:
@@ -86,7 +90,7 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
     if raw and (completed := bare_head(lex, raw, c.sentence.last_indicator, previous_clause(text, c, b))):
         c.indicator_from = "bare_head"
         return completed
-    ends_clause = not regex.search(r"\p{Han}", text[q.end:c.clause_end])
+    ends_clause = not _ANY_HAN.search(text[q.end:c.clause_end])
     if not raw and ends_clause and b.mode.every_quantity and (done := _done_before(lex, previous_clause(text, c, b))):
         c.indicator_from = "previous_clause"   # "完成闭坑矿山治理工程，2018—2020年未完成的8150亩"
         return done
@@ -175,7 +179,7 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
     q, text, left = c.q, b.text, c.left
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
-    dangling = bool(regex.search(r"[和及与、]$", raw)) or bool(lex.scope_word_end_re.search(raw))
+    dangling = bool(_JOINER_END.search(raw)) or bool(lex.scope_word_end_re.search(raw))
     has_project = bool(lex.project_verb_re.search(left))
     if not (not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw))):
         return ""

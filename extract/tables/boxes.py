@@ -16,6 +16,8 @@ from ..model import Block, Commitment, Document
 from ..prose.candidate import Mode
 from .schema import TableSchema, text_of
 
+_FOUR_HAN = regex.compile(r"\p{Han}{4}")
+
 # an item's title: numbering, then a short name ending at its first full stop or colon
 _TITLE = regex.compile(
     r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）.．、]\s*)?(?P<t>[^，。；：:.\d]{2,30}?)[ ]?[。.：:]")
@@ -77,7 +79,7 @@ class BoxReader:
                 year = max(years) if years else None
             title = text_of(row[name_idx]) if name_idx is not None and name_idx < len(row) else ""
             for j, cell in enumerate(row):
-                if cell is None or cell.covered_by is not None or len(cell.text) < 6 or not regex.search(r"\p{Han}{4}", cell.text):
+                if cell is None or cell.covered_by is not None or len(cell.text) < 6 or not _FOUR_HAN.search(cell.text):
                     continue
                 if schema and j < len(schema.columns) and schema.columns[j].role in skip_roles:
                     continue

@@ -17,6 +17,11 @@ from ..model import Block, Cell, Commitment, Document
 from ..quantity import QuantityGrammar
 from .schema import TableSchema, text_of
 
+_SENTENCE_PUNCT = regex.compile(r"[。；]")
+_YEAR_ONLY = regex.compile(r"(?:19|20)\d{2}")
+_PERCENT_NUMBER = regex.compile(r"\d\s*%")
+_THREE_HAN_UNIT = regex.compile(r"\p{Han}{3}")
+
 _NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
 _UNIT_IN_NAME = regex.compile(r"\s*(?:[（(]\s*([^（）()]{1,14}?)|(%|％))\s*[)）]\s*$")
 _DIVIDER = regex.compile(r"^\s*(约束性|预期性|参考性|导向性)指标\s*$")
@@ -60,7 +65,7 @@ class IndicatorRows:
     def looks_unit(self, s: str) -> bool:
         """Whether a bracketed part of a name is its unit ("（%）", "(亿 m ³)", "ug/m3")."""
         s2 = s.replace(" ", "")
-        return s2 in self.p.units or (len(s2) <= 9 and bool(self.unit_hint.search(s2)) and not regex.search(r"\p{Han}{3}", s2))
+        return s2 in self.p.units or (len(s2) <= 9 and bool(self.unit_hint.search(s2)) and not _THREE_HAN_UNIT.search(s2))
 
     def unit_of(self, surface: str) -> str:
         s = surface.replace(" ", "")
@@ -146,7 +151,7 @@ class IndicatorRows:
             if sum(1 for t, h in zip(texts, header_texts) if t and t == h) >= max(2, len(own) - 1):
                 continue        # the header repeated on a new page
             parts = self._name_parts(row, texts, name_cols)
-            if not parts or any(len(p) > _MAX_NAME_CHARS or regex.search(r"[。；]", p) for p in parts):
+            if not parts or any(len(p) > _MAX_NAME_CHARS or _SENTENCE_PUNCT.search(p) for p in parts):
                 continue        # running text in a ruled box, not an indicator name
             if all(_GROUP_LABEL.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
                     and not any(self.grammar.cell(texts[j]) for j in schema.roles.get("target", []) if j < len(row)):
@@ -221,10 +226,10 @@ class IndicatorRows:
                 continue
             cell = row[j]
             for item, q, bracketed in self._readings(name, self.clean(cell.text), unit):
-                if regex.fullmatch(r"(?:19|20)\d{2}", q.text.strip("[]［］ ")):
+                if _YEAR_ONLY.fullmatch(q.text.strip("[]［］ ")):
                     continue
                 c_unit = unit or q.unit
-                if not c_unit and regex.search(r"\d\s*%", sentence):
+                if not c_unit and _PERCENT_NUMBER.search(sentence):
                     c_unit = "%"      # the baseline cell "83.16%" shows the unit
                 at = cell.text.find(q.text)
                 value_pos = cell.char_start + (at if at >= 0 else q.start)

@@ -18,6 +18,12 @@ from ..context.years import DocContext, Years
 from ..model import Cell
 from ..quantity import QuantityGrammar
 
+_YEAR_LABEL = regex.compile(r"(?:(?:19|20)\d{2}年?|年(?:19|20)\d{2})[（(]?[\p{Han}]{0,4}[)）]?(?:值)?")
+_SMALL_INT = regex.compile(r"\d{1,3}")
+_SERIAL_CELL = regex.compile(r"(\d{1,3})[.、．]?")
+_TWO_HAN = regex.compile(r"\p{Han}{2}")
+_THREE_HAN = regex.compile(r"\p{Han}{3}")
+
 _YEAR = regex.compile(r"(?:19|20)\d{2}")
 
 
@@ -100,7 +106,7 @@ class SchemaReader:
     def is_data_cell(self, text: str) -> bool:
         """A cell holding a value (not a year label such as "2025年" or "年2025")."""
         t = text.replace(" ", "")
-        if not t or regex.fullmatch(r"(?:(?:19|20)\d{2}年?|年(?:19|20)\d{2})[（(]?[\p{Han}]{0,4}[)）]?(?:值)?", t):
+        if not t or _YEAR_LABEL.fullmatch(t):
             return False
         return self.grammar.cell(t) is not None
 
@@ -126,7 +132,7 @@ class SchemaReader:
     def _continues_header(self, row: list[Cell | None]) -> bool:
         """A second or third header row: role words or years, no serial number."""
         cells = [text_of(c).strip() for c in row if c is not None and c.covered_by is None]
-        if any(regex.fullmatch(r"\d{1,3}", t) for t in cells):
+        if any(_SMALL_INT.fullmatch(t) for t in cells):
             return False
         return any(self.role_of(t) or _YEAR.search(t) for t in cells if t)
 
@@ -201,7 +207,7 @@ class SchemaReader:
             return "other"
         def share(test) -> float:
             return sum(1 for v in vals if test(v)) / len(vals)
-        ints = [int(m.group(1)) for v in vals if (m := regex.fullmatch(r"(\d{1,3})[.、．]?", v))]
+        ints = [int(m.group(1)) for v in vals if (m := _SERIAL_CELL.fullmatch(v))]
         if len(ints) == len(vals) and sum(b == a + 1 for a, b in zip(ints, ints[1:])) >= 0.8 * (len(ints) - 1):
             return "serial"                 # 1, 2, 3 …
         if share(lambda v: v.replace(" ", "").strip("（）()") in self.units) >= 0.8:
@@ -210,7 +216,7 @@ class SchemaReader:
             return "binding"
         if share(self.is_data_cell) >= 0.7:
             return "number"
-        if share(lambda v: regex.search(r"\p{Han}{2}", v) and not self.is_data_cell(v)) >= 0.7:
+        if share(lambda v: _TWO_HAN.search(v) and not self.is_data_cell(v)) >= 0.7:
             return "name"
         return "other"
 
@@ -256,7 +262,7 @@ class SchemaReader:
         rows = [r for r in data if len({text_of(c) for c in r if text_of(c)}) > 1]   # not group labels
         for j, col in enumerate(columns):
             vals = [text_of(r[j]).strip() for r in rows if j < len(r) and text_of(r[j]).strip()]
-            ints = sum(1 for v in vals if regex.fullmatch(r"\d{1,3}", v))
+            ints = sum(1 for v in vals if _SMALL_INT.fullmatch(v))
             if vals and col.role in ("other", "indicator", "category") and ints >= 0.8 * len(vals):
                 col.role = "serial"
         names = [j for j, c in enumerate(columns) if c.role == "indicator"]
@@ -267,7 +273,7 @@ class SchemaReader:
                     columns[j].role = "category"
         if not names:
             texts = [j for j, c in enumerate(columns) if c.role == "other" and any(
-                regex.search(r"\p{Han}{3}", text_of(r[j])) for r in data if j < len(r))]
+                _THREE_HAN.search(text_of(r[j])) for r in data if j < len(r))]
             if texts and any(c.role in ("target", "baseline") for c in columns):
                 columns[texts[-1]].role = "indicator"
         # bare year columns (2020年 | 2025年) with no 现状/目标 words: the earliest is the baseline
