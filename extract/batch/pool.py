@@ -163,7 +163,7 @@ def _context():
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
         try:
-            ctx.set_forkserver_preload(["extract.pipeline", "extract.batch.tasks"])
+            ctx.set_forkserver_preload(["extract.pipeline", "extract.batch.tasks", "extract.batch.preload"])
         except Exception:  # noqa: BLE001 - preloading is only a speed-up
             pass
         return ctx

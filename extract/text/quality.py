@@ -38,9 +38,13 @@ _UNMAPPED = regex.compile(r"\(cid:\d+\)")
 
 def unusual_share(text: str) -> float:
     """Share of the non-space characters of ``text`` that are unusual, lost digits counted."""
-    text = _UNMAPPED.sub("\ufffd", text)
-    body = regex.sub(r"\s+", "", text)
-    if not body:
+    if "(cid:" in text:
+        text = _UNMAPPED.sub("\ufffd", text)
+    n_body = len(text) - sum(text.count(ch) for ch in _SPACES)
+    if n_body <= 0:
         return 0.0
-    bad = len(_UNUSUAL.findall(body)) + 3 * len(_LOST_DIGITS.findall(text))
-    return min(1.0, bad / len(body))
+    bad = sum(1 for _ in _UNUSUAL.finditer(text)) + 3 * sum(1 for _ in _LOST_DIGITS.finditer(text))
+    return min(1.0, bad / n_body)
+
+
+_SPACES = (" ", "\n", "\t", "\r", "\u3000", "\xa0")
