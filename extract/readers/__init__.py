@@ -6,23 +6,34 @@ error row for that document.
 """
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 from typing import Callable
 
 from ..model import Document
-from . import docx, pdf, text
 from .base import ReadError, blocks_from_text, doc_id_from_path, reason_for
 from .text import decode_bytes, document_from_text
 
 Reader = Callable[..., Document]   # (path, path relative to the corpus root, patterns) -> Document
-# extension (lower case, with the dot) -> reader
-READERS: dict[str, Reader] = {
-    ".txt": text.read_text_file, ".md": text.read_text_file, ".markdown": text.read_text_file,
-    ".text": text.read_text_file, ".pdf": pdf.read_pdf, ".docx": docx.read_docx,
+# extension (lower case, with the dot) -> (module, function) of its reader, imported on first use
+# (pypdfium2 and python-docx are not loaded by a run that reads no PDF or DOCX)
+READERS: dict[str, tuple[str, str]] = {
+    ".txt": ("text", "read_text_file"), ".md": ("text", "read_text_file"),
+    ".markdown": ("text", "read_text_file"), ".text": ("text", "read_text_file"),
+    ".pdf": ("pdf", "read_pdf"), ".docx": ("docx", "read_docx"),
 }
 
+
+def reader_for(path: Path) -> Reader | None:
+    """The reader registered for ``path``'s extension, or None."""
+    entry = READERS.get(path.suffix.lower())
+    if entry is None:
+        return None
+    module, function = entry
+    return getattr(import_module(f".{module}", __name__), function)
+
 __all__ = ["READERS", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
-           "document_from_text", "read_document", "reason_for", "relative_path", "supported"]
+           "document_from_text", "read_document", "reader_for", "reason_for", "relative_path", "supported"]
 
 
 def supported(path: Path) -> bool:
@@ -48,7 +59,7 @@ def read_document(path: Path, root: Path | None = None, patterns=None) -> Docume
     Raises:
         ReadError: unknown extension, undecodable or unreadable file.
     """
-    reader = READERS.get(path.suffix.lower())
+    reader = reader_for(path)
     if reader is None:
         raise ReadError(f"unsupported file type {path.suffix!r}")
     if patterns is None:
