@@ -60,16 +60,23 @@ examples:
 _OUTPUT_HELP = "output folder holding the run's tables (default: output/)"
 
 
-def _cmd_run(a) -> int:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+class _NoProgress:
+    """Stands in for rich's progress bar when there is none to show (``-q``, stderr not a terminal)."""
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, *args, **kwargs) -> None:
+        return None
+
+
+def _cmd_run(a) -> int:
     from .batch.limits import Limits, cap_jobs
     from .batch.runner import OutputError, RunSettings, run_corpus
     from .outputs.console import printable
@@ -84,19 +91,28 @@ def _cmd_run(a) -> int:
 
         if importlib.util.find_spec("distributed") is None:
             raise SettingsError("--engine dask needs dask.distributed: pip install 'plan-extract[dask]'")
-    err = Console(stderr=True, highlight=False)
+    bar_shown = not a.quiet and sys.stderr.isatty()
+    if bar_shown:                    # rich only when there is a bar to draw (a re-run starts faster)
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        err = Console(stderr=True, highlight=False)
 
     def say(line: str) -> None:
-        err.print(printable(line), markup=False, highlight=False, soft_wrap=True)
+        if bar_shown:
+            err.print(printable(line), markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(printable(line), file=sys.stderr, flush=True)
 
     jobs = cap_jobs(a.jobs or 4)             # default: the cores, at most 4
     settings = RunSettings(corpus, out, jobs=jobs, engine=a.engine, scheduler=a.scheduler,
                            limits=Limits(a.time_limit, a.memory_limit), redo=a.redo, patterns_dir=a.patterns,
                            metadata={"documents": {"corpus_root": _relative_root(corpus, out)}})
     log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
-    with Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[name]}", markup=False), console=err, transient=True,
-                  disable=a.quiet or not err.is_terminal) as progress:
+    shown = (Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.fields[name]}", markup=False), console=err, transient=True)
+             if bar_shown else _NoProgress())
+    with shown as progress:
         bar = progress.add_task("run", total=0, name="")
 
         def started(n: int) -> None:
@@ -105,8 +121,7 @@ def _cmd_run(a) -> int:
         def finished(ref) -> None:
             log.debug("%s: %s, %d commitments", printable(ref.doc_id), ref.status, ref.n_commitments)
             if ref.status != "ok":
-                progress.console.print(printable(f"error: {ref.source_path}: {ref.error}"), markup=False,
-                                       highlight=False, soft_wrap=True)
+                say(f"error: {ref.source_path}: {ref.error}")
             progress.update(bar, advance=1, name=printable(ref.doc_id))
 
         try:
