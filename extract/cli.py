@@ -94,7 +94,13 @@ def _cmd_run(a) -> int:
     bar_shown = not a.quiet and sys.stderr.isatty()
     if bar_shown:                    # rich only when there is a bar to draw (a re-run starts faster)
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         err = Console(stderr=True, highlight=False)
 
@@ -278,7 +284,10 @@ def _cmd_explain(a) -> int:
     except ReadError as exc:
         raise SettingsError(f"explain: {exc}") from None
     if dest:
-        _save_frame(rejected, dest)
+        from .outputs.compare import write_frame
+
+        write_frame(rejected, dest)
+        print(f"{len(rejected)} rejections -> {dest}", file=sys.stderr)
     if a.summary:
         print(f"{len(rows)} rows; {len(rejected)} quantities turned down:")
         for step, n in rejected["rejected_by"].value_counts().sort_index().items():
@@ -296,19 +305,6 @@ def _cmd_explain(a) -> int:
     if rows.empty and rejected.empty:
         print("no quantity in this text")
     return EXIT_OK
-
-
-def _save_frame(frame, dest: Path) -> None:
-    from .outputs.atomic import atomic_path
-
-    with atomic_path(dest) as tmp:
-        if dest.suffix.lower() == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-        elif dest.suffix.lower() == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_excel(tmp, index=False)
-    print(f"{len(frame)} rejections -> {dest}", file=sys.stderr)
 
 
 def _positive_int(text: str) -> int:

@@ -61,6 +61,11 @@ def _load_yaml(path: Path):
 _COMPARATORS = {"=", ">=", "<=", ">", "<", "~"}
 
 
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first (so the longest word wins)."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
 @dataclass
 class Patterns:
     """All rule data, validated."""

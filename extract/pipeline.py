@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
+from .batch.discover import find_documents as _discover
 from .catalogue import IndicatorCatalogue, clean_indicator
 from .context.metadata import apply_manifest, infer_metadata, read_manifest
 from .context.sections import build_sections
+from .context.years import DocContext
 from .diagnostics import likely_misses
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
-from .context.years import DocContext
 from .prose.extract import ProseRules, strict
 from .readers import ReadError, read_document, reason_for, relative_path
 from .restatements import link_restatements
 from .rows import commitment_id, commitment_row, error_row
-from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
-from .batch.discover import find_documents as _discover
 from .tables.read import TableReader
 from .text.quality import unusual_share
 

@@ -30,7 +30,7 @@ from functools import cached_property
 
 import regex
 
-from .patterns import Patterns
+from .patterns import Patterns, alternation
 from .text.numerals import CN_DIGITS, parse_number
 
 _DIGIT = regex.compile(r"\d")
@@ -43,7 +43,7 @@ _CN_CLASSIFIERS = "座处个套台家条所项轮艘支户口眼"
 _CN_COUNT = rf"[一两二三四五六七八九十百]{{1,3}}(?=[余多]?[{_CN_CLASSIFIERS}](?![河山湖县市区镇乡村路街港湾岛峡子庄屯营堡寨沟台]))"
 
 
-_FOUR_DIGIT_YEAR = regex.compile(r"(?:19|20)\d{2}")
+YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")      # a four-digit year (shared by the rules)
 
 @dataclass(frozen=True)
 class Quantity:
@@ -78,16 +78,12 @@ class QuantityGrammar:
     def __init__(self, patterns: Patterns):
         self.p = patterns
 
-    @staticmethod
-    def _alt(words) -> str:
-        return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
     @cached_property
     def pattern(self) -> regex.Pattern:
-        units = self._alt(self.p.units)
-        before = self._alt(self.p.comparators_before)
-        after = self._alt(self.p.comparators_after)
-        between = self._alt(self.p.comparators_between) or "(?!)"
+        units = alternation(self.p.units)
+        before = alternation(self.p.comparators_before)
+        after = alternation(self.p.comparators_after)
+        between = alternation(self.p.comparators_between) or "(?!)"
         return regex.compile(
             rf"""
             (?P<pre>(?:{before})[ ]?)?                       # 不低于 / >= / 约 …
@@ -109,14 +105,14 @@ class QuantityGrammar:
     def _year_like(self, text: str, m: regex.Match) -> bool:
         """A four-digit year (2025年, 2021—2025年), not a quantity."""
         num = m.group("num")
-        if _FOUR_DIGIT_YEAR.fullmatch(num) and (m.group("unit") in ("年", None) or m.group("num2")):
+        if YEAR_NUMBER.fullmatch(num) and (m.group("unit") in ("年", None) or m.group("num2")):
             return not m.group("unit") or m.group("unit") == "年" or bool(m.group("num2"))
         return False
 
     def _build(self, text: str, m: regex.Match) -> Quantity | None:
         if self._year_like(text, m):
             return None
-        if m.group("num2") and _FOUR_DIGIT_YEAR.fullmatch(m.group("num2")) and text[m.end("num2"):m.end("num2") + 1] == "年":
+        if m.group("num2") and YEAR_NUMBER.fullmatch(m.group("num2")) and text[m.end("num2"):m.end("num2") + 1] == "年":
             return None
         unit_surface = m.group("unit") or m.group("unit1")
         unit, kind = ("", "")

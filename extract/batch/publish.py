@@ -78,7 +78,7 @@ class _StreamWriter:
         import pyarrow.parquet as pq
 
         self.path, self.schema = path, schema
-        self.buffer: list[pa.Table] = []
+        self.buffer: list = []         # pyarrow Tables
         self.buffered = 0
         self.rows = 0
         self.writer = pq.ParquetWriter(str(path), schema)

@@ -18,9 +18,8 @@ from functools import cached_property
 
 import regex
 
-from ..patterns import Patterns
+from ..patterns import Patterns, alternation
 from .sections import SectionTree
-
 
 _TITLE = regex.compile(r"《[^》]*》")
 _HEADING_TARGET = regex.compile(r"(?:到|至)[ ]?((?:19|20)\d{2})[ ]?年")           # "1. 到2025年，全市…"
@@ -49,10 +48,6 @@ class YearMention:
     stage: bool = False          # a range of years (2024—2027年): a stage of the plan
 
 
-def _alt(words) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 class Years:
     """Year rules compiled from one :class:`~extract.patterns.Patterns`."""
 
@@ -66,10 +61,10 @@ class Years:
 
     @cached_property
     def year_re(self) -> regex.Pattern:
-        pre = _alt(w for ws in self.before.values() for w in ws)
+        pre = alternation(w for ws in self.before.values() for w in ws)
         plain_after = [w for kind, ws in self.after.items() if kind != "date" for w in ws]   # incl. 年度
         dates = "|".join(self.after.get("date", []))
-        post = "|".join(x for x in (dates, _alt(plain_after), "的") if x)
+        post = "|".join(x for x in (dates, alternation(plain_after), "的") if x)
         return regex.compile(
             rf"""
             (?P<pre>{pre})?[ ]?
@@ -86,7 +81,7 @@ class Years:
 
     @cached_property
     def period_re(self) -> regex.Pattern:
-        return regex.compile(rf"[“\"']?(?P<name>{_alt(self.p.periods)})[”\"']?(?P<post>期间|末|时期|期末|初|以来)?")
+        return regex.compile(rf"[“\"']?(?P<name>{alternation(self.p.periods)})[”\"']?(?P<post>期间|末|时期|期末|初|以来)?")
 
     @cached_property
     def past_re(self) -> regex.Pattern:

@@ -125,6 +125,22 @@ def wide_table(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
     return table.where(table.notna(), None)
 
 
+def write_frame(frame: pd.DataFrame, dest: Path) -> Path:
+    """Write one table as .xlsx / .csv / .parquet (by extension), atomically."""
+    dest = Path(dest)
+    suffix = dest.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
+    with atomic_path(dest) as tmp:
+        if suffix == ".xlsx":
+            frame.to_excel(tmp, index=False, engine="openpyxl")
+        elif suffix == ".csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        else:
+            frame.to_parquet(tmp, index=False)
+    return dest
+
+
 def write_comparison(long: pd.DataFrame, dest: Path) -> Path:
     """Write .xlsx / .csv / .parquet (by extension), atomically."""
     dest = Path(dest)

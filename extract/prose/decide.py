@@ -22,6 +22,7 @@ from typing import Callable, Union
 
 import regex
 
+from ..quantity import YEAR_NUMBER
 from . import indicator as names
 from . import naming
 from .candidate import BlockContext, Candidate, Reject
@@ -29,10 +30,7 @@ from .lexicon import ProseLexicon
 
 _OPEN_QUOTE_END = regex.compile(r"[“\"][^”\"，。]{0,4}$")
 _CLOSE_QUOTE_START = regex.compile(r"[^“\"，。]{0,4}[”\"]")
-_PLACE_NOUN_START = regex.compile(r"[镇乡村县区市州旗]|街道|社区|园区")
 _LIST_SEPARATORS = regex.compile(r"、|和|及|与|以及")
-_PLACE_NAME_END = regex.compile(r"[镇乡村县区市州旗河湖江溪渠库](?:[（(][^）)]*[）)])?$")
-_YEAR_DIGITS = regex.compile(r"(?:19|20)\d{2}")
 _HAN_START = regex.compile(r"[ ]?\p{Han}")
 _CARRIED_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取)?(?:到|至)")
 _TARGET_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取|预计)?(?:到|至)")
@@ -74,13 +72,13 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
     of examples, are counts)."""
     if q.unit_kind != "count" or q.value is None or q.value < 2 or q.value > 12:
         return False
-    if _PLACE_NOUN_START.match(after):
+    if lex.count_place_re.match(after):
         return False                      # the places where something is done
     m = _LIST_END.search(before)
     if m is None:
         return False
     items = [p.strip() for p in _LIST_SEPARATORS.split(m.group(0).rstrip(" 等")) if p.strip()]
-    if len(items) != int(q.value) or any(_PLACE_NAME_END.search(p) for p in items):
+    if len(items) != int(q.value) or any(lex.listed_place_re.search(p) for p in items):
         return False
     verb = lex.project_verb_re.match(items[0])
     # "建成城东、城西两座污水处理厂": the things to build, named and counted
@@ -103,7 +101,7 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         return c
     if q.bracketed and b.mode.every_quantity:
         return c
-    if _YEAR_DIGITS.fullmatch(text[q.num_start:q.num_end]):
+    if YEAR_NUMBER.fullmatch(text[q.num_start:q.num_end]):
         return Reject("needs_unit.year", q.text)
     if not lex.verb_end_re.search(before_all):
         return Reject("needs_unit.bare_number", q.text)

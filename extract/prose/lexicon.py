@@ -12,12 +12,8 @@ import regex
 
 from ..context.years import Years
 from ..patterns import Patterns
+from ..patterns import alternation as alt
 from ..quantity import QuantityGrammar
-
-
-def alt(words) -> str:
-    """A regex alternation of literal words, longest first."""
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 class ProseLexicon:
@@ -37,10 +33,7 @@ class ProseLexicon:
         self.scope_prefixes = sorted(lex["scope_prefixes"], key=len, reverse=True)
         self.shared_heads = sorted(lex["shared_heads"], key=len, reverse=True)
         self.measure_words = dict(lex["measure_words"])
-        self.area_words_re = regex.compile(rf"(?:{alt(lex['area_words'])})$")
-        self.generic_verbs = set(lex["generic_project_verbs"])
-        self.routine_actions = set(lex["routine_actions"])
-        self.framing_verb_re = regex.compile(rf"^(?:{alt(lex['framing_verbs'])})")
+        self._compile_counts_and_places(lex)
         verbs = alt(lex["target_verbs"])
         projects = alt(lex["project_verbs"])
         trailing = alt(lex["indicator_trailing_words"])
@@ -54,7 +47,7 @@ class ProseLexicon:
         # where an object after a value ends: a verb, or a year ("…处理设施于2025年建成")
         self.object_cut_re = regex.compile(rf"(?:{verbs}|{projects}|于?(?:19|20)\d{{2}}年)")
         # a comparator word ending the text before a value (longest first): "不低于", "至少"
-        self.comparator_end_re = regex.compile(rf"(?:{alt(sorted(patterns.comparators_before, key=len, reverse=True))})[ ]?$")
+        self.comparator_end_re = regex.compile(rf"(?:{alt(patterns.comparators_before)})[ ]?$")
         self.subject_re = regex.compile(rf"^(?:{alt(lex['subject_prefixes'])}|[，、；：\s“”\"《》（）()])+")
         self.strive_re = regex.compile(alt(lex["strive_words"]))
         self.strive_lead_re = regex.compile(
@@ -78,6 +71,16 @@ class ProseLexicon:
         self.list_item_re = regex.compile(
             r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
         self.scope_prefix_re = regex.compile(rf"(?:{alt(self.scope_prefixes)})")
+
+    def _compile_counts_and_places(self, lex: dict) -> None:
+        """The words that decide what a count counts and where ("建成12个…", "白沙、庄边3个镇")."""
+        self.area_words_re = regex.compile(rf"(?:{alt(lex['area_words'])})$")
+        self.generic_verbs = set(lex["generic_project_verbs"])
+        self.routine_actions = set(lex["routine_actions"])
+        self.framing_verb_re = regex.compile(rf"^(?:{alt(lex['framing_verbs'])})")
+        self.count_place_re = regex.compile(alt(lex["count_place_nouns"]))
+        # a listed name ending in a place word, maybe with a bracketed alias: "桓子河（晋阳河）"
+        self.listed_place_re = regex.compile(rf"(?:{alt(lex['listed_place_ends'])})(?:[（(][^）)]*[）)])?$")
         self.enumeration_end_re = regex.compile(rf"(?:{alt(lex['enumeration_ends'])})$")
         # a subject word ending the text before a count: "有序推进全市5个…"
         self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")

@@ -12,8 +12,18 @@ from __future__ import annotations
 import regex
 
 from .candidate import BlockContext, Candidate
-from .indicator import (bare_head, elliptical, enumeration_tail, from_left, list_head, object_after,
-                        place_of, predicate_after, subject_after, topic_before)
+from .indicator import (
+    bare_head,
+    elliptical,
+    enumeration_tail,
+    from_left,
+    list_head,
+    object_after,
+    place_of,
+    predicate_after,
+    subject_after,
+    topic_before,
+)
 from .lexicon import ProseLexicon
 
 _ANY_HAN = regex.compile(r"\p{Han}")

@@ -232,7 +232,12 @@ def _closing_edges(edges: list[dict]) -> list[dict]:
 
 def find_grids(segments: list[Segment]) -> list[Grid]:
     """Tables and frames formed by ``segments``, top to bottom, each with its cells' spans."""
-    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+    from pdfplumber.table import (
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
 
     if len(segments) < 4:
         return []

@@ -14,13 +14,13 @@ from dataclasses import replace
 import regex
 
 from ..model import Block, Cell, Commitment, Document
-from ..quantity import QuantityGrammar
+from ..patterns import alternation
+from ..quantity import YEAR_NUMBER, QuantityGrammar
 from .schema import TableSchema, text_of
 
 _SENTENCE_PUNCT = regex.compile(r"[。；]")
-_YEAR_ONLY = regex.compile(r"(?:19|20)\d{2}")
 _PERCENT_NUMBER = regex.compile(r"\d\s*%")
-_THREE_HAN_UNIT = regex.compile(r"\p{Han}{3}")
+_THREE_HAN = regex.compile(r"\p{Han}{3}")
 
 _NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
 _UNIT_IN_NAME = regex.compile(r"\s*(?:[（(]\s*([^（）()]{1,14}?)|(%|％))\s*[)）]\s*$")
@@ -40,20 +40,16 @@ class IndicatorRows:
         self.footnotes = regex.compile(spec["footnote_marks"])
         self.note_starts = tuple(spec["note_starts"])
         chg = patterns.change_verbs
-        self.change_suffix = regex.compile(
-            "(" + "|".join(map(regex.escape, sorted(chg["decrease_by"] + chg["increase_by"], key=len, reverse=True)))
-            + ")(?:率)?$")
+        self.change_suffix = regex.compile(f"({alternation(chg['decrease_by'] + chg['increase_by'])})(?:率)?$")
         self.decrease = set(chg["decrease_by"])
         self.cumulative_words = regex.compile("|".join(map(regex.escape, patterns.lexicon["cumulative_words"]))
                                               + r"|\d年累计")
         self.reduction_amount = regex.compile(
             "(?:" + "|".join(map(regex.escape, chg["reduction_amounts"])) + ")$")
-        self.heads = regex.compile("(?:" + "|".join(map(regex.escape, sorted(
-            patterns.lexicon["indicator_heads"], key=len, reverse=True))) + ")$")
+        self.heads = regex.compile(f"(?:{alternation(patterns.lexicon['indicator_heads'])})$")
         # a measure (浓度, 减排量, 排放总量 …), not a one-character head that ends a substance (化学需氧量)
-        self.measures = regex.compile("(?:" + "|".join(map(regex.escape, sorted(
-            [h for h in patterns.lexicon["indicator_heads"] if len(h) > 1] + chg["reduction_amounts"],
-            key=len, reverse=True))) + ")$")
+        self.measures = regex.compile("(?:" + alternation(
+            [h for h in patterns.lexicon["indicator_heads"] if len(h) > 1] + chg["reduction_amounts"]) + ")$")
         self.unit_hint = regex.compile("|".join(regex.escape(u) for u in sorted(patterns.units, key=len, reverse=True)
                                                 if len(u) > 1 or u in "%米吨亩天") + "|/")
 
@@ -65,7 +61,7 @@ class IndicatorRows:
     def looks_unit(self, s: str) -> bool:
         """Whether a bracketed part of a name is its unit ("（%）", "(亿 m ³)", "ug/m3")."""
         s2 = s.replace(" ", "")
-        return s2 in self.p.units or (len(s2) <= 9 and bool(self.unit_hint.search(s2)) and not _THREE_HAN_UNIT.search(s2))
+        return s2 in self.p.units or (len(s2) <= 9 and bool(self.unit_hint.search(s2)) and not _THREE_HAN.search(s2))
 
     def unit_of(self, surface: str) -> str:
         s = surface.replace(" ", "")
@@ -226,7 +222,7 @@ class IndicatorRows:
                 continue
             cell = row[j]
             for item, q, bracketed in self._readings(name, self.clean(cell.text), unit):
-                if _YEAR_ONLY.fullmatch(q.text.strip("[]［］ ")):
+                if YEAR_NUMBER.fullmatch(q.text.strip("[]［］ ")):
                     continue
                 c_unit = unit or q.unit
                 if not c_unit and _PERCENT_NUMBER.search(sentence):

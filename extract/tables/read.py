@@ -13,8 +13,8 @@ import logging
 
 from ..model import Block, Commitment, Document
 from ..patterns import Patterns
-from ..quantity import QuantityGrammar
 from ..prose.coordination import split_items
+from ..quantity import QuantityGrammar
 from .boxes import BoxReader
 from .indicator_rows import IndicatorRows
 from .schema import SchemaReader, TableSchema, grid

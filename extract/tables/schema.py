@@ -16,6 +16,7 @@ import regex
 
 from ..context.years import DocContext, Years
 from ..model import Cell
+from ..quantity import YEAR_NUMBER as _YEAR
 from ..quantity import QuantityGrammar
 
 _YEAR_LABEL = regex.compile(r"(?:(?:19|20)\d{2}年?|年(?:19|20)\d{2})[（(]?[\p{Han}]{0,4}[)）]?(?:值)?")
@@ -23,8 +24,6 @@ _SMALL_INT = regex.compile(r"\d{1,3}")
 _SERIAL_CELL = regex.compile(r"(\d{1,3})[.、．]?")
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _THREE_HAN = regex.compile(r"\p{Han}{3}")
-
-_YEAR = regex.compile(r"(?:19|20)\d{2}")
 
 
 @dataclass

@@ -29,7 +29,7 @@ def parse_number(text: str) -> float | None:
     if not all(ch in CN_DIGITS for ch in s):
         return None
     try:
-        import cn2an   # imported on first use: it takes ~70 ms to load
+        import cn2an  # imported on first use: it takes ~70 ms to load
 
         return float(cn2an.cn2an(s, "smart"))
     except (ValueError, KeyError, IndexError, TypeError):
