@@ -113,7 +113,8 @@ def test_all_real_pdfs_read_with_pages(tmp_path):
     import pyarrow.parquet as pq
 
     docs = pq.read_table(out / "documents.parquet").to_pylist()
-    assert len(docs) == 8 and all(d["status"] == "ok" and d["n_pages"] > 10 for d in docs)
+    pdfs = sorted(p.stem for p in (SHARED / "corpus-pdf").glob("*.pdf"))
+    assert sorted(d["doc_id"] for d in docs) == pdfs and all(d["status"] == "ok" and d["n_pages"] > 10 for d in docs)
     rows = pq.read_table(out / "commitments.parquet", columns=["doc_id", "page"]).to_pylist()
     assert all(r["page"] is not None for r in rows)
     assert all(d["n_commitments"] > 5 for d in docs)
