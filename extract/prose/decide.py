@@ -247,12 +247,21 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "continuation"      # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
-    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and names.object_after(
-            lex, text, q.end, c.clause_end):
+    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:_bracket_end(text, q, c)]) \
+            and names.object_after(lex, text, q.end, c.clause_end):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
     else:
         return Reject("cue.none", left[-12:])
     return c
+
+
+def _bracket_end(text: str, q, c: Candidate) -> int:
+    """Where the words that can be said of a value end: its clause, or the bracket it stands in
+    ("（含1个油库）已完成采样": the verb outside the bracket is not said of the count inside)."""
+    if naming.open_bracket(text, q.start, c.sentence.start) is None:
+        return c.clause_end
+    close = regex.compile(r"[）)]").search(text, q.end, c.clause_end)
+    return close.start() if close else c.clause_end
 
 
 def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:

@@ -86,14 +86,33 @@ class ProseLexicon:
         self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")
 
     @cached_property
+    def _user_words(self) -> tuple[tuple[str, int, str], ...]:
+        """The plan vocabulary jieba's dictionary is given: heads and indicator names as nouns, verbs."""
+        words = [(w, 2000, "n") for w in self.heads]
+        words += [(w, 3000, "v") for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]]
+        words += [(w, 5000, "n") for w in self.catalogue_words()]
+        return tuple(words)
+
+    @cached_property
     def tokenizer(self):
         """A private jieba tokenizer whose dictionary knows our indicator words (one per process)."""
         from ..text.tokenizer import project_tokenizer
 
-        words = [(w, 2000) for w in self.heads]
-        words += [(w, 3000) for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]]
-        words += [(w, 5000) for w in self.catalogue_words()]
-        return project_tokenizer(tuple(words))
+        return project_tokenizer(self._user_words)
+
+    @cached_property
+    def pos_tokenizer(self):
+        """The same tokenizer tagging parts of speech (``jieba.posseg``): the phrase chunker's input."""
+        from ..text.tokenizer import pos_tokenizer
+
+        return pos_tokenizer(self._user_words)
+
+    @cached_property
+    def chunker(self):
+        """The noun-phrase chunker over :attr:`pos_tokenizer` (``prose/phrase.py``)."""
+        from .phrase import Chunker
+
+        return Chunker(self)
 
     @cached_property
     def gazetteer(self):

@@ -19,6 +19,7 @@ from .indicator import (
     from_left,
     list_head,
     object_after,
+    object_phrase,
     place_of,
     predicate_after,
     subject_after,
@@ -69,6 +70,26 @@ def open_bracket(text: str, start: int, floor: int) -> int | None:
 
 
 
+_PLACES_WHOSE = regex.compile(r"(?:以上|以下|左右)?(?P<who>[\p{Han}（）()]{1,10}?)的(?P<what>[^，。；、\d]{2,24}?)$")
+
+
+def share_of_places(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
+    """A share of places reaching a level: "60%以上县城的生活垃圾分类覆盖率达到90%" ->
+    生活垃圾分类覆盖率达到90%的县城比例 (the level itself is a row of its own)."""
+    level = next((o for o in lex.grammar.find(text[pos:end]) if o.unit == "%"), None)
+    if level is None:
+        return ""
+    before = text[pos:pos + level.start]
+    verb = lex.verb_end_re.search(before)
+    if verb is None:
+        return ""
+    m = _PLACES_WHOSE.match(before[:verb.start()])
+    if m is None:
+        return ""
+    what = from_left(lex, m.group("what"))
+    return f"{what}{before[verb.start():]}{level.text}的{m.group('who')}比例" if what else ""
+
+
 def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The name when the cue or the sentence says more than the clause before the value."""
     q, text = c.q, b.text
@@ -77,6 +98,9 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
     if share and c.sentence.last_indicator:
         c.indicator_from = "share"
         return f"{c.sentence.last_indicator}占{share.group(1)}比例"
+    if q.unit == "%" and not raw and (reaching := share_of_places(lex, text, q.end, c.clause_end)):
+        c.indicator_from = "share_of_places"
+        return reaching
     if c.cue == "share_before_noun":
         c.indicator_from = "subject_after"
         return subject_after(lex, text, q.end, c.clause_end)
@@ -188,12 +212,16 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
     """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
     q, text, left = c.q, b.text, c.left
+    if q.unit == "%":
+        return ""          # a share written before its noun is named by the sentence (from_sentence)
+    if raw and lex.chunker.is_verb_phrase(raw):
+        raw = ""           # "引导1500家以上重点用水企业…": the verb before a count names nothing
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(_JOINER_END.search(raw)) or bool(lex.scope_word_end_re.search(raw))
     has_project = bool(lex.project_verb_re.search(left))
     if not (not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw))):
         return ""
-    obj = object_after(lex, text, q.end, c.clause_end)
+    obj, obj_end = object_phrase(lex, text, q.end, c.clause_end)
     counted = q.unit_kind == "count" and len(obj) >= 3      # "新增建设金钟水库4条入库河流简易水质自动站"
     if not obj or not (not raw or enumerated or dangling or counted or lex.project_verb_end_re.search(raw)
                        or len(raw) <= 2):
@@ -201,6 +229,5 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
     verbs = [v.group(0) for v in lex.project_verb_re.finditer(raw)]
     verb = verbs[-1] if verbs and verbs[-1] not in lex.generic_verbs and raw.endswith(verbs[-1]) else ""
     c.indicator_from, c.klass = "object", "project"
-    at = text.find(obj, q.end, c.clause_end + 1)
-    c.end = at + len(obj) if at >= 0 else c.end
+    c.end = obj_end
     return verb + obj
