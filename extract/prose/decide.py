@@ -338,6 +338,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     if c.indicator_from not in ("place_list", "before_parenthesis"):
         raw = naming.counted_object(lex, c, b, raw) or raw
     raw = naming.action_topic(lex, c, b, raw) or raw
+    raw = naming.capacity_before_noun(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:

@@ -82,6 +82,7 @@ class ProseLexicon:
         # a listed name ending in a place word, maybe with a bracketed alias: "桓子河（晋阳河）"
         self.listed_place_re = regex.compile(rf"(?:{alt(lex['listed_place_ends'])})(?:[（(][^）)]*[）)])?$")
         self.enumeration_end_re = regex.compile(rf"(?:{alt(lex['enumeration_ends'])})$")
+        self.facility_end_re = regex.compile(rf"(?:{alt(lex['facility_ends'])})$")
         # a subject word ending the text before a count: "有序推进全市5个…"
         self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")
 

@@ -172,13 +172,13 @@ def bracketed(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, paren:
     head = list_head(text, q.end, c.clause_end)
     start = min(c.clause_start, paren)
     verbs = list(lex.project_verb_re.finditer(text, start, q.start))
-    name = from_left(lex, regex.split(r"[、，；,;]", text[max(c.sentence.start, start - 40):paren])[-1])
+    name = from_left(lex, regex.split(r"[、，；：,;:]", text[max(c.sentence.start, start - 40):paren])[-1])
     generic = lex.project_verb_re.match(name)
     if generic and generic.group(0) in lex.generic_verbs and len(name) > generic.end() + 2:
         name = name[generic.end():]                  # "完成城东污水厂扩建工程（8万吨/日）"
     if not name and c.sentence.last_indicator:
         name = c.sentence.last_indicator             # "…面积1000万亩 (含标准化示范面积110万亩)"
-    if head:
+    if head and _bare_name(lex, name) and not _generic_work(lex, head):
         name = (verbs[-1].group(0) if verbs else "") + head
     elif place_of(lex, name) and b.mode.title:
         name = place_of(lex, name) + b.mode.title
@@ -188,6 +188,46 @@ def bracketed(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, paren:
     tail = enumeration_tail(lex, text, q.end, c.sentence.end)
     c.indicator_from = "before_parenthesis"
     return name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
+
+
+def _bare_name(lex: ProseLexicon, name: str) -> bool:
+    """A name before a bracket that needs the list's head: a place or a proper name ("红菱", "南部三期",
+    "南杂木镇"), not a facility's full name ("江湾污水厂", "青山工业园", "临江工业污水处理厂二期")."""
+    core = regex.sub(r"[一二三四五六七八九十\d]+期$", "", name)
+    return not lex.facility_end_re.search(core)
+
+
+def _generic_work(lex: ProseLexicon, head: str) -> bool:
+    """A tail every project has ("改扩建工程", "建设工程"): it never names one item of the list."""
+    verb = lex.project_verb_re.match(head)
+    return bool(verb) and head[verb.end():] in ("工程", "项目", "工作", "")
+
+
+_MEASURE_END = regex.compile(r"(?:[年日月时]?(?:处理|处置|利用|消纳|焚烧|发电|装机|储存|贮存|供热|收集|转运|产生|生产))?"
+                             r"(?:量|能力|规模|容量)$")
+_CAPACITY_KINDS = ("mass", "volume", "energy")
+
+
+def capacity_before_noun(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """A capacity written between a name and the facility it sizes: "明珠湾200MW海上光伏示范" ->
+    明珠湾海上光伏示范, "城西年处理量约8000吨废包装桶清洗再生中心建设项目" -> 城西废包装桶清洗再生中心年处理量
+    (the list item or place before it, the facility after it, a measure word kept last)."""
+    q, text = c.q, b.text
+    if q.unit_kind not in _CAPACITY_KINDS or not raw or c.indicator_from != "left" or q.word_after:
+        return ""
+    obj, _ = object_phrase(lex, text, q.end, c.clause_end)
+    obj = regex.sub(r"(?:建设)?(?:项目|工程)$", "", obj) if len(obj) > 6 else obj
+    if len(obj) < 3 or lex.head_re.search(obj) or lex.project_verb_re.match(obj):
+        return ""
+    measure = _MEASURE_END.search(raw)
+    if measure:
+        c.indicator_from = "capacity_before_noun"
+        return raw[:measure.start()] + obj + measure.group(0)
+    item = raw.split("、")[-1]
+    if "、" in raw and 2 <= len(item) <= 6 and not lex.verb_re.search(item):
+        c.indicator_from = "capacity_before_noun"
+        return item + obj
+    return ""
 
 
 def action_topic(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:

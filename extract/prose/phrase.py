@@ -30,6 +30,13 @@ _DIGIT = regex.compile(r"\d")
 _MAX_PHRASE = 24
 
 
+def _punctuation_next(words: list[tuple[str, str]], k: int) -> bool:
+    """Whether the next word that is not a space is punctuation."""
+    while k < len(words) and words[k][0].isspace():
+        k += 1
+    return k < len(words) and words[k][1] == "x"
+
+
 def _run(kinds: list[str], k: int) -> list[str]:
     """The kinds of the words from ``k`` up to the first that cannot be in a noun phrase."""
     out = []
@@ -153,7 +160,9 @@ class Chunker:
             elif kind == "space":
                 keep = bool(taken) and ahead in ("noun", "verb")
             elif kind == "verb":
-                keep = ahead in ("noun", "verb", "modifier", "quoted", "end")
+                # before a noun, or ending the phrase ("DPF 加装", "海上光伏示范、")
+                keep = ahead in ("noun", "verb", "modifier", "quoted", "end", "join") or (
+                    ahead == "stop" and _punctuation_next(words, k + 1))
             elif kind == "modifier":
                 keep = ahead in ("noun", "verb", "modifier", "quoted")
             elif kind == "de":
@@ -163,7 +172,7 @@ class Chunker:
                 run = range(k + 1, k + 1 + len(_run(kinds, k + 1)))
                 keep = bool(taken) and ahead in ("noun", "verb") and not any(words[j][0] in self.predicates for j in run)
             elif kind == "join":
-                keep = bool(taken) and ahead == "noun" and not _DIGIT.search(text, at, end)
+                keep = bool(taken) and ahead in ("noun", "verb", "modifier", "quoted") and not _DIGIT.search(text, at, end)
             elif kind == "quoted":
                 keep = True                                  # “污水零直排区”: a name, whatever its words
             else:
