@@ -260,10 +260,10 @@ def ambiguous_place_names(gaz: Gazetteer, words: dict[str, tuple[int, str]], tex
 @lru_cache(maxsize=2)
 def load_ambiguous(path: str) -> frozenset[str]:
     """The names of ``patterns/ambiguous_places.yaml`` (see :func:`ambiguous_place_names`)."""
-    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    names = spec.get("names") if isinstance(spec, dict) else None
-    if not isinstance(names, dict):
-        from ..patterns import PatternError
+    from ..patterns import PatternError, _load_yaml
 
-        raise PatternError(f"{Path(path).name}: names: needs a mapping of name to reason")
+    spec = _load_yaml(Path(path)) or {}
+    names = spec.get("names") if isinstance(spec, dict) else None
+    if not isinstance(names, dict) or not all(isinstance(n, str) and len(n) >= 2 for n in names):
+        raise PatternError(f"{Path(path).name}: names: needs a mapping of place name to reason")
     return frozenset(names)

@@ -23,14 +23,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import regex
-import yaml
 
 from .gazetteer import Division, Gazetteer
 
 # running page marks a PDF reader may leave at the start of a line: "- 1 -", "— 2 —", "－1－"
 _PAGE_MARK = regex.compile(r"^\s*[-—－–]\s*\d{1,3}\s*[-—－–]\s*")
 # a date opening a line: 2021年12月20日, ２０２１年…, 二〇二二年三月 (a cover gives only the month)
-_DATE = regex.compile(r"""
+DATE_LINE = regex.compile(r"""
     ^\s*[（(]?\s*
     (?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*
     (?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月
@@ -48,6 +47,7 @@ _INSTITUTION = regex.compile(r"""
 _PARTY_INSTITUTION = regex.compile(r"(?:委员会|党委|委)(?:办公厅|办公室)?")
 # several issuers: "中共吉林省委 吉林省人民政府", "生态环境部、国家发展改革委", "…和…"
 _SEPARATOR = regex.compile(r"[\s、，,]*(?:和|及|与)?[\s、，,]*")
+_OFFICE = regex.compile(r"办公厅|办公室")
 # "等15部门", "等部门": the rest of a joint issue
 _JOINT = regex.compile(r"等(?:[\d０-９]+|[一二三四五六七八九十]{1,3})?个?(?:部门|单位|部委)")
 # a regulation's passing line: "…天津市第十七届人民代表大会常务委员会第二十九次会议通过"
@@ -92,9 +92,9 @@ class Finding:
 @lru_cache(maxsize=4)
 def load_doc_number_prefixes(path: str) -> dict:
     """``patterns/doc_number_prefixes.yaml``, validated: ``{"national": {...}, "provinces": {...}}``."""
-    from ..patterns import PatternError
+    from ..patterns import PatternError, _load_yaml
 
-    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    spec = _load_yaml(Path(path)) or {}
     name = Path(path).name
     if not isinstance(spec, dict):
         raise PatternError(f"{name}: needs the mappings national and provinces")
@@ -126,6 +126,9 @@ class IssuerReader:
         m = self.national_re.match(line, pos)
         if m:
             end = m.end()
+            office = _OFFICE.match(line, end)       # 生态环境部办公厅, 国家发展改革委办公厅
+            if office:
+                end = office.end()
             joint = _JOINT.match(line, end)
             if joint:
                 end = joint.end()
@@ -197,7 +200,7 @@ class IssuerReader:
                 continue
             rest = line[end:]
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if _HEADER_REST.match(rest) or (not rest.strip() and _HEADER_REST.match(nxt) and not _DATE.match(nxt)):
+            if _HEADER_REST.match(rest) or (not rest.strip() and _HEADER_REST.match(nxt) and not DATE_LINE.match(nxt)):
                 return Finding(tuple(issuers), "header", line)
         return self.congress(text) or None
 
@@ -241,8 +244,17 @@ class IssuerReader:
                 continue
             rest = line[end:]
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if (not rest.strip() and _DATE.match(nxt)) or _DATE.match(rest):
-                out.append(Finding(tuple(issuers), "signature", f"{line} {nxt}".strip() if not rest.strip() else line))
+            if not ((not rest.strip() and DATE_LINE.match(nxt)) or DATE_LINE.match(rest)):
+                continue
+            first = i          # joint signatures stand one above the other: 国家发展改革委 / 生态环境部
+            while first > 0:
+                above, above_end = self.bodies_at(lines[first - 1])
+                if not above or lines[first - 1][above_end:].strip():
+                    break
+                issuers = [*above, *[x for x in issuers if x not in above]]
+                first -= 1
+            signed = " ".join(lines[first:i + 1]) + ("" if rest.strip() else f" {nxt}")
+            out.append(Finding(tuple(issuers), "signature", signed))
         return out
 
     # --- document numbers -----------------------------------------------------------------------

@@ -42,7 +42,8 @@ import regex
 from ..model import Document
 from ..patterns import Patterns
 from .gazetteer import Division, Gazetteer, load_ambiguous, load_gazetteer, stands_alone
-from .issuers import Finding, IssuerReader, load_doc_number_prefixes
+from .issuers import DATE_LINE as _SIGNED
+from .issuers import DOC_NUMBER, Finding, IssuerReader, load_doc_number_prefixes
 
 
 @dataclass
@@ -76,9 +77,9 @@ class DocMeta:
 _TITLE_NOTICE = regex.compile(r"(?:关于)?印发(?:《)?(?P<t>[^《》\n]{4,60}?)(?:》)?的通知")
 _TITLE_QUOTED = regex.compile(r"《(?P<t>[^《》\n]{4,60}(?:规划|纲要|意见|方案|计划)(?:（[^）]*）)?)》")
 _TITLE_ENDS = r"(?:规划|纲要|意见|方案|计划|条例|办法|决定)"
-_TITLE_LINE = regex.compile(rf"^(?P<t>[^\n，。；]{{4,50}}{_TITLE_ENDS}(?:[（(][^）)\n]*[）)])?)$", regex.M)
+_TITLE_LINE = regex.compile(rf"^(?P<t>[^\n，。；]{{4,50}}{_TITLE_ENDS}(?:[（(][^）)\n]{{1,16}}[）)])?)$", regex.M)
 # a notice that issues no plan names its own subject: "生态环境部关于支持包头市…试点的通知"
-_TITLE_ABOUT = regex.compile(r"^关于(?!印发|转发)[^\n《》]{4,80}?的(?:通知|意见|决定|批复|函)")
+_TITLE_ABOUT = regex.compile(r"^关于(?!印发|转发)[^\n《》]{4,80}?的(?:通知|意见|决定|建议|批复|函)")
 _DATE = regex.compile(r"^\s*(?P<y>20\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日\s*$", regex.M)
 _PERIOD_RANGE = regex.compile(r"(?P<a>20\d{2})\s*[-—–~至到]\s*(?P<b>20\d{2})年")
 _BASE_YEAR = regex.compile(r"以(?P<y>20\d{2})年为(?:规划)?基准年|基准年(?:为|是)(?P<y2>20\d{2})年")
@@ -201,11 +202,14 @@ def _infer_title(meta: DocMeta, doc: Document, reader: IssuerReader) -> None:
                 meta.title = about.group(0)
                 meta.evidence["title"] = line
                 return
-    for k in range(min(4, len(lines)), 1, -1):   # a title wrapped over the first lines of a cover
-        cover = "".join(lines[:k])
-        if _TITLE_LINE.fullmatch(cover) and not regex.search(r"中共中央|国务院|全国", cover):
-            meta.title = cover
-            meta.evidence["title"] = " ".join(lines[:k])
+    # a title wrapped over the first lines of a cover (a document number above it, a date below)
+    cover = [ln for ln in lines if not DOC_NUMBER.fullmatch(ln)]
+    cover = cover[:next((i for i, ln in enumerate(cover) if _SIGNED.match(ln)), len(cover))]
+    for k in range(min(4, len(cover)), 1, -1):
+        joined = "".join(cover[:k])
+        if _TITLE_LINE.fullmatch(joined) and not regex.search(r"中共中央|国务院|全国", joined):
+            meta.title = joined
+            meta.evidence["title"] = " ".join(cover[:k])
             return
     for pat, where in ((_TITLE_LINE, head[:300]), (_TITLE_QUOTED, head)):
         for m in pat.finditer(where):
@@ -349,7 +353,12 @@ class _PlaceFinder:
         return None
 
     def in_body(self) -> tuple[Division, str] | None:
-        """The place the body speaks of most, with the counts as evidence; never a county."""
+        """The place the body speaks of most, with the counts as evidence; never a county.
+
+        The text must speak of itself as a province (全省, 我省 …: the places are counted for the
+        province they lie in) or a city (全市, 本市 …: counted as they are); the winner must be named
+        at least twice and more often than any other.
+        """
         counts: Counter = Counter()
         surfaces: dict[str, Counter] = {}
         for surface, start in self.gaz.mentions(self.head):
@@ -360,6 +369,8 @@ class _PlaceFinder:
         if not counts:
             return None
         province_doc = self.level_votes["province"] > self.level_votes["prefecture"]
+        if not max(self.level_votes["province"], self.level_votes["prefecture"]):
+            return None             # a text that never says 我省/全市 is no province's or city's own
         scores: Counter = Counter()
         for d, n in counts.items():
             scores[self.gaz.province_of(d) if province_doc else d] += n
