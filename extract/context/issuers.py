@@ -35,6 +35,7 @@ DATE_LINE = regex.compile(r"""
     (?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月
     (?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?
 """, regex.X)
+_FULL_DATE = regex.compile(DATE_LINE.pattern + r"\s*(?<=日)", regex.X)
 # what may follow the issuers on a header line
 _HEADER_REST = regex.compile(r"^\s*(?:文件|关于|联合印发|印发|转发|公告|命令|令|通知|决定|意见)")
 # the institutions of a place, after its official name (the longest first)
@@ -65,6 +66,8 @@ DOC_NUMBER = regex.compile(r"(?P<n>(?P<prefix>[\p{Han}]{1,8})\s?[〔［\[【（(
 # an attachment's mark above its title: "附件", "附件2"
 _ATTACHMENT = regex.compile(r"附\s*件\s*[\d一二三四五六七八九十]*[:：]?")
 _HEADER_LINES = 12
+# a cover: title, issuer and month in its first lines
+_COVER_LINES = 6
 _HEADER_LINE_CHARS = 80
 
 
@@ -226,17 +229,25 @@ class IssuerReader:
         return _MEETING.search(text[:3000])
 
     def signature(self, text: str) -> Finding | None:
-        """Issuers signing above a date: the notice's or cover's signature (first), else the last one."""
+        """Issuers signing above a date: the cover's or notice's signature (the first), else the last one.
+
+        On a cover (its first lines) the month is enough (海南省生态环境厅 / 2021年12月); elsewhere a full
+        date is needed, so that a table's 责任单位 above its 完成时限 (2025年12月) is no signature.
+        """
         head, tail_start = text[:4000], max(4000, len(text) - 2500)
         found = self._signatures(head)
         if found:
             return found[0]
-        found = self._signatures(text[tail_start:])
+        found = self._signatures(text[tail_start:], cover_lines=0)
         return found[-1] if found else None
 
-    def _signatures(self, part: str) -> list[Finding]:
+    def _signatures(self, part: str, cover_lines: int = _COVER_LINES) -> list[Finding]:
         lines = [_PAGE_MARK.sub("", ln).strip() for ln in part.split("\n")]
         lines = [ln for ln in lines if ln]
+
+        def dated(k: int, s: str) -> bool:
+            return bool((DATE_LINE if k < cover_lines else _FULL_DATE).match(s))
+
         out = []
         for i, line in enumerate(lines):
             issuers, end = self.bodies_at(line)
@@ -244,7 +255,7 @@ class IssuerReader:
                 continue
             rest = line[end:]
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if not ((not rest.strip() and DATE_LINE.match(nxt)) or DATE_LINE.match(rest)):
+            if not ((not rest.strip() and dated(i + 1, nxt)) or dated(i, rest)):
                 continue
             first = i          # joint signatures stand one above the other: 国家发展改革委 / 生态环境部
             while first > 0:
