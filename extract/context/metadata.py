@@ -43,7 +43,7 @@ from ..model import Document
 from ..patterns import Patterns
 from .gazetteer import Division, Gazetteer, load_ambiguous, load_gazetteer, stands_alone
 from .issuers import DATE_LINE as _SIGNED
-from .issuers import DOC_NUMBER, Finding, IssuerReader, load_doc_number_prefixes
+from .issuers import DOC_NUMBER, Finding, Issuer, IssuerReader, load_doc_number_prefixes
 
 
 @dataclass
@@ -233,7 +233,7 @@ def infer_region(meta: DocMeta, text: str, patterns: Patterns, cut=None) -> None
     if finding is None and meta.doc_number:
         body = rules.reader.number_issuer(meta.doc_number)
         if body:
-            finding = Finding((_national(body),), "doc_number", meta.doc_number)
+            finding = Finding((Issuer(body),), "doc_number", meta.doc_number)
     if finding is not None:
         meta.issuers = [i.name for i in finding.issuers]
         meta.rules["issuer"] = finding.rule
@@ -276,12 +276,6 @@ def infer_region(meta: DocMeta, text: str, patterns: Patterns, cut=None) -> None
         region = rules.gaz.by_code.get(meta.region_code or "")
         if subject is not None and region is not None and subject[0] != region and rules.gaz.within(subject[0], region):
             meta.subject_region, meta.subject_region_code = subject[0].name, subject[0].code
-
-
-def _national(name: str):
-    from .issuers import Issuer
-
-    return Issuer(name)
 
 
 def _set_region(meta: DocMeta, d: Division) -> None:
