@@ -229,4 +229,7 @@ def _load_cached(folder_str: str) -> Patterns:
     from .catalogue import IndicatorCatalogue
 
     IndicatorCatalogue(result)   # validates indicators.yaml (ids, fields, regexes)
+    from .context.metadata import region_rules
+
+    region_rules(result)         # validates ambiguous_places.yaml and doc_number_prefixes.yaml
     return result

@@ -16,7 +16,7 @@ from typing import Iterator
 from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
 from .batch.discover import find_documents as _discover
 from .catalogue import IndicatorCatalogue, clean_indicator
-from .context.metadata import apply_manifest, infer_metadata, read_manifest
+from .context.metadata import apply_manifest, infer_metadata, read_manifest, region_rules
 from .context.sections import build_sections
 from .context.years import DocContext
 from .diagnostics import likely_misses
@@ -50,12 +50,14 @@ class DocResult:
 def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | None = None) -> DocResult:
     """Run sections, metadata and rules on a read document."""
     tree = build_sections(doc)
-    meta = infer_metadata(doc, patterns)
+    prose = rules_for(patterns)
+    meta = infer_metadata(doc, patterns, cut=lambda s: prose.lex.tokenizer.cut(s, HMM=False))
     warnings = list(doc.warnings)
     if manifest_entry:
-        warnings += apply_manifest(meta, manifest_entry)
+        warnings += apply_manifest(meta, manifest_entry, region_rules(patterns).gaz)
+    if meta.rules.get("region") != "manifest":
+        warnings += meta.warnings
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
-    prose = rules_for(patterns)
     rejections: list = []
     found = prose.extract(doc, ctx, rejections)
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
@@ -97,6 +99,8 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
         **reading_report(doc),
+        "subject_region": meta.subject_region, "subject_region_code": meta.subject_region_code,
+        "issuer_rule": meta.rules.get("issuer"), "region_rule": meta.rules.get("region"),
         "warnings": warnings,
     }
     misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections)

@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 
 from .atomic import atomic_path
 
-SCHEMA_VERSION = "1.2"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates
+SCHEMA_VERSION = "1.3"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates;
+                         # 1.3: documents subject_region, subject_region_code, issuer_rule, region_rule
 
 # a span of characters inside `sentence`: sentence[start:end]
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
@@ -54,6 +55,10 @@ DOCUMENTS = pa.schema([
     ("reading_warnings", pa.list_(pa.string())),
     # what was repaired or ignored on the way (control characters dropped, a bad manifest value)
     ("warnings", pa.list_(pa.string())),
+    # the place a document is about (a ministry's pilot in 包头市; else its region), and the rule
+    # that decided issuer and region: manifest, header, signature, title, doc_number, body, inferred
+    ("subject_region", pa.string()), ("subject_region_code", pa.string()),
+    ("issuer_rule", pa.string()), ("region_rule", pa.string()),
 ])
 
 SECTIONS = pa.schema([
