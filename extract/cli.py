@@ -238,14 +238,13 @@ def _cmd_compare(a) -> int:
     import pandas as pd
 
     from .api import read_output
-    from .catalogue import IndicatorCatalogue
     from .outputs.compare import comparison_table, wide_table, write_comparison
 
     out = check_run_output(a.output)
     dest = check_export_path(a.save) if a.save else None
     check_year(a.year)
     documents, commitments = read_output(out)
-    known = {e.id for e in IndicatorCatalogue(check_patterns(None)).entries}
+    known = {e.id for e in check_patterns(None).catalogue.entries}
     known |= set(commitments["indicator_id"].dropna())
     check_indicators(a.indicators, known)
     long = comparison_table(commitments, documents, a.indicators, a.year)

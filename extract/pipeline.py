@@ -59,7 +59,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     rejections: list = []
     found = prose.extract(doc, ctx, rejections)
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
-    catalogue = catalogue_for(patterns)
+    catalogue = patterns.catalogue
     rows = []
     seen = set()
     for c in found:
@@ -143,36 +143,26 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
     return out
 
 
-_RULES_CACHE: dict[int, ProseRules] = {}
-_CATALOGUES: dict[int, IndicatorCatalogue] = {}
 _MAX_INDICATOR_CHARS = 40
 
 
 def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
-    """The indicator catalogue of ``patterns`` (validated once per process)."""
-    key = id(patterns)
-    if key not in _CATALOGUES:
-        _CATALOGUES[key] = IndicatorCatalogue(patterns)
-    return _CATALOGUES[key]
+    """The indicator catalogue of ``patterns`` (built when they were loaded)."""
+    return patterns.catalogue
 
 
-_TABLES_CACHE: dict[int, TableReader] = {}
+def _table_reader(patterns: Patterns) -> TableReader:
+    return TableReader(patterns, rules_for(patterns))
 
 
 def tables_for(patterns: Patterns) -> TableReader:
-    """The table reader for ``patterns`` (compiled once per process)."""
-    key = id(patterns)
-    if key not in _TABLES_CACHE:
-        _TABLES_CACHE[key] = TableReader(patterns, rules_for(patterns))
-    return _TABLES_CACHE[key]
+    """The table reader for ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(_table_reader)
 
 
 def rules_for(patterns: Patterns) -> ProseRules:
-    """The compiled rules for ``patterns`` (compiled once per process)."""
-    key = id(patterns)
-    if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = ProseRules(patterns)
-    return _RULES_CACHE[key]
+    """The compiled prose rules for ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(ProseRules)
 
 
 def process_file(path: Path, root: Path, patterns_dir: str | None = None,

@@ -9,7 +9,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract.cli import main
-from extract.catalogue import IndicatorCatalogue
 from extract.patterns import PatternError, load_patterns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +33,7 @@ def test_same_concept_in_different_plans_shares_an_id(demo_output, indicator_id,
 
 
 def test_catalogue_has_70_plus_valid_entries():
-    cat = IndicatorCatalogue(load_patterns())
+    cat = load_patterns().catalogue
     assert len(cat.entries) >= 70
     assert cat.match("细颗粒物（PM2.5）浓度").id == "air.pm25_concentration"
     assert cat.match("PM2.5浓度").id == "air.pm25_concentration"

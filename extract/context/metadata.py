@@ -16,6 +16,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import regex
 
@@ -83,7 +84,7 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
         meta.title = doc.doc_id
         meta.evidence["title"] = "file name"
 
-    national = national_issuers(text, patterns.extra["national_issuers"])
+    national = national_issuers(text, patterns.national_issuers)
     if national:
         meta.issuers, line = national
         meta.region, meta.region_code, meta.admin_level = NATIONAL_REGION, None, "national"
@@ -138,7 +139,7 @@ def infer_metadata(doc: Document, patterns: Patterns) -> DocMeta:
     return meta
 
 
-def national_issuers(text: str, names: list[str]) -> tuple[list[str], str] | None:
+def national_issuers(text: str, names: Sequence[str]) -> tuple[list[str], str] | None:
     """Central bodies heading one of the first lines (or signing alone on one), and that line.
 
     >>> national_issuers("中共中央 国务院关于全面推进美丽中国建设的意见\\n（2023年12月27日）", ["中共中央", "国务院"])
