@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
+from .batch.discover import corpus_root, document_ids
 from .batch.discover import find_documents as _discover
 from .catalogue import IndicatorCatalogue, clean_indicator
 from .context.metadata import apply_manifest, infer_metadata, read_manifest
@@ -173,7 +173,7 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
         patterns = load_patterns(patterns_dir)
         doc = read_document(path, root, patterns)
         return extract_document(doc, patterns, manifest_entry)
-    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+    except Exception as exc:  # one bad document must not stop the batch
         if not isinstance(exc, ReadError):
             log.debug("failed on %s", path, exc_info=True)
         return DocResult(error_row(path, rel, reason_for(exc)))
@@ -214,7 +214,7 @@ def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> I
         return
     from .batch.pool import run_supervised
 
-    yield from run_supervised(tasks, _worker, _failed, jobs)
+    yield from run_supervised(tasks, _worker, _failed, jobs)  # type: ignore[misc]
 
 
 def default_jobs() -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from extract.outputs.audit import highlight, render_audit
 from extract.cli import main
+from extract.outputs.audit import highlight, render_audit
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -51,9 +51,9 @@ def test_likely_misses_are_sentences_with_a_year_and_a_number(demo_output):
 
 
 def test_likely_misses_leave_out_reviews_and_keep_silent_tables(demo_output):
-    from extract.patterns import load_patterns
-
     import regex
+
+    from extract.patterns import load_patterns
 
     past = regex.compile("|".join(f"(?:{m})" for m in load_patterns().years["past_markers"]))
     misses = pq.read_table(demo_output / "likely_misses.parquet").to_pylist()

@@ -82,7 +82,7 @@ def value_key(rec) -> tuple | None:
     return (base, None if lo is None else round(lo * mult, 6), None if hi is None else round(hi * mult, 6))
 
 
-def overlap(gold_ind: str, pred_ind: str) -> float:
+def overlap(gold_ind: str | None, pred_ind: str | None) -> float:
     """Share of the gold indicator's characters found in the predicted one."""
     g, p = Counter(str(gold_ind or "")), Counter(str(pred_ind or ""))
     if not g:
