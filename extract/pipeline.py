@@ -2,21 +2,18 @@
 
 read -> normalise (inside the reader) -> sections -> metadata -> rules -> rows -> restatements
 linked.  A document that fails at any stage becomes an error row; the batch goes on.  Batches
-(discovery, shards, worker pool, merged tables) are run by :mod:`extract.batch`.
+(discovery, shards, supervised workers, merged tables) are run by :mod:`extract.batch`, for the
+command line and the Python API alike.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from .batch.discover import corpus_root, document_ids
-from .batch.discover import find_documents as _discover
 from .catalogue import IndicatorCatalogue, clean_indicator
-from .context.metadata import apply_manifest, infer_metadata, read_manifest
+from .context.metadata import apply_manifest, infer_metadata
 from .context.sections import build_sections
 from .context.years import DocContext
 from .diagnostics import likely_misses
@@ -177,49 +174,6 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
         if not isinstance(exc, ReadError):
             log.debug("failed on %s", path, exc_info=True)
         return DocResult(error_row(path, rel, reason_for(exc)))
-
-
-def find_documents(corpus: Path) -> list[Path]:
-    """Files with a registered reader under ``corpus``, sorted (see :mod:`extract.batch.discover`:
-    links are followed once, special files and dangling links are left out)."""
-    return _discover(corpus)[0]
-
-
-def _worker(args):
-    path, root, patterns_dir, entry = args
-    return process_file(path, root, patterns_dir, entry)
-
-
-def _failed(task, reason: str) -> DocResult:
-    path, root, _patterns_dir, _entry = task
-    return DocResult(error_row(path, relative_path(path, root), reason))
-
-
-def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> Iterator[DocResult]:
-    """Process every document of ``corpus`` in memory, in supervised worker processes when ``jobs > 1``.
-
-    Yields results in completion order; callers sort the rows.  (``plan-extract run`` goes
-    through :mod:`extract.batch` instead: shards on disk, re-runs, limits.)
-
-    Raises:
-        SettingsError: two files give one document id (before any document is read).
-    """
-    root = corpus_root(corpus)
-    manifest = read_manifest(root)
-    paths = find_documents(corpus)
-    tasks = [(p, root, patterns_dir, manifest.get(doc_id)) for p, doc_id in zip(paths, document_ids(paths, root))]
-    if jobs <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            yield _worker(t)
-        return
-    from .batch.pool import run_supervised
-
-    yield from run_supervised(tasks, _worker, _failed, jobs)  # type: ignore[misc]
-
-
-def default_jobs() -> int:
-    """Worker processes to use by default: the machine's cores, at most 4."""
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 def result_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,
