@@ -80,14 +80,15 @@ class IndicatorCatalogue:
         return not entry.units or (unit or "") in entry.units
 
     def unit_fits(self, indicator_id: str | None, unit: str | None) -> bool:
-        """Whether a row with this canonical id and unit measures what the id names.
+        """Whether a row with this canonical id and unit can measure what the id names.
 
-        A row without an id, or with an id the catalogue does not know, fits.
+        A unit the indicator is not measured in does not fit (a count of villages under a rate);
+        a row written without a unit, without an id, or with an id the catalogue does not know fits.
 
         >>> from extract.patterns import load_patterns
         >>> cat = load_patterns().catalogue
-        >>> cat.unit_fits("water.rural_sewage_treatment", "%"), cat.unit_fits("water.rural_sewage_treatment", "个")
-        (True, False)
+        >>> [cat.unit_fits("water.rural_sewage_treatment", u) for u in ("%", "个", "")]
+        [True, False, True]
         """
         entry = self.by_id.get(indicator_id or "")
-        return entry is None or self.unit_ok(entry, unit)
+        return entry is None or not unit or self.unit_ok(entry, unit)

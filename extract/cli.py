@@ -1,4 +1,4 @@
-"""Command line: ``plan-extract run | eval | compare | audit | show | explain``.
+"""Command line: ``plan-extract run | eval | compare | export | audit | show | explain``.
 
 Every setting is checked (``extract.settings``) before any output is touched; a setting that
 cannot be used prints one line on stderr and exits 2, leaving earlier output as it was.
@@ -49,6 +49,7 @@ examples:
   plan-extract run plans/ -o out --patterns mine/    use another rules folder
   plan-extract compare -o output --indicators air eco.forest_coverage --year 2025
   plan-extract compare -o output --save comparison.xlsx
+  plan-extract export -o output --save all.xlsx       every commitment with its evidence
   plan-extract audit -o output                       write output/audit.html
   plan-extract show 0b8778f0 -o output               one commitment with its sentence
   plan-extract explain "到2025年，森林覆盖率达到46%。"   what the rules make of a text, and why not
@@ -244,10 +245,10 @@ def _cmd_compare(a) -> int:
     dest = check_export_path(a.save) if a.save else None
     check_year(a.year)
     documents, commitments = read_output(out)
-    known = {e.id for e in check_patterns(None).catalogue.entries}
-    known |= set(commitments["indicator_id"].dropna())
+    catalogue = check_patterns(None).catalogue
+    known = {e.id for e in catalogue.entries} | set(commitments["indicator_id"].dropna())
     check_indicators(a.indicators, known)
-    long = comparison_table(commitments, documents, a.indicators, a.year)
+    long = comparison_table(commitments, documents, a.indicators, a.year, catalogue)
     if long.empty:
         print("plan-extract: no targets match these filters", file=sys.stderr)
         return EXIT_INCOMPLETE
@@ -257,6 +258,19 @@ def _cmd_compare(a) -> int:
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
             print(wide_table(long, "target").fillna(""))
+    return EXIT_OK
+
+
+def _cmd_export(a) -> int:
+    from .outputs.export import EXPORT_SUFFIXES, export_run
+
+    out = check_run_output(a.output)
+    dest = check_export_path(a.save, EXPORT_SUFFIXES)
+    try:
+        counts = export_run(out, dest)
+    except ValueError as exc:            # more rows than an Excel sheet holds
+        raise SettingsError(f"--save: {exc}") from None
+    print(f"{', '.join(f'{n} {name}' for name, n in counts.items())} -> {dest}")
     return EXIT_OK
 
 
@@ -397,11 +411,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     cp = command("compare", "comparison table: canonical indicator x document",
                  "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
-                 "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n")
+                 "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n"
+                 "rows whose unit does not fit the indicator (a count under a rate) are left out\n")
     cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
     cp.add_argument("--year", type=int, help="only targets for this year")
     cp.add_argument("--save", metavar="FILE", help="write table.xlsx | table.csv | table.parquet (default: print)")
     cp.set_defaults(fn=_cmd_compare)
+
+    xp = command("export", "every commitment with its evidence as a spreadsheet (.xlsx: one sheet per table)",
+                 "examples:\n  plan-extract export -o output --save all.xlsx   (commitments, documents, sections,"
+                 " likely_misses)\n  plan-extract export -o output --save all.csv    (the commitments)\n")
+    xp.add_argument("--save", metavar="FILE", required=True, help="all.xlsx (one sheet per table) or all.csv")
+    xp.set_defaults(fn=_cmd_export)
 
     sh = command("show", "print one commitment with its sentence",
                  "examples:\n  plan-extract show 0b8778f0 -o output\n")
