@@ -6,7 +6,7 @@ GOLD   ?= ../shared/gold
 # the tested versions of every dependency; `make constraints` regenerates it
 LOCK   := constraints.txt
 
-.PHONY: setup sync demo test test-fast check format eval notebooks constraints clean
+.PHONY: setup sync demo test test-fast check format eval rejection-shares notebooks constraints clean
 
 setup: $(VENV)/.installed
 
@@ -52,6 +52,12 @@ eval: setup
 	@echo "== $(SHARED)/gold-pdf ($(SHARED)/corpus-pdf)"
 	@$(BIN)/plan-extract run $(SHARED)/corpus-pdf -o output-pdf -q >/dev/null
 	@$(BIN)/plan-extract eval -o output-pdf --gold $(SHARED)/gold-pdf | sed -n '1p;$$p'
+
+# how often each decision step turns down a gold target (ranks the likely misses): re-measure
+# after changing the rules
+rejection-shares: setup
+	$(BIN)/python -m extract.outputs.evaluate corpus $(GOLD) $(SHARED)/corpus-pdf $(SHARED)/gold-pdf > patterns/rejection_shares.yaml.new
+	mv patterns/rejection_shares.yaml.new patterns/rejection_shares.yaml
 
 # Jupyter Lab on notebooks/ (the [notebooks] extra, same locked versions)
 notebooks: setup

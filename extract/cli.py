@@ -144,11 +144,28 @@ def _cmd_run(a) -> int:
         say(f"warning: {w}")
     if summary.documents == 0:
         raise SettingsError(f"no readable documents (.txt .md .pdf .docx) in {corpus}")
+    _refresh_audit_page(out, summary.merged, say)
     print(printable(f"documents {summary.documents}  commitments {summary.commitments}  errors {summary.errors}  "
                     f"seconds {summary.seconds:.1f}  -> {out}/"))
     if not a.quiet and summary.reused:
         say(f"({summary.reused} unchanged documents reused, {summary.extracted} extracted; --redo reads all)")
     return EXIT_INCOMPLETE if summary.errors else EXIT_OK
+
+
+def _refresh_audit_page(out: Path, tables_changed: bool, say) -> None:
+    """Rebuild ``OUT/audit.html`` when the tables under it changed (removed when it cannot be)."""
+    page, tables = out / "audit.html", out / "commitments.parquet"
+    if not page.is_file() or not tables.is_file():
+        return
+    if not tables_changed and page.stat().st_mtime >= tables.stat().st_mtime:
+        return
+    from .outputs.audit import render_audit
+
+    try:
+        render_audit(out, page)
+    except Exception as exc:  # noqa: BLE001 - a stale page must not survive, whatever failed
+        page.unlink(missing_ok=True)
+        say(f"warning: {page} removed (the tables changed; rebuilding it failed: {exc}); run plan-extract audit")
 
 
 def _relative_root(corpus: Path, out: Path) -> str:

@@ -261,6 +261,18 @@ def _private_use(value: Any, where: str) -> str:
     return value
 
 
+def share(value: Any, where: str) -> float:
+    """A number from 0 to 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        _fail(where, f"needs a share from 0 to 1, got {value!r}")
+    return float(value)
+
+
+def _targets_among_rejected(spec: dict, where: str) -> None:
+    if spec["targets"] > spec["rejected"]:
+        _fail(where, "targets cannot outnumber the quantities rejected")
+
+
 def _roles_in_order(spec: dict, where: str) -> None:
     missing = [r for r in spec["order"] if r not in spec["roles"]]
     if missing:
@@ -319,6 +331,11 @@ RULE_FILES: dict[str, Check] = {
     "glyphs.yaml": Record({"private_use": MappingOf(_private_use, any_text, nonempty=False)}),
     "years.yaml": YEARS,
     "region_aliases.yaml": MappingOf(name, name, nonempty=False),
+    "rejection_shares.yaml": Record({
+        "min_share": share,
+        "steps": MappingOf(text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected),
+                           nonempty=False),
+    }, optional={"measured_on": ListOf(text)}),
 }
 
 
@@ -377,6 +394,8 @@ class Patterns:
     national_issuers: tuple[str, ...]                   # longest first
     region_aliases: dict[str, str]                      # customary name -> official name
     catalogue: IndicatorCatalogue
+    rejection_shares: dict[str, float]                  # decision step -> share of its rejections that were targets
+    min_rejection_share: float                          # a likely miss needs at least this share
     _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def words(self, name: str) -> list[str]:
@@ -421,4 +440,7 @@ def _load_cached(folder_str: str) -> Patterns:
         national_issuers=tuple(sorted(set(data["national_issuers.yaml"]["names"]), key=len, reverse=True)),
         region_aliases=data["region_aliases.yaml"],
         catalogue=_catalogue(data["indicators.yaml"]),
+        rejection_shares={step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
+                          for step, c in data["rejection_shares.yaml"]["steps"].items()},
+        min_rejection_share=data["rejection_shares.yaml"]["min_share"],
     )

@@ -96,7 +96,8 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         **reading_report(doc),
         "warnings": warnings,
     }
-    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections)
+    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections,
+                           shares=patterns.rejection_shares, min_share=patterns.min_rejection_share)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
                     "sentence": doc.text[r.sentence_start:r.sentence_end], "char_start": r.char_start,
                     "char_end": r.char_end, "page": doc.page_of(r.char_start), "line": doc.line_of(r.char_start),
