@@ -237,6 +237,7 @@ def _no_empty_headings(page):
     }""")
 
 
+@pytest.mark.slow
 def test_audit_page_in_a_real_browser(demo_output, tmp_path):
     sync_api = _needs_chromium()
     page_path = render_audit(demo_output, tmp_path / "audit.html")
@@ -276,6 +277,7 @@ def test_audit_page_in_a_real_browser(demo_output, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path):
     sync_api = _needs_chromium()
     page_path = render_audit(demo_output, tmp_path / "audit.html")
@@ -332,6 +334,7 @@ def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path)
         browser.close()
 
 
+@pytest.mark.slow
 def test_verdicts_stay_in_the_browser_and_export_for_eval(demo_output, tmp_path, capsys):
     sync_api = _needs_chromium()
     page_path = render_audit(demo_output, tmp_path / "audit.html")

@@ -216,6 +216,7 @@ def test_notebooks_use_only_the_public_api(name):
     assert "matplotlib.use(" not in code            # the kernel's inline backend draws the plot
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["01_compare_targets.ipynb", "02_audit_sample.ipynb"])
 def test_notebooks_run_top_to_bottom(demo_output, monkeypatch, name):
     import nbformat
