@@ -257,13 +257,3 @@ def ambiguous_place_names(gaz: Gazetteer, words: dict[str, tuple[int, str]], tex
     return dict(sorted(reasons.items()))
 
 
-@lru_cache(maxsize=2)
-def load_ambiguous(path: str) -> frozenset[str]:
-    """The names of ``patterns/ambiguous_places.yaml`` (see :func:`ambiguous_place_names`)."""
-    from ..patterns import PatternError, _load_yaml
-
-    spec = _load_yaml(Path(path)) or {}
-    names = spec.get("names") if isinstance(spec, dict) else None
-    if not isinstance(names, dict) or not all(isinstance(n, str) and len(n) >= 2 for n in names):
-        raise PatternError(f"{Path(path).name}: names: needs a mapping of place name to reason")
-    return frozenset(names)

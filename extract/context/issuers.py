@@ -19,8 +19,6 @@ sentence (``…作为对市人民政府``) or an addressee list (``各省、自�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import regex
 
@@ -92,25 +90,6 @@ class Finding:
     evidence: str
 
 
-@lru_cache(maxsize=4)
-def load_doc_number_prefixes(path: str) -> dict:
-    """``patterns/doc_number_prefixes.yaml``, validated: ``{"national": {...}, "provinces": {...}}``."""
-    from ..patterns import PatternError, _load_yaml
-
-    spec = _load_yaml(Path(path)) or {}
-    name = Path(path).name
-    if not isinstance(spec, dict):
-        raise PatternError(f"{name}: needs the mappings national and provinces")
-    for key in ("national", "provinces"):
-        if not isinstance(spec.get(key), dict) or not spec[key]:
-            raise PatternError(f"{name}: {key}: needs a non-empty mapping")
-    for prefix, body in spec["national"].items():
-        if not isinstance(body, str) or not body:
-            raise PatternError(f"{name}: national: {prefix}: needs the body's name")
-    for abbr, places in spec["provinces"].items():
-        if not (isinstance(abbr, str) and len(abbr) == 1 and isinstance(places, list) and places):
-            raise PatternError(f"{name}: provinces: {abbr}: needs one character and a list of divisions")
-    return spec
 
 
 class IssuerReader:

@@ -34,16 +34,15 @@ import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import regex
 
 from ..model import Document
 from ..patterns import Patterns
-from .gazetteer import Division, Gazetteer, load_ambiguous, load_gazetteer, stands_alone
+from .gazetteer import Division, Gazetteer, load_gazetteer, stands_alone
 from .issuers import DATE_LINE as _SIGNED
-from .issuers import DOC_NUMBER, Finding, Issuer, IssuerReader, load_doc_number_prefixes
+from .issuers import DOC_NUMBER, Finding, Issuer, IssuerReader
 
 
 @dataclass
@@ -104,17 +103,15 @@ class _RegionRules:
     reader: IssuerReader
 
 
-@lru_cache(maxsize=4)
-def _region_rules(folder: str, national_names: tuple[str, ...]) -> _RegionRules:
-    gaz = load_gazetteer(str(Path(folder) / "region_aliases.yaml"))
-    ambiguous = load_ambiguous(str(Path(folder) / "ambiguous_places.yaml"))
-    prefixes = load_doc_number_prefixes(str(Path(folder) / "doc_number_prefixes.yaml"))
-    return _RegionRules(gaz, ambiguous, IssuerReader(gaz, list(national_names), prefixes))
+def _build_region_rules(patterns: Patterns) -> _RegionRules:
+    gaz = load_gazetteer(str(patterns.folder / "region_aliases.yaml"))
+    reader = IssuerReader(gaz, list(patterns.national_issuers), patterns.doc_number_prefixes)
+    return _RegionRules(gaz, patterns.ambiguous_places, reader)
 
 
 def region_rules(patterns: Patterns) -> _RegionRules:
-    """Gazetteer, ambiguous place names and issuer reader for ``patterns`` (loaded once)."""
-    return _region_rules(str(patterns.folder), tuple(patterns.extra["national_issuers"]))
+    """Gazetteer, ambiguous place names and issuer reader for ``patterns`` (built once per rules)."""
+    return patterns.compiled(_build_region_rules)
 
 
 def default_cut():
@@ -278,14 +275,16 @@ def infer_region(meta: DocMeta, text: str, patterns: Patterns, cut=None) -> None
             meta.subject_region, meta.subject_region_code = subject[0].name, subject[0].code
 
 
-def _set_region(meta: DocMeta, d: Division) -> None:
+def _set_region(meta: DocMeta, d: Division | None) -> None:
+    if d is None:
+        return
     meta.region, meta.region_code, meta.admin_level = d.name, d.code, d.level
 
 
 def _infer_issuers(meta: DocMeta, text: str, rules: _RegionRules) -> None:
     """Issuers no line prints: the department whose meeting adopted the notice, else the region's government."""
-    name = meta.region
-    suffix = "区" if name.endswith("自治区") else name[-1]
+    name = meta.region or ""
+    suffix = "区" if name.endswith("自治区") else name[-1:]
     m = rules.reader.adopting_department(text)
     if m and m.group("level") == suffix:
         meta.issuers = [name + m.group("dept")]
@@ -371,7 +370,7 @@ class _PlaceFinder:
         (best, n), *rest = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0].code))
         if n < 2 or (rest and rest[0][1] >= n) or best.level == "county":
             return None
-        named = Counter()
+        named: Counter[Division] = Counter()
         for d in counts:
             if (self.gaz.province_of(d) if province_doc else d) == best:
                 named.update(surfaces[d.code])

@@ -67,13 +67,15 @@ SECTIONS = pa.schema([
     ("char_start", pa.int64()), ("char_end", pa.int64()), ("page", pa.int32()),
 ])
 
-# sentences with a year and a quantity, and tables/专栏 boxes with numbers, that gave no commitment
-# (the audit view's "likely misses"); kind: "sentence" | "table" | "box"
+# what looks like a target and gave no commitment (the audit view's "likely misses", see
+# extract.diagnostics): a quantity turned down by an often-wrong step, a silent table or box, an
+# unread sentence; kind: where it is, "sentence" | "table" | "box"
 MISSES = pa.schema([
     ("doc_id", pa.string()), ("sentence", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
     ("page", pa.int32()), ("line", pa.int32()), ("kind", pa.string()),
-    # why the quantities in it gave no row: the prose rules' rejection ids ("cue.none; year.past")
-    ("rejected_by", pa.string()),
+    # the step that turned the quantity down ("cue.none"), the quantity as written, and the share of
+    # that step's rejections that were targets on the gold folders (null for a silent block or sentence)
+    ("rejected_by", pa.string()), ("quantity", pa.string()), ("share", pa.float64()),
 ])
 
 TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS, "likely_misses": MISSES}

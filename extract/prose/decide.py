@@ -49,7 +49,7 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     for rid, pat in lex.p.exclusions_before:
         if pat.search(before):
             return Reject(f"excluded.{rid}", before)
-    unless = lex.p.extra.get("exclusion_unless", {})
+    unless = lex.p.exclusion_unless
     for rid, pat in lex.p.exclusions_after:
         if pat.search(after) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", after)

@@ -147,11 +147,9 @@ class ProseLexicon:
 
     def catalogue_words(self) -> list[str]:
         """The Chinese names of the canonical indicators (``indicators.yaml`` ``zh``)."""
-        spec = self.p.extra.get("indicators") or {}
         words = []
-        for entry in spec.get("indicators", []) or []:
-            zh = entry.get("zh", "")
-            for part in regex.split(r"[（）()、/]", zh):
+        for entry in self.p.catalogue.entries:
+            for part in regex.split(r"[（）()、/]", entry.zh):
                 if regex.fullmatch(r"\p{Han}{2,}", part):
                     words.append(part)
         return sorted(set(words))
