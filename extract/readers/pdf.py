@@ -23,15 +23,16 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 import regex
 
 from ..model import Document
 from ..text.normalize import NormalizeOptions, normalize
 from ..text.quality import unusual_share
-from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path
+from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
 from .pdf_layout import Grid, find_grids, rulings
 from .pdf_upright import upright
 
@@ -51,16 +52,23 @@ _MIN_PAGE_CHARS = 20          # a page with fewer characters has no text layer (
 _BAD_PAGE = 0.03              # a page with more unusual characters than this is read again
 _CELL_INSET = 0.8             # points inside a cell's rulings where its text is taken
 _MIN_GRID_HEIGHT = 12.0       # a smaller grid is a decoration (an underline pair), not a table
+_PAGE_BORDER = 0.6            # a one-cell frame over this share of the page is a border, not a box
 
 
 @dataclass
 class Piece:
-    """A part of a page in reading order: text lines, a table grid or a box."""
+    """A part of a page in reading order: text lines, a table grid or a box.
+
+    The layout (kind, grid, the area a text piece covers) is found once, from pdfium's rulings;
+    the text is then filled in from a reader's characters inside each area (:func:`_fill`), so
+    a page read again with the second reader keeps its grids, boxes and order.
+    """
 
     kind: str                   # "text" | "table" | "box"
     lines: list[str] = field(default_factory=list)
     grid: Grid | None = None
-    title: str | None = None
+    title: str | None = None    # a box's caption when the box is carried over from the page before
+    bbox: tuple[float, float, float, float] | None = None   # a text piece's area (PDF space)
 
 
 @dataclass
@@ -73,6 +81,12 @@ class PageText:
     extractor: str = "pdfium"
     quality: float = 0.0
     embedded_fonts: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+# the text a reader finds inside an area ``(x0, y0, x1, y1)`` of the page (PDF space), lines
+# separated by newlines
+TextIn = Callable[[float, float, float, float], str]
 
 
 # --- pdfium -------------------------------------------------------------------------------------
@@ -117,65 +131,107 @@ def _fonts_embedded(page) -> bool:
 _TITLE_START = regex.compile(r"^\p{Han}[^，。；：:.\d()（）]{1,23}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)")
 
 
+# a numbered heading inside a box: "（一）绿色转型提升工程" (no sentence, no clause in it)
+_BOX_HEADING_TEXT = regex.compile(r"^[^，。；：,;:！？]{2,30}$")
+
+
 def _box_paragraphs(lines: list[str]) -> list[str]:
-    """The paragraphs of a box's lines: a new one at an item marker, an item title or after a 。."""
+    """The paragraphs of a box's lines: a new one at an item marker, an item title, after a 。, and
+    after a numbered heading line that stands alone ("（一）绿色转型提升工程")."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    full = max((len(ln) for ln in lines), default=0)
     out: list[str] = []
-    for ln in (ln.strip() for ln in lines):
-        if not ln:
-            continue
+    heading = False
+    for ln in lines:
         closed = out and out[-1].endswith(("。", "！", "？", "；"))
         ended = out and out[-1].endswith(("。", "！", "？", "；", ".", "．", "："))
-        if not out or closed or _ITEM_START.match(ln) or (ended and _TITLE_START.match(ln)):
+        if not out or closed or heading or _ITEM_START.match(ln) or (ended and _TITLE_START.match(ln)):
             out.append(ln)
+            heading = bool(_ITEM_START.match(ln) and _BOX_HEADING_TEXT.match(ln) and len(ln) < 0.75 * full)
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
             out[-1] += (" " if latin else "") + ln
+            heading = False
     return out
 
 
-def _grid_piece(textpage, grid: Grid) -> Piece:
-    for cell in grid.cells:
-        cell.text = _join_cell_lines(textpage.get_text_bounded(
-            cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET, cell.x1 - _CELL_INSET, cell.y1 - _CELL_INSET))
-    if grid.n_cols == 1:
-        rows = sorted(grid.cells, key=lambda c: c.row)
-        title = None
-        lines: list[str] = []
-        for k, cell in enumerate(rows):
-            raw = textpage.get_text_bounded(cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET,
+def _fill_grid(piece: Piece, text_in: TextIn) -> None:
+    """A table's cells, or a box's lines (its caption row apart), from the text inside each cell."""
+    raw: dict[tuple[int, int], str] = {}
+    for cell in piece.grid.cells:
+        raw[(cell.row, cell.col)] = text_in(cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET,
                                             cell.x1 - _CELL_INSET, cell.y1 - _CELL_INSET)
-            if k == 0 and len(rows) > 1 and cell.text.startswith("专栏"):
-                title = cell.text
-                continue
-            lines.extend(_box_paragraphs(_lines(raw)))
-        return Piece("box", lines, grid, title)
-    return Piece("table", [], grid)
+        cell.text = _join_cell_lines(raw[(cell.row, cell.col)])
+    if piece.kind != "box":
+        return
+    rows = sorted(piece.grid.cells, key=lambda c: c.row)
+    piece.lines = []
+    for k, cell in enumerate(rows):
+        if k == 0 and len(rows) > 1 and cell.text.startswith("专栏"):
+            piece.title = cell.text
+            continue
+        piece.lines.extend(_box_paragraphs(_lines(raw[(cell.row, cell.col)])))
 
 
-def _read_page(page, number: int) -> PageText:
-    textpage = page.get_textpage()
-    n_chars = textpage.count_chars()
+def _fill(pieces: list[Piece], text_in: TextIn) -> list[Piece]:
+    """The page's pieces with their text read by ``text_in``: the layout stays, only characters change."""
+    out = []
+    for piece in pieces:
+        new = replace(piece, lines=[], grid=_copy_grid(piece.grid) if piece.grid is not None else None)
+        if new.kind == "text":
+            new.lines = _lines(text_in(*new.bbox))
+        else:
+            _fill_grid(new, text_in)
+        out.append(new)
+    return _captions_into_boxes(out)
+
+
+def _copy_grid(grid: Grid) -> Grid:
+    return Grid(list(grid.xs), list(grid.ys), [replace(c, text="") for c in grid.cells])
+
+
+def _captions_into_boxes(pieces: list[Piece]) -> list[Piece]:
+    """A 专栏 caption printed right above a box's frame is the box's first line (its title)."""
+    for before, box in zip(pieces, pieces[1:]):
+        if box.kind != "box" or before.kind != "text" or box.title or (box.lines and regex_box_caption(box.lines[0])):
+            continue
+        filled = [k for k, ln in enumerate(before.lines) if ln.strip()]
+        if filled and regex_box_caption(before.lines[filled[-1]]) and len(before.lines[filled[-1]].strip()) <= 60:
+            box.lines.insert(0, before.lines[filled[-1]].strip())
+            del before.lines[filled[-1]]
+    return pieces
+
+
+def _layout(page, width: float, height: float) -> list[Piece]:
+    """The page's pieces top to bottom, without text: bands of text, tables, boxes."""
     grids = [g for g in find_grids(rulings(page)) if g.ys[0] - g.ys[-1] >= _MIN_GRID_HEIGHT]
     # a frame around other grids holds them: the inner grids are what the page shows
     grids = [g for g in grids if not any(h is not g and _inside(h, g) for h in grids)]
-    if not grids:
-        return PageText(number, [Piece("text", _lines(textpage.get_text_range()))], n_chars,
-                        embedded_fonts=_fonts_embedded(page))
-    width, height = page.get_size()
+    # a frame around (nearly) the whole page is a border, not a box
+    grids = [g for g in grids if g.n_cols > 1 or g.n_rows > 1 or (g.bbox[2] - g.bbox[0]) * (g.bbox[3] - g.bbox[1])
+             < _PAGE_BORDER * width * height]
     left, right = -width, 2 * width
     pieces: list[Piece] = []
     top = 2 * height
     for g in sorted(grids, key=lambda g: -g.ys[0]):
         x0, y0, x1, y1 = g.bbox
         if top > y1:
-            pieces.append(Piece("text", _lines(textpage.get_text_bounded(left, y1, right, top))))
-        pieces.append(_grid_piece(textpage, g))
+            pieces.append(Piece("text", bbox=(left, y1, right, top)))
+        pieces.append(Piece("box" if g.n_cols == 1 else "table", grid=g))
         for side in ((left, y0, x0, y1), (x1, y0, right, y1)):       # text beside the grid
-            beside = textpage.get_text_bounded(*side)
-            if beside.strip():
-                pieces.append(Piece("text", _lines(beside)))
+            pieces.append(Piece("text", bbox=side))
         top = min(top, y0)
-    pieces.append(Piece("text", _lines(textpage.get_text_bounded(left, -height, right, top))))
+    pieces.append(Piece("text", bbox=(left, -height, right, top)))
+    return pieces
+
+
+def _read_page(page, number: int) -> PageText:
+    textpage = page.get_textpage()
+    n_chars = textpage.count_chars()
+    width, height = page.get_size()
+    pieces = _fill(_layout(page, width, height), textpage.get_text_bounded)
+    # text beside a grid is usually nothing
+    pieces = [p for p in pieces if p.kind != "text" or any(ln.strip() for ln in p.lines) or p is pieces[-1]]
     return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page))
 
 
@@ -185,8 +241,12 @@ def _inside(inner: Grid, outer: Grid) -> bool:
 
 
 def _page_text(p: PageText) -> str:
+    return _pieces_text(p.pieces)
+
+
+def _pieces_text(pieces: list[Piece]) -> str:
     parts = []
-    for piece in p.pieces:
+    for piece in pieces:
         parts.extend(piece.lines)
         if piece.grid is not None and piece.kind == "table":
             parts.extend(c.text for c in piece.grid.cells)
@@ -195,8 +255,36 @@ def _page_text(p: PageText) -> str:
 
 # --- pdfminer (second extractor) ---------------------------------------------------------------
 
+def _chars_text_in(plumb_page) -> TextIn:
+    """pdfminer's characters inside an area, as lines (through pdfplumber)."""
+    from pdfplumber.utils import extract_text
+
+    chars = [c for c in plumb_page.chars if c.get("upright", True) or c["text"].strip()]
+
+    def text_in(x0: float, y0: float, x1: float, y1: float) -> str:
+        inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and y0 <= (c["y0"] + c["y1"]) / 2 <= y1]
+        return extract_text(inside, y_tolerance=4) if inside else ""
+
+    return text_in
+
+
+def _lost_cells(first: list[Piece], second: list[Piece]) -> int:
+    """Table cells and boxes the first reader found text in and the second found none."""
+    lost = 0
+    for a, b in zip(first, second):
+        if a.kind == "table":
+            lost += sum(1 for ca, cb in zip(a.grid.cells, b.grid.cells) if ca.text.strip() and not cb.text.strip())
+        elif a.kind == "box":
+            lost += int(any(ln.strip() for ln in a.lines) and not any(ln.strip() for ln in b.lines))
+    return lost
+
+
 def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
-    """Read ``pages`` again with pdfminer (through pdfplumber); keep the better text of each."""
+    """Read ``pages`` again with pdfminer (through pdfplumber); keep the better text of each.
+
+    The page's layout (its bands, grids and boxes, found from pdfium's rulings) stays: each
+    area's text is taken again from pdfminer's characters inside it, cell by cell.
+    """
     import logging
 
     import pdfplumber
@@ -205,14 +293,18 @@ def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
     with pdfplumber.open(source) as plumb:
         for p in pages:
             try:
-                text = plumb.pages[p.number - 1].extract_text(y_tolerance=4) or ""
+                pieces = _fill(p.pieces, _chars_text_in(plumb.pages[p.number - 1]))
             except Exception:  # noqa: BLE001 - the first reading stays when the second fails
                 continue
-            quality = unusual_share(text.translate(known))
+            quality = unusual_share(_pieces_text(pieces).translate(known))
             # text in fonts the machine may lack comes from pdfminer (it never looks at installed
             # fonts) unless pdfminer cannot map it either; a badly read page takes the better text
             if quality < p.quality or (not p.embedded_fonts and quality <= p.quality):
-                p.pieces = [Piece("text", _lines(text))]
+                lost = _lost_cells(p.pieces, pieces)
+                if lost:
+                    p.warnings.append(f"page {p.number}: read again with pdfminer, whose characters miss "
+                                      f"{lost} table cell(s) or box(es) of the page's layout")
+                p.pieces = pieces
                 p.quality = quality
                 p.extractor = "pdfminer"
 
@@ -407,6 +499,7 @@ def _reading_report(pages: list[PageText], empty: list[int]) -> dict:
         warnings.append(f"{_page_ranges(bad)}: up to {worst:.0%} unusual characters")
     if empty:
         warnings.append(f"{_page_ranges(empty)}: no text layer (scanned or blank)")
+    warnings.extend(w for p in read for w in p.warnings)
     extractors = sorted({p.extractor for p in read})
     return {"text_quality": round(1.0 - share, 4), "extractor": "+".join(extractors),
             "pages_without_text": len(empty), "warnings": warnings}

@@ -245,8 +245,12 @@ def find_grids(segments: list[Segment]) -> list[Grid]:
     edges = [e for e in edges if (e["width"] if e["orientation"] == "h" else e["height"]) >= _MIN_RULE_LENGTH]
     edges += _closing_edges(edges)
     cells = intersections_to_cells(edges_to_intersections(edges, _SNAP, _SNAP))
+    tables = cells_to_tables(cells)
+    # pdfplumber keeps tables of two cells or more; a lone cell is a frame (a 专栏 box)
+    grouped = {c for table in tables for c in table}
+    tables += [[c] for c in cells if c not in grouped]
     grids: list[Grid] = []
-    for table in cells_to_tables(cells):
+    for table in tables:
         if len(table) < _MIN_TABLE_CELLS:
             continue
         xs = _boundaries([c[0] for c in table] + [c[2] for c in table])
