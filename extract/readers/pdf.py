@@ -69,6 +69,7 @@ class Piece:
     grid: Grid | None = None
     title: str | None = None    # a box's caption when the box is carried over from the page before
     bbox: tuple[float, float, float, float] | None = None   # a text piece's area (PDF space)
+    continued: bool = False     # a box carrying on the box the page before ended in
 
 
 @dataclass
@@ -180,6 +181,8 @@ def _fill(pieces: list[Piece], text_in: TextIn) -> list[Piece]:
         new = replace(piece, lines=[], grid=_copy_grid(piece.grid) if piece.grid is not None else None)
         if new.kind == "text":
             new.lines = _lines(text_in(*new.bbox))
+        elif new.grid is None:          # a box carried over from the page before, without a frame
+            new.lines = _box_paragraphs(_lines(text_in(*new.bbox)))
         else:
             _fill_grid(new, text_in)
         out.append(new)
@@ -225,14 +228,116 @@ def _layout(page, width: float, height: float) -> list[Piece]:
     return pieces
 
 
-def _read_page(page, number: int) -> PageText:
+@dataclass
+class _OpenBox:
+    """A box that reaches the end of its page: the next page may carry it on."""
+
+    title: str | None           # its caption
+    size: float                 # its characters' font size
+    body_size: float            # the font size of the page's running text
+
+
+def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[PageText, _OpenBox | None]:
+    """The page's pieces read by pdfium, and the box it leaves open for the next page (if any).
+
+    ``carried``: a box the page before ended in; lines at the top of this page set in the box's
+    (smaller) type continue it without a frame.
+    """
     textpage = page.get_textpage()
     n_chars = textpage.count_chars()
     width, height = page.get_size()
-    pieces = _fill(_layout(page, width, height), textpage.get_text_bounded)
+    layout = _layout(page, width, height)
+    if carried is not None:
+        layout = _carry_box_over(textpage, layout, carried)
+    pieces = _fill(layout, textpage.get_text_bounded)
     # text beside a grid is usually nothing
     pieces = [p for p in pieces if p.kind != "text" or any(ln.strip() for ln in p.lines) or p is pieces[-1]]
-    return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page))
+    if carried is not None:
+        _title_continued_box(pieces, carried)
+    return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page)), _box_left_open(textpage, pieces)
+
+
+def _glyphs(textpage) -> list[tuple[float, float, float, float]]:
+    """``(x_centre, y_bottom, y_top, font_size)`` of every printed character on the page."""
+    import pypdfium2.raw as pdfium_c
+
+    out = []
+    for i in range(textpage.count_chars()):
+        ch = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        if ch in (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE):
+            continue
+        x0, y0, x1, y1 = textpage.get_charbox(i)
+        out.append(((x0 + x1) / 2, y0, y1, round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1)))
+    return out
+
+
+def _in(g, bbox) -> bool:
+    x0, y0, x1, y1 = bbox
+    return x0 <= g[0] <= x1 and y0 <= (g[1] + g[2]) / 2 <= y1
+
+
+def _ends_page(piece: Piece) -> bool:
+    """Whether a text piece after a box holds nothing but a page number (the box ends the page)."""
+    return piece.kind == "text" and all(not ln.strip() or _PAGE_NUMBER.match(ln) for ln in piece.lines)
+
+
+def _box_left_open(textpage, pieces: list[Piece]) -> _OpenBox | None:
+    """The page's last box when nothing but a page number follows it."""
+    k = len(pieces) - 1
+    while k >= 0 and _ends_page(pieces[k]):
+        k -= 1
+    if k < 0 or pieces[k].kind != "box":
+        return None
+    box = pieces[k]
+    glyphs = _glyphs(textpage)
+    inside = Counter(g[3] for g in glyphs if _in(g, box.grid.bbox if box.grid else box.bbox))
+    outside = Counter(g[3] for g in glyphs if not _in(g, box.grid.bbox if box.grid else box.bbox))
+    if not inside:
+        return None
+    title = box.title or (box.lines[0] if box.lines and regex_box_caption(box.lines[0]) else None)
+    size = inside.most_common(1)[0][0]
+    return _OpenBox(title, size, outside.most_common(1)[0][0] if outside else size)
+
+
+def _title_continued_box(pieces: list[Piece], carried: _OpenBox) -> None:
+    """A framed box that opens the page with no caption carries on the box the page before ended in."""
+    first = next((p for p in pieces if not _ends_page(p)), None)
+    if first is not None and first.kind == "box" and not first.title and not (
+            first.lines and regex_box_caption(first.lines[0])):
+        first.title = carried.title
+        first.continued = True
+
+
+# font sizes are compared as ratios (pdfium's sizes are in text space, before the text matrix)
+_SAME_SIZE = 0.03             # two font sizes this close (a share of the larger) are one type size
+_SMALLER_TYPE = 0.95          # a box's type is at most this share of the body's
+
+
+def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Piece]:
+    """The top of the page set in the carried box's type, up to the first line of body type, as a box."""
+    if not layout or layout[0].kind != "text" or carried.size > carried.body_size * _SMALLER_TYPE:
+        return layout
+    band = layout[0]
+    lines: list[list] = []           # glyphs of the band, one list per printed line, top to bottom
+    for g in sorted((g for g in _glyphs(textpage) if _in(g, band.bbox)), key=lambda g: -g[2]):
+        if lines and abs(lines[-1][0][2] - g[2]) <= 0.5 * g[3]:
+            lines[-1].append(g)
+        else:
+            lines.append([g])
+    split = None
+    for k, line in enumerate(lines):
+        size = Counter(g[3] for g in line).most_common(1)[0][0]
+        same = abs(size - carried.size) <= _SAME_SIZE * max(size, carried.size)
+        if k == 0 and len(line) <= 12 and not same:
+            continue                 # a running header or page number above the carried lines
+        if not same:
+            break
+        split = min(g[1] for g in line)
+    if split is None:
+        return layout
+    x0, y0, x1, y1 = band.bbox
+    box = Piece("box", bbox=(x0, split - 0.5, x1, y1), title=carried.title, continued=True)
+    return [box, Piece("text", bbox=(x0, y0, x1, split - 0.5))] + layout[1:]
 
 
 def _inside(inner: Grid, outer: Grid) -> bool:
@@ -307,6 +412,24 @@ def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
                 p.pieces = pieces
                 p.quality = quality
                 p.extractor = "pdfminer"
+
+
+def _join_items_over_page_breaks(pages: list[PageText]) -> None:
+    """A box carried over to the next page whose first line starts no new item finishes the last
+    item of the page before ("…美国白蛾防治" / "33.33万公顷次，…"): the line joins that item."""
+    last_box = None
+    for p in pages:
+        for piece in p.pieces:
+            if piece.kind == "box" and piece.continued and last_box is not None and piece.lines and last_box.lines:
+                first, before = piece.lines[0], last_box.lines[-1]
+                if not (_ITEM_START.match(first) or _TITLE_START.match(first) or regex_box_caption(first)
+                        or before.endswith(("。", "！", "？", "；"))):
+                    last_box.lines[-1] = before + first
+                    del piece.lines[0]
+            if piece.kind == "box":
+                last_box = piece
+            elif not _ends_page(piece):
+                last_box = None
 
 
 # --- page clean-up ------------------------------------------------------------------------------
@@ -445,7 +568,11 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
         if n_pages == 0:
             raise ReadError("PDF has no pages")
         turned, redrawn = upright(pdf)
-        pages = [_read_page(turned[i], i + 1) for i in range(n_pages)]
+        pages: list[PageText] = []
+        carried = None
+        for i in range(n_pages):
+            page, carried = _read_page(turned[i], i + 1, carried)
+            pages.append(page)
         if turned is not pdf:
             turned.close()
     finally:
@@ -462,6 +589,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     for p in pages:
         if _is_toc_page(p):
             p.pieces = []
+    _join_items_over_page_breaks(pages)
     margins = _repeated_margins(pages)
     asm = _Assembler()
     for p in pages:
