@@ -138,7 +138,7 @@ _BOX_HEADING_TEXT = regex.compile(r"^[^，。；：,;:！？]{2,30}$")
 
 def _box_paragraphs(lines: list[str]) -> list[str]:
     """The paragraphs of a box's lines: a new one at an item marker, an item title, after a 。, and
-    after a numbered heading line that stands alone ("（一）绿色转型提升工程")."""
+    after its caption or a numbered heading line that stands alone ("（一）绿色转型提升工程")."""
     lines = [ln.strip() for ln in lines if ln.strip()]
     full = max((len(ln) for ln in lines), default=0)
     out: list[str] = []
@@ -148,7 +148,8 @@ def _box_paragraphs(lines: list[str]) -> list[str]:
         ended = out and out[-1].endswith(("。", "！", "？", "；", ".", "．", "："))
         if not out or closed or heading or _ITEM_START.match(ln) or (ended and _TITLE_START.match(ln)):
             out.append(ln)
-            heading = bool(_ITEM_START.match(ln) and _BOX_HEADING_TEXT.match(ln) and len(ln) < 0.75 * full)
+            heading = bool(_BOX_HEADING_TEXT.match(ln) and (
+                regex_box_caption(ln) or _ITEM_START.match(ln) and len(ln) < 0.75 * full))
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
             out[-1] += (" " if latin else "") + ln

@@ -116,10 +116,12 @@ def _visible(obj) -> tuple[bool, bool]:
         bool(fillmode.value) and shows(pdfium_c.FPDFPageObj_GetFillColor)
 
 
-def _path_points(obj, matrix) -> list[list[tuple[float, float]]]:
-    """The subpaths of a path object as point lists in page space (curves flattened to ends)."""
+def _path_points(obj, matrix) -> tuple[list[list[tuple[float, float]]], bool]:
+    """The subpaths of a path object as point lists in page space (curves flattened to ends), and
+    whether the path has curves."""
     a, b, c, d, e, f = matrix
     subpaths: list[list[tuple[float, float]]] = []
+    curved = False
     x, y = ctypes.c_float(0), ctypes.c_float(0)
     for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
         seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
@@ -127,21 +129,40 @@ def _path_points(obj, matrix) -> list[list[tuple[float, float]]]:
             continue
         px, py = a * x.value + c * y.value + e, b * x.value + d * y.value + f
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        curved = curved or kind == pdfium_c.FPDF_SEGMENT_BEZIERTO
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
             subpaths.append([(px, py)])
         else:
             subpaths[-1].append((px, py))
         if pdfium_c.FPDFPathSegment_GetClose(seg) and subpaths[-1]:
             subpaths[-1].append(subpaths[-1][0])
-    return subpaths
+    return subpaths, curved
+
+
+def _is_shape(subpaths: list[list[tuple[float, float]]], curved: bool) -> bool:
+    """Whether a filled path draws shapes (glyph outlines: text "converted to curves", a logo), not
+    lines: it has curves, or a part of it is thick both ways (a stroke of a glyph, a dot)."""
+    if curved:
+        return True
+    for pts in subpaths:
+        if len(pts) < 2:
+            continue
+        w = max(p[0] for p in pts) - min(p[0] for p in pts)
+        h = max(p[1] for p in pts) - min(p[1] for p in pts)
+        if min(w, h) > _MAX_RULE_WIDTH:
+            return True
+    return False
 
 
 def _segments_of(obj, matrix) -> list[Segment]:
     stroked, filled = _visible(obj)
     if not (stroked or filled):
         return []
+    subpaths, curved = _path_points(obj, matrix)
+    if filled and not stroked and len(subpaths) > 1 and _is_shape(subpaths, curved):
+        return []          # glyph outlines and drawings: their thin strokes are not rulings
     out: list[Segment] = []
-    for pts in _path_points(obj, matrix):
+    for pts in subpaths:
         if len(pts) < 2:
             continue
         xs = [p[0] for p in pts]

@@ -114,7 +114,8 @@ class IndicatorRows:
                                      value=float(m.group(0)), text=m.group(0), comparator="="), bracketed)
                         for it, m in zip(items, numbers)]
         out = [(name, q, q.bracketed)]
-        part = regex.search(r"其中([\p{Han}]{2,8}?)(?:(?:19|20)\d{2}年)?(?:目标)?(?:为|达到|不低于|不少于)", text)
+        # "其中机动车…为1800", "其中：农业源200"
+        part = regex.search(r"其中[：:]?([\p{Han}]{2,8}?)(?:(?:19|20)\d{2}年)?(?:目标)?(?:为|达到|不低于|不少于|(?=\d))", text)
         if part:
             sub = next((v for v in values if v.start > part.end() - 1 and v is not q), None)
             if sub is not None and sub.value is not None:
@@ -222,6 +223,7 @@ class IndicatorRows:
                 continue
             cell = row[j]
             for item, q, bracketed in self._readings(name, self.clean(cell.text), unit):
+                part = item != name and item.endswith(name)
                 if YEAR_NUMBER.fullmatch(q.text.strip("[]［］ ")):
                     continue
                 c_unit = unit or q.unit
@@ -237,8 +239,10 @@ class IndicatorRows:
                     change="increase_by" if "△" in cell.text[:q.start] else change,
                     cumulative=(bracketed or schema.columns[j].role == "cumulative"
                                 or bool(self.cumulative_words.search(item))),
-                    strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
-                    baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
+                    strive=False, binding=binding,
+                    # the row's baseline is the whole indicator's, not a part's (其中农业源…)
+                    baseline_year=baseline_year if baseline_value is not None and not part else None,
+                    baseline_value=None if part else baseline_value, source="table", table_id=block.table_id, table_row=table_row,
                     klass="indicator", confidence=0.7 if schema.from_data else 0.9,
                     rule_id="table.headerless_cell" if schema.from_data else "table.indicator_cell",
                     line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,

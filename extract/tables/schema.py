@@ -24,6 +24,9 @@ _SMALL_INT = regex.compile(r"\d{1,3}")
 _SERIAL_CELL = regex.compile(r"(\d{1,3})[.、．]?")
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _THREE_HAN = regex.compile(r"\p{Han}{3}")
+# a name's numbering: "（1）", "1.", "2、"
+_ROW_NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
+_MAX_HEADERLESS_NUMBERS = 3   # a headerless table's number columns: an earlier year, the status, the target
 
 
 @dataclass
@@ -167,9 +170,9 @@ class SchemaReader:
         blank), read from its data; None unless the columns leave no doubt.
 
         The columns must tell themselves apart: serial numbers, one column of names, a column of
-        units or of binding words (约束性/预期性: what makes it an indicator table) and one or two
-        columns of numbers.  Of two number columns the left is the status (a baseline) and the
-        right the target; the years are the plan's (its end for the target, implied).
+        units or of binding words (约束性/预期性: what makes it an indicator table) and one to
+        three columns of numbers.  The last number column is the target and the one before it the
+        status (a baseline); the years are the plan's (its end for the target, implied).
         """
         if ctx.plan_end_year is None:
             return None
@@ -184,16 +187,16 @@ class SchemaReader:
         kinds = [self._column_kind([text_of(r[j]).strip() for r in body if j < len(r)]) for j in range(ncols)]
         names = [j for j, k in enumerate(kinds) if k == "name"]
         numbers = [j for j, k in enumerate(kinds) if k == "number"]
-        if len(names) != 1 or not 1 <= len(numbers) <= 2 or not {"unit", "binding"} & set(kinds):
+        if len(names) != 1 or not 1 <= len(numbers) <= _MAX_HEADERLESS_NUMBERS or not {"unit", "binding"} & set(kinds):
             return None
         if len(numbers) == 1 and "binding" not in kinds:
             return None                     # one number column and nothing saying it is a target
         role_of_kind = {"serial": "serial", "unit": "unit", "binding": "binding", "name": "indicator"}
         columns = [Column("", role_of_kind.get(k, "other")) for k in kinds]
         columns[numbers[-1]] = Column("", "target", ctx.plan_end_year, implied=True)
-        if len(numbers) == 2:
+        if len(numbers) >= 2:
             start_year = ctx.plan_start_year - 1 if ctx.plan_start_year else None
-            columns[numbers[0]] = Column("", "baseline", start_year)
+            columns[numbers[-2]] = Column("", "baseline", start_year)
         roles: dict[str, list[int]] = {}
         for j, col in enumerate(columns):
             roles.setdefault(col.role, []).append(j)
@@ -213,9 +216,9 @@ class SchemaReader:
             return "unit"
         if share(lambda v: any(w in v for w in self.binding_words) and len(v) <= 5) >= 0.8:
             return "binding"
-        if share(self.is_data_cell) >= 0.7:
-            return "number"
-        if share(lambda v: _TWO_HAN.search(v) and not self.is_data_cell(v)) >= 0.7:
+        if share(lambda v: self.is_data_cell(_ROW_NUMBERING.sub("", v))) >= 0.7:
+            return "number"        # not "（1）森林覆盖率": a numbered name
+        if share(lambda v: _TWO_HAN.search(v) and not self.is_data_cell(_ROW_NUMBERING.sub("", v))) >= 0.7:
             return "name"
         return "other"
 
