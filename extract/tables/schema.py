@@ -26,7 +26,9 @@ _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _THREE_HAN = regex.compile(r"\p{Han}{3}")
 # a name's numbering: "（1）", "1.", "2、"
 _ROW_NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
-_MAX_HEADERLESS_NUMBERS = 3   # a headerless table's number columns: an earlier year, the status, the target
+_MAX_HEADERLESS_NUMBERS = 3
+_PLACEHOLDERS = {"-", "—", "－", "/", "／", "——", "--", "…"}
+_GROUP_NUMBER = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")   # a headerless table's number columns: an earlier year, the status, the target
 
 
 @dataclass
@@ -124,19 +126,41 @@ class SchemaReader:
         spans = len(own) == 1 and (len(row) == 1 or own[0].col_span >= ncols - 1 or len(texts) >= ncols - 1)
         return texts[0] if spans else None
 
+    def is_data_like(self, text: str) -> bool:
+        """A cell a header never holds: a value, a bare unit (万吨), a placeholder (-, /) or a
+        binding word (约束性)."""
+        t = text.replace(" ", "")
+        return (self.is_data_cell(t) or t in self.units or t.strip("（）()") in self.units
+                or t in _PLACEHOLDERS or any(t.startswith(w) and len(t) <= 5 for w in self.binding_words))
+
     def _is_header_row(self, row: list[Cell | None]) -> bool:
         """No value in it, and a role word or a year label."""
         cells = [text_of(c).strip() for c in row if text_of(c).strip()]
-        if any(self.is_data_cell(t) for t in cells):
+        if any(self.is_data_like(t) for t in cells):
             return False
-        return any(self.role_of(t) or _YEAR.search(t) for t in cells)
+        return any(self.role_of(t) or _YEAR.search(t) or self._period_end(t) for t in cells)
+
+    def is_group_row(self, row: list[Cell | None]) -> bool:
+        """One cell across the row ("一、主要目标", "水环境"): a group label over the rows under it."""
+        own = [c for c in row if c is not None and c.text.strip() and c.covered_by is None]
+        texts = {text_of(c).strip() for c in row if text_of(c).strip()}
+        return len(own) == 1 and len(texts) == 1 and len(row) > 2 and (
+            own[0].col_span > 1 or sum(1 for c in row if text_of(c).strip()) > 1 or _GROUP_NUMBER.match(own[0].text))
 
     def _continues_header(self, row: list[Cell | None]) -> bool:
-        """A second or third header row: role words or years, no serial number."""
+        """A second or third header row: role words or years, no serial number, nothing a data row
+        holds (完成省定目标 under 万吨 and "-" is a data row), not a group label across the table."""
         cells = [text_of(c).strip() for c in row if c is not None and c.covered_by is None]
-        if any(_SMALL_INT.fullmatch(t) for t in cells):
+        if any(_SMALL_INT.fullmatch(t) or self.is_data_like(t) for t in cells if t) or self.is_group_row(row):
             return False
-        return any(self.role_of(t) or _YEAR.search(t) for t in cells if t)
+        return any(self.role_of(t) or _YEAR.search(t) or self._period_end(t) for t in cells if t)
+
+    def _period_end(self, label: str) -> int | None:
+        """The end year of a plan period named in a label ("“十三五”目标值" -> 2020)."""
+        for name, spec in self.years.p.periods.items():
+            if name in label:
+                return int(spec["end"])
+        return None
 
     def detect(self, rows: list[list[Cell]], ruled: bool, ctx: DocContext) -> TableSchema | None:
         """The schema of a table whose first rows are its header, or None (no header).
@@ -246,7 +270,8 @@ class SchemaReader:
     def _column(self, label: str, ctx: DocContext) -> Column:
         role = self.role_of(label)
         years = [int(y) for y in _YEAR.findall(label.replace(" ", ""))]
-        year = years[-1] if years else None
+        # a year written, else a plan period's end ("“十三五”目标值" is the 2020 target)
+        year = years[-1] if years else self._period_end(label)
         if year is not None and role in ("", "target", "baseline", "review", "cumulative"):
             past = self.years.is_past_column(year, ctx)
             if role == "" and not past:
