@@ -236,6 +236,7 @@ class _OpenBox:
     title: str | None           # its caption
     size: float                 # its characters' font size
     body_size: float            # the font size of the page's running text
+    next_item: tuple[str, int] | None = None   # the numbering the next item would have ("N.", 3)
 
 
 def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[PageText, _OpenBox | None]:
@@ -290,14 +291,17 @@ def _box_left_open(textpage, pieces: list[Piece]) -> _OpenBox | None:
     if k < 0 or pieces[k].kind != "box":
         return None
     box = pieces[k]
+    area = box.grid.bbox if box.grid else box.bbox
     glyphs = _glyphs(textpage)
-    inside = Counter(g[3] for g in glyphs if _in(g, box.grid.bbox if box.grid else box.bbox))
-    outside = Counter(g[3] for g in glyphs if not _in(g, box.grid.bbox if box.grid else box.bbox))
+    inside = Counter(g[3] for g in glyphs if _in(g, area))
+    outside = Counter(g[3] for g in glyphs if not _in(g, area))
     if not inside:
         return None
     title = box.title or (box.lines[0] if box.lines and regex_box_caption(box.lines[0]) else None)
     size = inside.most_common(1)[0][0]
-    return _OpenBox(title, size, outside.most_common(1)[0][0] if outside else size)
+    numbered = [n for ln in box.lines if (n := _item_number(ln)) is not None]
+    next_item = (numbered[-1][0], numbered[-1][1] + 1) if numbered else None
+    return _OpenBox(title, size, outside.most_common(1)[0][0] if outside else size, next_item)
 
 
 def _title_continued_box(pieces: list[Piece], carried: _OpenBox) -> None:
@@ -309,14 +313,45 @@ def _title_continued_box(pieces: list[Piece], carried: _OpenBox) -> None:
         first.continued = True
 
 
+# the numbering an item opens with: "3.", "3、", "（3）", "(三)", "③"
+_ITEM_NUMBER = regex.compile(r"^\s*(?:(?P<dot>[0-9０-９]{1,2})\s*[.．、](?![0-9０-９])|[（(](?P<paren>[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]"
+                             r"|(?P<circled>[①-⑳]))")
+_CN_DIGITS = "一二三四五六七八九十"
+
+
+def _item_number(line: str) -> tuple[str, int] | None:
+    """``(style, number)`` of a numbered item line ("3. 农村黑臭水体整治…" -> ("dot", 3)), else None."""
+    m = _ITEM_NUMBER.match(line)
+    if m is None:
+        return None
+    if m.group("circled"):
+        return "circled", ord(m.group("circled")) - ord("①") + 1
+    style = "dot" if m.group("dot") else "paren"
+    digits = (m.group("dot") or m.group("paren")).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if digits.isdigit():
+        return style, int(digits)
+    if len(digits) == 1:
+        return style + "_cn", _CN_DIGITS.index(digits) + 1
+    return style + "_cn", 10 + (_CN_DIGITS.index(digits[-1]) + 1 if digits[-1] != "十" else 0)
+
+
 # font sizes are compared as ratios (pdfium's sizes are in text space, before the text matrix)
 _SAME_SIZE = 0.03             # two font sizes this close (a share of the larger) are one type size
-_SMALLER_TYPE = 0.95          # a box's type is at most this share of the body's
+_SMALLER_TYPE = 0.97          # a box's type is at most this share of the body's
+_OUTLINE_HEADING = regex.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[章节篇部]|[一二三四五六七八九十]+、|附?表\s*\d|专栏)")
 
 
 def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Piece]:
-    """The top of the page set in the carried box's type, up to the first line of body type, as a box."""
-    if not layout or layout[0].kind != "text" or carried.size > carried.body_size * _SMALLER_TYPE:
+    """The top of the page that carries on the box the page before ended in, as a box.
+
+    Its lines are set in the box's type when that is smaller than the body's, or go on with the
+    box's item numbering (3. after 2.) and the lines that finish those items, up to the first
+    heading, body line or item out of sequence.
+    """
+    if not layout or layout[0].kind != "text":
+        return layout
+    by_size = carried.size <= carried.body_size * _SMALLER_TYPE
+    if not by_size and carried.next_item is None:
         return layout
     band = layout[0]
     lines: list[list] = []           # glyphs of the band, one list per printed line, top to bottom
@@ -326,14 +361,30 @@ def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Pi
         else:
             lines.append([g])
     split = None
+    expect = carried.next_item
+    open_item = False                # the last line taken ends inside its item (no 。 yet)
     for k, line in enumerate(lines):
         size = Counter(g[3] for g in line).most_common(1)[0][0]
         same = abs(size - carried.size) <= _SAME_SIZE * max(size, carried.size)
-        if k == 0 and len(line) <= 12 and not same:
+        bottom, top = min(g[1] for g in line), max(g[2] for g in line)
+        text = textpage.get_text_bounded(band.bbox[0], bottom - 0.5, band.bbox[2], top + 0.5).strip()
+        number = _item_number(text)
+        if split is None and len(line) <= 12 and not same and number is None:
             continue                 # a running header or page number above the carried lines
-        if not same:
+        if _OUTLINE_HEADING.match(text) and number is None:
             break
-        split = min(g[1] for g in line)
+        if by_size:
+            if not same:
+                break
+        elif number is not None:
+            if number != expect:
+                break
+        elif not open_item:
+            break
+        if number is not None and expect is not None and number[0] == expect[0]:
+            expect = (expect[0], number[1] + 1)
+        open_item = not text.endswith(("。", "；", "！", "？"))
+        split = bottom
     if split is None:
         return layout
     x0, y0, x1, y1 = band.bbox
