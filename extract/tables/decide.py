@@ -13,7 +13,8 @@ Tables (``tables.read``):
 - ``table.no_columns``        no header row and columns the data cannot name: its text cells
                               gave nothing either
 - ``table.no_indicator``      value columns but no column naming the indicators
-- ``table.no_target``         an indicator column but no column of targets (status only)
+- ``table.no_target``         no column of targets (a status or inventory table), and no text
+                              cell naming a thing to build
 
 Rows (``tables.indicator_rows``), in the order they are tried:
 

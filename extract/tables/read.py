@@ -82,7 +82,11 @@ class TableReader:
         if kind == "indicator":
             return self.indicator_rows.read(doc, block, data, schema, before_text, first, skips), schema
         if kind == "project" or (kind == "unknown" and "target" not in schema.roles):
-            return self.boxes.read_table(doc, block, data, schema, ctx, first), schema
+            before = len(rejections) if rejections is not None else 0
+            found = self.boxes.read_table(doc, block, data, schema, ctx, first)
+            if not found and (rejections is None or len(rejections) == before):
+                skips.table(block, data, decide.NO_TARGET, " | ".join(c.label for c in schema.columns)[:60])
+            return found, schema
         if kind == "review":
             skips.table(block, data, decide.REVIEW, caption or " | ".join(c.label for c in schema.columns)[:60])
         elif "indicator" not in schema.roles:
