@@ -33,7 +33,7 @@ from ..model import Document
 from ..text.normalize import NormalizeOptions, normalize
 from ..text.quality import unusual_share
 from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
-from .pdf_layout import Grid, find_grids, rulings
+from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, rulings
 from .pdf_upright import upright
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
@@ -206,8 +206,12 @@ def _captions_into_boxes(pieces: list[Piece]) -> list[Piece]:
     return pieces
 
 
-def _layout(page, width: float, height: float) -> list[Piece]:
-    """The page's pieces top to bottom, without text: bands of text, tables, boxes."""
+def _layout(page, width: float, height: float, textpage=None) -> list[Piece]:
+    """The page's pieces top to bottom, without text: bands of text, tables, boxes.
+
+    Ruled grids come from the page's rulings; a table drawn without vertical rules is found in
+    a band of text (or inside a one-column frame) from its characters' positions.
+    """
     grids = [g for g in find_grids(rulings(page)) if g.ys[0] - g.ys[-1] >= _MIN_GRID_HEIGHT]
     # a frame around other grids holds them: the inner grids are what the page shows
     grids = [g for g in grids if not any(h is not g and _inside(h, g) for h in grids)]
@@ -226,7 +230,40 @@ def _layout(page, width: float, height: float) -> list[Piece]:
             pieces.append(Piece("text", bbox=side))
         top = min(top, y0)
     pieces.append(Piece("text", bbox=(left, -height, right, top)))
+    if textpage is not None and _ALIGNED_HEADER.search(textpage.get_text_range()):
+        pieces = _find_aligned_tables(pieces, _glyphs(textpage))
     return pieces
+
+
+# a line that may head a table drawn without vertical rules: a year or 属性/目标 and another label
+# (or a caption of an indicator table, whose header may not be text)
+_ALIGNED_HEADER = regex.compile(r"(?m)^(?=.{0,60}$)(?=.*(?:(?:19|20)\d{2}|属性|性质|目标)).*(?:单位|序号|属性|性质|现状值|基准值|现状|基准年).*$"
+                                r"|^\s*附?表\s*[\d一二三四五六七八九十][^。；\n]{0,40}(?:指标|目标)")
+
+
+def _find_aligned_tables(pieces: list[Piece], glyphs: list[Glyph]) -> list[Piece]:
+    """Bands of text and one-column frames that hold a table drawn without vertical rules, cut
+    into the text around it and the table."""
+    out: list[Piece] = []
+    for piece in pieces:
+        area = piece.bbox if piece.kind == "text" else piece.grid.bbox if piece.kind == "box" and piece.grid else None
+        if area is None:
+            out.append(piece)
+            continue
+        lines = glyph_lines([g for g in glyphs if _in(g, area)])
+        found = aligned_tables(lines)
+        if not found:
+            out.append(piece)
+            continue
+        x0, y0, x1, y1 = area
+        top = y1
+        for grid, _first, _last in found:
+            if top > grid.ys[0]:
+                out.append(Piece("text", bbox=(x0, grid.ys[0], x1, top)))
+            out.append(Piece("table", grid=grid))
+            top = grid.ys[-1]
+        out.append(Piece("text", bbox=(x0, y0, x1, top)))
+    return out
 
 
 @dataclass
@@ -248,7 +285,7 @@ def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[Page
     textpage = page.get_textpage()
     n_chars = textpage.count_chars()
     width, height = page.get_size()
-    layout = _layout(page, width, height)
+    layout = _layout(page, width, height, textpage)
     if carried is not None:
         layout = _carry_box_over(textpage, layout, carried)
     pieces = _fill(layout, textpage.get_text_bounded)
@@ -259,17 +296,18 @@ def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[Page
     return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page)), _box_left_open(textpage, pieces)
 
 
-def _glyphs(textpage) -> list[tuple[float, float, float, float]]:
-    """``(x_centre, y_bottom, y_top, font_size)`` of every printed character on the page."""
+def _glyphs(textpage) -> list[Glyph]:
+    """Every printed character on the page: centre, box, font size."""
     import pypdfium2.raw as pdfium_c
 
     out = []
     for i in range(textpage.count_chars()):
         ch = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
-        if ch in (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE):
+        if ch in (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09):
             continue
         x0, y0, x1, y1 = textpage.get_charbox(i)
-        out.append(((x0 + x1) / 2, y0, y1, round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1)))
+        out.append(Glyph((x0 + x1) / 2, y0, y1, round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1),
+                         x0, x1, chr(ch)))
     return out
 
 

@@ -201,6 +201,17 @@ class IndicatorRows:
         announced = [k for k in ("约束性", "预期性", "参考性") if k != first and f"{k}指标" in before_text]
         return announced[0] if first and len(announced) == 1 else None
 
+    def _baseline(self, row, texts, schema: TableSchema, unit: str) -> tuple[float | None, int | None]:
+        """``(value, year)`` of the row's baseline: the latest status column that holds a value
+        (2020年现状 over 2015年; a status column with no year is the current one)."""
+        for j in sorted(schema.roles.get("baseline", []), key=lambda j: -(schema.columns[j].year or 9999)):
+            if j < len(row) and texts[j]:
+                q = self.grammar.cell(self.clean(texts[j]), "%" if unit == "%" else "")
+                if q is not None and q.value is not None:
+                    ym = regex.search(r"((?:19|20)\d{2})", texts[j][:q.start])
+                    return q.value, int(ym.group(1)) if ym else schema.columns[j].year
+        return None, None
+
     def _row(self, doc, block, row, texts, schema: TableSchema, name: str, unit: str,
              section_binding: str | None, table_row: int, skips: Skips) -> list[Commitment]:
         change = "level"
@@ -214,16 +225,7 @@ class IndicatorRows:
         b_idx = schema.first("binding")
         if b_idx is not None and b_idx < len(row) and texts[b_idx]:
             binding = self.binding_of(texts[b_idx]) or binding
-        baseline_value = baseline_year = None
-        # the latest status is the baseline: 2020年现状 over 2015年 (a status column with no year is the current one)
-        for j in sorted(schema.roles.get("baseline", []), key=lambda j: -(schema.columns[j].year or 9999)):
-            if j < len(row) and texts[j]:
-                q = self.grammar.cell(self.clean(texts[j]), "%" if unit == "%" else "")
-                if q is not None and q.value is not None:
-                    baseline_value = q.value
-                    ym = regex.search(r"((?:19|20)\d{2})", texts[j][:q.start])
-                    baseline_year = int(ym.group(1)) if ym else schema.columns[j].year
-                    break
+        baseline_value, baseline_year = self._baseline(row, texts, schema, unit)
         cells = [c for c in row if c is not None and c.text and c.covered_by is None] or [c for c in row if c is not None and c.text]
         rendered = []
         for j, c in enumerate(row):
