@@ -10,6 +10,8 @@ Tables (``tables.read``):
 - ``table.review``            an earlier plan's targets and results (a review caption such as
                               "…指标完成情况", or value columns that all look back: “十三五”目标值,
                               达标情况); nothing in it is a target
+- ``table.header_only``       a caption and header with no rows under them: the rows follow over
+                              the page break, read with this header
 - ``table.no_columns``        no header row and columns the data cannot name: its text cells
                               gave nothing either
 - ``table.no_indicator``      value columns but no column naming the indicators
@@ -37,6 +39,7 @@ from ..model import Block, Cell
 from ..prose.extract import Rejection
 
 REVIEW = "table.review"
+HEADER_ONLY = "table.header_only"
 NO_COLUMNS = "table.no_columns"
 NO_INDICATOR = "table.no_indicator"
 NO_TARGET = "table.no_target"

@@ -75,6 +75,9 @@ class TableReader:
             if not found:
                 skips.table(block, rows, decide.NO_COLUMNS, "no header, and the data does not name the columns")
             return found, None
+        if not data:
+            skips.table(block, rows, decide.HEADER_ONLY, "the rows are in the next table (over a page break)")
+            return [], schema
         kind = schema.kind
         caption = self._caption(schema, before_text)
         if kind == "indicator" and self._reviews(caption, schema):

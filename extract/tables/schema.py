@@ -178,8 +178,8 @@ class SchemaReader:
             n_header += 1
             if n_header > 3:
                 return None
-        if n_header == 0 or start + n_header >= len(rows):
-            return None
+        if n_header == 0 or start + n_header > len(rows):
+            return None           # (a header with no rows under it: its rows are on the next page)
         header = rows[start:start + n_header]
         labels = self._labels(header, ncols, ruled)
         columns = [self._column(lab, ctx) for lab in labels]
