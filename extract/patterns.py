@@ -315,7 +315,7 @@ TABLE_HEADERS = Record({
     "binding_values": MappingOf(text, text),
     "footnote_marks": regex_text,
     "note_starts": words,
-}, then=_roles_in_order)
+}, optional={"review_captions": words}, then=_roles_in_order)
 
 INDICATOR = Record({"id": text, "zh": text, "en": text, "category": text, "units": ListOf(any_text, nonempty=False),
                     "higher_is_better": optional_boolean, "patterns": ListOf(compiled_regex())})
