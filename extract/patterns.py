@@ -291,7 +291,8 @@ LEXICON_WORD_LISTS = (
     "indicator_heads", "weak_target_verbs", "threshold_comparators", "indicator_trailing_words", "scope_prefixes",
     "enumeration_ends", "shared_heads", "area_words", "routine_actions", "count_place_nouns", "listed_place_ends",
     "framing_verbs", "generic_project_verbs", "noun_phrase_stop_tags", "noun_phrase_modifier_tags", "light_verbs",
-    "noun_joiners", "facility_ends",
+    "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
+    "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
 )
 LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
                   "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})
@@ -304,6 +305,7 @@ YEARS = Record({
     "past_horizon_years": integer,
     "period_past_horizon_years": integer,
     "past_markers": ListOf(regex_text),
+    "baseline_references": words,
 })
 
 EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},

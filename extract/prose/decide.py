@@ -55,6 +55,8 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
             return Reject(f"excluded.{rid}", after)
     if q.unit_kind == "money":
         return Reject("excluded.money", q.text)
+    if text[c.sentence.start:c.sentence.start + 4].lstrip().startswith(lex.note_starts):
+        return Reject("excluded.note", text[c.sentence.start:c.sentence.start + 8])   # 注：统计范围为…: a definition
     if _OPEN_QUOTE_END.search(text[:q.num_start]) and _CLOSE_QUOTE_START.match(text[q.end:]):
         return Reject("excluded.quoted_name", q.text)      # “土十条”, “一江十河”
     if _restates_list(lex, text[c.clause_start:q.start], q, text[q.end:q.end + 4]):
@@ -74,6 +76,8 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
         return False
     if lex.count_place_re.match(after):
         return False                      # the places where something is done
+    if lex.distributive_re.search(before):
+        return False                      # "化工、印染、电镀行业分别打造3家…": so many for each
     m = _LIST_END.search(before)
     if m is None:
         return False
@@ -314,7 +318,24 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     for ym in b.years:
         if ym.kind == "baseline" and c.sentence.start <= ym.start < q.num_start:
             c.baseline_year = ym.year
+    _starting_point(lex, c, b)
     return c
+
+
+def _starting_point(lex: ProseLexicon, c: Candidate, b: BlockContext) -> None:
+    """"细颗粒物浓度由2020年的35微克/立方米下降到30微克/立方米": 35 (2020) is the baseline of 30, and the
+    name ends before 由."""
+    before = b.quantities[c.index - 1] if c.index else None
+    if before is None or before.end <= c.left_start or before.value is None:
+        return
+    start = lex.starting_point_re.search(b.text, c.left_start, before.start)
+    if start is None or not lex.baseline_follow_re.search(b.text[before.end:before.end + 6]):
+        return
+    c.baseline_value = before.value
+    for ym in b.years:
+        if start.start() <= ym.start < before.start:
+            c.baseline_year = ym.year
+    c.left = b.text[c.left_start:start.start()]
 
 
 def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:

@@ -77,7 +77,7 @@ def from_left(lex: ProseLexicon, left: str) -> str:
             s = s[:vm.start()]
             break
     s = _RESPECTIVELY_END.sub("", s)
-    s = _COMPARED_END.sub("", s)
+    s = lex.compared_end_re.sub("", s)
     for _ in range(3):
         s = lex.year_phrase_re.sub("", s, count=1) if lex.year_phrase_re.match(s) else s
         s = lex.subject_re.sub("", s)
@@ -90,8 +90,6 @@ def from_left(lex: ProseLexicon, left: str) -> str:
 
 
 _RESPECTIVELY_END = regex.compile(r"分别[ ]?$")
-_COMPARED_END = regex.compile(
-    r"(?:较|比|相比)(?:(?:19|20)\d{2}年(?:底|末)?|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?)(?:分别)?[ ]?$")
 _PARTICLES_END = regex.compile(r"[的均要将并，、；：\s“”\"（(]+$")
 
 
@@ -141,15 +139,20 @@ def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     return snap_tail(lex, balanced_tail(s.rstrip("的")), 30)
 
 
-def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
-    """A scope word standing for the earlier indicator ("县城" -> 县城生活垃圾回收利用率), or ""."""
+def elliptical(lex: ProseLexicon, left: str, previous: str, same_kind: bool = False, listed: bool = False) -> str:
+    """A scope standing for the earlier indicator, its own scope swapped in: "县城" after
+    生活垃圾回收利用率 -> 县城生活垃圾回收利用率; "老城区" after 新城地区换电站平均服务半径 -> 老城区换电站平均服务半径;
+    "新建居住区" after 建成区绿地率 -> 新建居住区绿地率.  "" when ``left`` is more than a scope.  The earlier
+    indicator ends with a head word (率, 浓度 …) or measured the same kind of quantity (``same_kind``)."""
     s = lex.subject_re.sub("", left).strip("，、；： ")
     if not previous or not s or len(s) > 8 or lex.head_re.search(s) or lex.verb_re.search(s):
         return ""
-    if not lex.scope_prefix_re.fullmatch(s) or not lex.head_re.search(previous):
+    # a scope word, or a place with a comparator or verb of its own (not a list of places breaking a
+    # count down: "其中长沙市1200台、株洲市500台")
+    whole_scope = lex.scope_prefix_re.fullmatch(s) or (not listed and lex.place_word_end_re.search(s))
+    if not whole_scope or not (same_kind or lex.head_re.search(previous)):
         return ""
-    m = lex.scope_prefix(previous)
-    rest = previous[m.end():] if m else previous
+    rest = lex.scope_split(previous)[1]
     return s + rest if rest else ""
 
 

@@ -33,7 +33,9 @@ class ProseLexicon:
         self.scope_prefixes = sorted(lex["scope_prefixes"], key=len, reverse=True)
         self.shared_heads = sorted(lex["shared_heads"], key=len, reverse=True)
         self.measure_words = dict(lex["measure_words"])
+        self.note_starts = tuple(patterns.table_headers["note_starts"])     # 注：… opens a note, not a target
         self._compile_counts_and_places(lex)
+        self._compile_coordination_and_baselines(lex, alt(lex["target_verbs"]), alt(lex["project_verbs"]))
         verbs = alt(lex["target_verbs"])
         projects = alt(lex["project_verbs"])
         trailing = alt(lex["indicator_trailing_words"])
@@ -72,9 +74,29 @@ class ProseLexicon:
             r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
         self.scope_prefix_re = regex.compile(rf"(?:{alt(self.scope_prefixes)})")
 
+
+    def _compile_coordination_and_baselines(self, lex: dict, verbs: str, projects: str) -> None:
+        """The words that say a value holds for each subject, and where a change is counted from.
+
+        ``verbs``, ``projects``: the target and project verbs as regex alternations.
+        """
+        # a baseline phrase ending the text before the verb: "比2020年", "较“十三五”末", "较峰值"
+        years = self.p.years
+        self.compared_end_re = regex.compile(
+            rf"(?:{alt(years['before']['baseline'])})(?:(?:19|20)\d{{2}}年(?:底|末)?(?:{alt(years['after']['baseline'])})?"
+            rf"|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?|(?:{alt(years['baseline_references'])}))(?:分别)?[ ]?$")
+        # one value said of each listed subject, written right before the verb or the value
+        not_per_unit = "".join(lex["per_unit_before_jun"])
+        self.distributive_re = regex.compile(
+            rf"(?:(?<![{not_per_unit}])均|{alt(w for w in lex['distributive_words'] if w != '均')})"
+            rf"[ ]?(?:{verbs}|{projects})?(?:了)?(?:约|近|达|到|在)?[ ]?$")
+        # where a change starts: "由2020年的35微克/立方米下降到…", "从71.4%提高到…"
+        self.starting_point_re = regex.compile(r"(?:由|从)(?=[^，；。]*$)")
+
     def _compile_counts_and_places(self, lex: dict) -> None:
         """The words that decide what a count counts and where ("建成12个…", "白沙、庄边3个镇")."""
         self.area_words_re = regex.compile(rf"(?:{alt(lex['area_words'])})$")
+        self.place_word_end_re = regex.compile(rf"(?:{alt(lex['place_word_ends'])})$")
         self.generic_verbs = set(lex["generic_project_verbs"])
         self.routine_actions = set(lex["routine_actions"])
         self.framing_verb_re = regex.compile(rf"^(?:{alt(lex['framing_verbs'])})")
@@ -140,6 +162,24 @@ class ProseLexicon:
         """The division named at the end of ``s`` ("…禁止生产区域沈阳市" -> 沈阳市), or ""."""
         ends = [start for name, start in self.gazetteer.mentions(s) if start + len(name) == len(s)]
         return s[min(ends):] if ends else ""
+
+    def scope_split(self, name: str) -> tuple[str, str]:
+        """``name`` as its scope and the rest: "新城地区换电站平均服务半径" -> (新城地区, 换电站平均服务半径),
+        "工业园区雨污分流改造完成率" -> (工业园区, 雨污分流改造完成率); ("", name) when it opens with no place.
+
+        A scope is a scope word (``scope_prefixes``) or the leading words that name a place or an
+        area: a place name, or a word ending like one (…区, …市, …城, …域).
+        """
+        m = self.scope_prefix(name)
+        if m and m.end() < len(name):
+            return name[:m.end()], name[m.end():]
+        scope = ""
+        for word, tag in self.pos_tokenizer.cut(name):
+            if tag in ("ns", "s") or self.place_word_end_re.search(word) or self.area_words_re.search(word):
+                scope += word
+            else:
+                break
+        return (scope, name[len(scope):]) if scope and len(scope) < len(name) else ("", name)
 
     def scope_prefix(self, s: str) -> regex.Match | None:
         """The scope word ``s`` starts with (城市, 县城 …), or None."""

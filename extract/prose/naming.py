@@ -109,13 +109,18 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
         return raw + predicate_after(lex, text, q.end, c.clause_end)
     if c.cue == "project_verb_after":
         c.indicator_from = "object"
+        if lex.verb_re.match(raw) or lex.project_verb_re.match(raw) or lex.framing_verb_re.match(raw):
+            raw = ""          # "推动市辖区内155个…划定": the clause's verb, not a subject of the count
         return raw + object_after(lex, text, q.end, c.clause_end)
-    if not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity:
+    if not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity \
+            and not object_after(lex, text, q.end, c.clause_end):
         c.indicator_from = "measure"     # "建管护站5处，500平方米": the area of what was just counted
+        # (not "…，建设210公顷水源涵养林": that area names its own thing)
         measure = lex.measure_words[q.unit_kind]
         last = c.sentence.last_indicator
         return last if last.endswith(measure) else last + measure
-    if raw and previous and (ell := elliptical(lex, raw, previous)):
+    if raw and previous and (ell := elliptical(lex, raw, previous, c.sentence.prev_kind == q.unit_kind,
+                                                     c.continues or not (q.word_before or c.cue == "verb"))):
         c.indicator_from = "elliptical"
         return ell
     if not raw and previous and c.cue in ("verb", "comparator") and q.unit_kind != "count":
@@ -134,7 +139,31 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
         if changed:
             c.indicator_from = "changed_object"
             return changed.group("object")
+    if not raw and c.cue in ("verb", "comparator") and (subject := clause_subject(lex, previous_clause(text, c, b),
+                                                                                  q.unit_kind == "count")):
+        c.indicator_from = "previous_subject"
+        return subject
     return raw
+
+
+def clause_subject(lex: ProseLexicon, clause: str, count: bool) -> str:
+    """What the clause before a value with no name of its own is about: its subject before its verb
+    ("煤炭消费总量达到峰值，控制在1800万吨以内", "工业领域二氧化碳排放率先达峰后稳步下降，较峰值降低6%"), or for a
+    count the object of a project verb it opens with ("推广纯电动渣土车使用，到2025年力争达到3000辆")."""
+    s = lex.subject_re.sub("", clause.strip())
+    year = lex.year_phrase_re.match(s)
+    s = lex.subject_re.sub("", s[year.end():]) if year else s
+    verb = lex.project_verb_re.match(s) or lex.verb_re.match(s)
+    if verb:
+        if not (count and lex.project_verb_re.match(s)):
+            return ""
+        s = s[verb.end():]
+    elif count:
+        return ""
+    phrase = lex.chunker.after(s, 0, len(s), subject=not verb)
+    if len(phrase.name) < 3 or (not verb and not phrase.stopped_at):
+        return ""      # a subject stops at its verb; a clause that is all noun is a topic, not a subject
+    return phrase.name
 
 
 def place_list(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, place: str) -> str:
