@@ -293,6 +293,7 @@ LEXICON_WORD_LISTS = (
     "framing_verbs", "generic_project_verbs", "noun_phrase_stop_tags", "noun_phrase_modifier_tags", "light_verbs",
     "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
     "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
+    "abstract_objects", "definition_verbs", "routine_units", "money_indicator_heads",
 )
 LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
                   "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})

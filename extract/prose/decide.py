@@ -46,15 +46,17 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     q, text = c.q, b.text
     before = text[max(0, q.start - 12):q.num_start]
     after = text[q.unit_end:q.unit_end + 24]
-    for rid, pat in lex.p.exclusions_before:
-        if pat.search(before):
-            return Reject(f"excluded.{rid}", before)
     unless = lex.p.exclusion_unless
+    for rid, pat in lex.p.exclusions_before:
+        if pat.search(before) and q.unit_kind not in unless.get(rid, ()):
+            return Reject(f"excluded.{rid}", before)
     for rid, pat in lex.p.exclusions_after:
         if pat.search(after) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", after)
-    if q.unit_kind == "money":
-        return Reject("excluded.money", q.text)
+    if q.unit_kind == "money" and not lex.money_head_re.search(text[c.clause_start:q.start]):
+        return Reject("excluded.money", q.text)     # an investment or a fund (an output value, 产值, counts)
+    if (reason := _not_a_count(lex, c, b)) is not None:
+        return reason
     if text[c.sentence.start:c.sentence.start + 4].lstrip().startswith(lex.note_starts):
         return Reject("excluded.note", text[c.sentence.start:c.sentence.start + 8])   # 注：统计范围为…: a definition
     if _OPEN_QUOTE_END.search(text[:q.num_start]) and _CLOSE_QUOTE_START.match(text[q.end:]):
@@ -64,7 +66,27 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     return c
 
 
-_LIST_END = regex.compile(r"(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?(?:等)?[ ]?$")
+_EVERY_PERIOD = regex.compile(r"每(?:\d+|[一二三两四五六七八九十半])?个?(?:年|季度|月|周|半年)")
+
+
+def _not_a_count(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Reject | None:
+    """A count that says nothing to reach: rhetoric (一支…队伍), a description (主要包括…9座山体), a routine
+    (每3年…开展1次)."""
+    q, text = c.q, b.text
+    if q.unit_kind != "count" or q.value is None:
+        return None
+    if q.value == 1 and q.cn_numeral and lex.abstract_object_re.match(text, q.end, c.sentence.end):
+        return Reject("excluded.rhetoric", text[q.start:q.end + 12])
+    before = text[c.clause_start:q.start]
+    if lex.definition_re.search(before) and not (lex.project_verb_re.search(before) or lex.verb_re.search(before)):
+        return Reject("excluded.definition", before[-12:])
+    if q.value == 1 and q.unit in lex.routine_units and _EVERY_PERIOD.search(text, c.sentence.start, q.start):
+        return Reject("excluded.routine", text[c.sentence.start:q.end][-16:])
+    return None
+
+
+_LIST_END = regex.compile(r"(?:(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?"
+                          r"|[^，。；：、和及与]{2,24}(?:和|及|与|以及)[^，。；：、和及与]{2,24})(?:等)?[ ]?$")
 
 
 def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:

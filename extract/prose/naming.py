@@ -119,8 +119,9 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
         measure = lex.measure_words[q.unit_kind]
         last = c.sentence.last_indicator
         return last if last.endswith(measure) else last + measure
-    if raw and previous and (ell := elliptical(lex, raw, previous, c.sentence.prev_kind == q.unit_kind,
-                                                     c.continues or not (q.word_before or c.cue == "verb"))):
+    if raw and previous and not object_after(lex, text, q.end, c.clause_end) and (
+            ell := elliptical(lex, raw, previous, c.sentence.prev_kind == q.unit_kind,
+                              c.continues or not (q.word_before or c.cue == "verb"))):
         c.indicator_from = "elliptical"
         return ell
     if not raw and previous and c.cue in ("verb", "comparator") and q.unit_kind != "count":
@@ -277,6 +278,14 @@ def action_topic(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> 
     return topic + raw
 
 
+def _names_a_place(lex: ProseLexicon, raw: str) -> bool:
+    """Whether the words before a value only say where ("项目区", "巴州区巴河流域巴城段"), not what."""
+    if lex.head_re.search(raw) or lex.verb_re.search(raw) or lex.project_verb_re.search(raw):
+        return False
+    scope = lex.scope_split(raw)[0] if len(raw) > 2 else ""
+    return bool(lex.place_word_end_re.search(raw)) or len(scope) >= len(raw) - 2 > 0
+
+
 def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
@@ -285,6 +294,8 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
         return ""          # a share written before its noun is named by the sentence (from_sentence)
     if raw and lex.chunker.is_verb_phrase(raw):
         raw = ""           # "引导1500家以上重点用水企业…": the verb before a count names nothing
+    if raw and _names_a_place(lex, raw):
+        raw = ""           # "巴州区巴河流域巴城段约32千米河流进行生态修复": where, not what
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(_JOINER_END.search(raw)) or bool(lex.scope_word_end_re.search(raw))
     has_project = bool(lex.project_verb_re.search(left))

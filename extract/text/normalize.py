@@ -261,8 +261,9 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
     # the part after the line's last sentence end counts, so the decision stays in its sentence
     cut = last_sentence_end(prev_line) + 1
     tail = prev_line[cut:]
-    if _HEADING_START.match(tail) and not regex.search(r"[，。；]", tail.rstrip()):
-        return False
+    if _HEADING_START.match(tail) and not regex.search(r"[，。；]", tail.rstrip()) and (
+            not full_line or len(tail.strip()) < 0.9 * full_line):
+        return False          # (a numbered line running to the margin is an item that wraps)
     # a dash bullet ("——空气质量持续提升") opens a new item
     return not next_line.lstrip().startswith(("——", "－－", "--", "•", "●", "■", "◆"))
 
