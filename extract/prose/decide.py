@@ -146,6 +146,18 @@ def _excluded_after(lex: ProseLexicon, after: str) -> bool:
     return any(pat.search(after) for _rid, pat in lex.p.exclusions_after)
 
 
+def _opens_sentence(text: str, pos: int) -> bool:
+    """Whether only lead words (力争, 争取 …) stand between the last sentence end and ``pos``: a year
+    that heads its sentence may govern the sentences after it, one in its middle does not
+    ("持续推进…，到2022年底，…改善。严格控制…100%…": 2022 is not the next sentence's year)."""
+    start = max(text.rfind(ch, 0, pos) for ch in "。！？；\n") + 1
+    return not _without_lead_words(text[start:pos])
+
+
+def _without_lead_words(s: str) -> str:
+    return regex.sub(r"^[\s“”\"（(）)、，]*(?:力争|争取|预计|努力)?[\s]*", "", s).strip()
+
+
 def _governing_year(c: Candidate, b: BlockContext):
     """The year mention governing the value: the latest target/past mention before it.
 
@@ -160,7 +172,7 @@ def _governing_year(c: Candidate, b: BlockContext):
         if ym.kind in ("baseline", "date", "attribute"):
             continue
         carries = (ym.kind == "past" or ym.stage
-                   or ym.opens_target and _CARRIED_YEAR_LEAD.match(ym.text))
+                   or ym.opens_target and _CARRIED_YEAR_LEAD.match(ym.text) and _opens_sentence(b.text, ym.start))
         if ym.start < c.sentence.start and not carries:
             gov = None
             continue

@@ -278,8 +278,16 @@ def action_topic(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> 
     return topic + raw
 
 
+_WITHIN = regex.compile(r"(?:范围内|境内|辖区内|区域内|内|外)$")
+
+
 def _names_a_place(lex: ProseLexicon, raw: str) -> bool:
-    """Whether the words before a value only say where ("项目区", "巴州区巴河流域巴城段"), not what."""
+    """Whether the words before a value only say where ("项目区", "巴州区巴河流域巴城段", "推动市辖区内"),
+    not what (a verb that frames the work may open them)."""
+    verb = lex.framing_verb_re.match(raw) or lex.project_verb_re.match(raw)
+    raw = _WITHIN.sub("", raw[verb.end():] if verb else raw)
+    if not raw:
+        return bool(verb)
     if lex.head_re.search(raw) or lex.verb_re.search(raw) or lex.project_verb_re.search(raw):
         return False
     scope = lex.scope_split(raw)[0] if len(raw) > 2 else ""
