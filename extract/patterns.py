@@ -294,6 +294,7 @@ LEXICON_WORD_LISTS = (
     "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
     "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
     "abstract_objects", "definition_verbs", "routine_units", "money_indicator_heads",
+    "selection_verbs",
 )
 LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
                   "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})

@@ -391,7 +391,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
         raw = naming.bracketed(lex, c, b, raw, paren) or raw
     if c.indicator_from not in ("place_list", "before_parenthesis"):
-        raw = naming.counted_object(lex, c, b, raw) or raw
+        raw = naming.purpose_after(lex, c, b, raw) or naming.counted_object(lex, c, b, raw) or raw
     raw = naming.action_topic(lex, c, b, raw) or raw
     raw = naming.capacity_before_noun(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:

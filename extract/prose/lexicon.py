@@ -108,6 +108,7 @@ class ProseLexicon:
         self.abstract_object_re = regex.compile(rf"[^，。；]{{0,40}}?(?:{alt(lex['abstract_objects'])})(?=[，。；、]|$)")
         self.definition_re = regex.compile(alt(w for w in lex["definition_verbs"] if "…" not in w))
         self.routine_units = frozenset(lex["routine_units"])
+        self.selection_verb_re = regex.compile(rf"(?:{alt(lex['selection_verbs'])})[ ]?$")
         self.money_head_re = regex.compile(rf"(?:{alt(lex['money_indicator_heads'])})(?:达到|达|为|实现|突破|超过)?[ ]?$")
         # a subject word ending the text before a count: "有序推进全市5个…"
         self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")

@@ -294,6 +294,30 @@ def _names_a_place(lex: ProseLexicon, raw: str) -> bool:
     return bool(lex.place_word_end_re.search(raw)) or len(scope) >= len(raw) - 2 > 0
 
 
+def purpose_after(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """Things picked for a purpose the next clause states: "选取20个轻度污染地块，开展农艺调控…等污染农田
+    风险管控与治理修复技术试点示范" -> 轻度污染地块 + 风险管控与治理修复技术试点示范."""
+    q, text = c.q, b.text
+    if q.unit_kind != "count" or not lex.selection_verb_re.search(text[c.clause_start:q.start]):
+        return ""
+    obj, obj_end = object_phrase(lex, text, q.end, c.clause_end)
+    if not obj or text[obj_end:c.clause_end].strip() or c.clause_end >= c.sentence.end \
+            or text[c.clause_end] not in "，,":
+        return ""
+    nxt = text[c.clause_end + 1:]
+    verb = lex.project_verb_re.match(nxt) or lex.framing_verb_re.match(nxt)
+    if verb is None:
+        return ""
+    end = next((i for i, ch in enumerate(nxt) if ch in "，。；,;"), len(nxt))
+    work = nxt[verb.end():end]
+    work = work.rsplit("等", 1)[-1] if "等" in work else work
+    purpose = work.strip().replace(" ", "")
+    if not 3 <= len(purpose) <= 24 or regex.search(r"[\d、]", purpose):
+        return ""
+    c.indicator_from, c.klass = "purpose", "project"
+    return obj + purpose
+
+
 def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
