@@ -294,7 +294,7 @@ LEXICON_WORD_LISTS = (
     "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
     "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
     "abstract_objects", "definition_verbs", "routine_units", "money_indicator_heads",
-    "selection_verbs",
+    "selection_verbs", "forecast_words", "share_words",
 )
 LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
                   "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})
@@ -308,6 +308,7 @@ YEARS = Record({
     "period_past_horizon_years": integer,
     "past_markers": ListOf(regex_text),
     "baseline_references": words,
+    "period_openers": words,
 })
 
 EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},
@@ -332,7 +333,7 @@ RULE_FILES: dict[str, Check] = {
                                 "after": MappingOf(text, one_of(*COMPARATORS))},
                                optional={"between": MappingOf(text, one_of(*COMPARATORS), nonempty=False)}),
     "change_verbs.yaml": Record({k: words for k in ("decrease_by", "increase_by", "level_particles",
-                                                    "reduction_amounts")}),
+                                                    "reduction_amounts", "starting_points")}),
     "periods.yaml": MappingOf(text, Record({"start": year, "end": year}, then=_period_order), nonempty=False),
     "lexicon.yaml": LEXICON,
     "exclusions.yaml": Record({"before": ListOf(EXCLUSION, nonempty=False), "after": ListOf(EXCLUSION, nonempty=False)}),

@@ -32,8 +32,6 @@ _OPEN_QUOTE_END = regex.compile(r"[“\"][^”\"，。]{0,4}$")
 _CLOSE_QUOTE_START = regex.compile(r"[^“\"，。]{0,4}[”\"]")
 _LIST_SEPARATORS = regex.compile(r"、|和|及|与|以及")
 _HAN_START = regex.compile(r"[ ]?\p{Han}")
-_CARRIED_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取)?(?:到|至)")
-_TARGET_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取|预计)?(?:到|至)")
 _ONE_HAN = regex.compile(r"\p{Han}")
 
 Step = Callable[[ProseLexicon, Candidate, BlockContext], Union[Candidate, Reject]]
@@ -146,19 +144,25 @@ def _excluded_after(lex: ProseLexicon, after: str) -> bool:
     return any(pat.search(after) for _rid, pat in lex.p.exclusions_after)
 
 
-def _opens_sentence(text: str, pos: int) -> bool:
+def _opens_sentence(lex: ProseLexicon, text: str, pos: int) -> bool:
     """Whether only lead words (力争, 争取 …) stand between the last sentence end and ``pos``: a year
     that heads its sentence may govern the sentences after it, one in its middle does not
     ("持续推进…，到2022年底，…改善。严格控制…100%…": 2022 is not the next sentence's year)."""
     start = max(text.rfind(ch, 0, pos) for ch in "。！？；\n") + 1
-    return not _without_lead_words(text[start:pos])
+    return not _without_lead_words(lex, text[start:pos])
 
 
-def _without_lead_words(s: str) -> str:
-    return regex.sub(r"^[\s“”\"（(）)、，]*(?:力争|争取|预计|努力)?[\s]*", "", s).strip()
+def _without_lead_words(lex: ProseLexicon, s: str) -> str:
+    """``s`` without punctuation and the hedges or forecasts that may lead a year (力争, 预计)."""
+    s = s.strip(" ，、“”\"（()）\t")
+    for word in sorted(lex.lead_words, key=len, reverse=True):
+        if s.startswith(word):
+            s = s[len(word):]
+            break
+    return s.strip()
 
 
-def _governing_year(c: Candidate, b: BlockContext):
+def _governing_year(lex: ProseLexicon, c: Candidate, b: BlockContext):
     """The year mention governing the value: the latest target/past mention before it.
 
     A year carries past its own sentence only when written to open a target period
@@ -172,7 +176,8 @@ def _governing_year(c: Candidate, b: BlockContext):
         if ym.kind in ("baseline", "date", "attribute"):
             continue
         carries = (ym.kind == "past" or ym.stage
-                   or ym.opens_target and _CARRIED_YEAR_LEAD.match(ym.text) and _opens_sentence(b.text, ym.start))
+                   or ym.opens_target and lex.carried_year_lead_re.match(ym.text)
+                   and _opens_sentence(lex, b.text, ym.start))
         if ym.start < c.sentence.start and not carries:
             gov = None
             continue
@@ -185,24 +190,24 @@ def _governing_year(c: Candidate, b: BlockContext):
     return gov
 
 
-def _states_target(c: Candidate, b: BlockContext, ym) -> bool:
+def _states_target(lex: ProseLexicon, c: Candidate, b: BlockContext, ym) -> bool:
     """In a background section, only a clause opening with a target year beyond the plan's start
     ("到2025年，…") states a target; "提高到2021年的401万吨" reports one."""
-    if ym is None or not _TARGET_YEAR_LEAD.match(ym.text):
+    if ym is None or not lex.target_year_lead_re.match(ym.text):
         return False
     start = b.ctx.plan_start_year
     before = b.text[:ym.start]
     clause_start = max(before.rfind(sep) for sep in "，；：。,;:.") + 1
-    opens = not before[clause_start:].strip(" 力争争取预计")
+    opens = not _without_lead_words(lex, before[clause_start:])
     return opens and (start is None or ym.year > start)
 
 
 def year_scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """The target year: written, set by a heading or lead-in, or implied by the stage/plan."""
-    ym = _governing_year(c, b)
+    ym = _governing_year(lex, c, b)
     if ym is not None and ym.kind == "past":
         return Reject("year.past", ym.text)
-    if b.background and not _states_target(c, b, ym):
+    if b.background and not _states_target(lex, c, b, ym):
         return Reject("year.background_section")
     c.year_mention = ym
     if ym is not None:
@@ -241,7 +246,7 @@ def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
     left_start = max(c.clause_start, c.sentence.prev_end)
     for ym in b.years:
         if c.clause_start <= ym.start < c.q.num_start and ym.end <= c.q.num_start:
-            if text[c.clause_start:ym.start].strip("，、 ") in ("", "到", "至", "力争", "争取", "力争到"):
+            if not lex.carried_year_lead_re.sub("", _without_lead_words(lex, text[c.clause_start:ym.start])):
                 left_start = max(left_start, ym.end)
     c.left_start = left_start
     left = text[left_start:c.q.start]
@@ -279,7 +284,7 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "comparator"
     elif q.unit == "%" and lex.head_re.search(left.rstrip()):
         c.cue = "head"
-    elif regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip()):
+    elif lex.share_re.fullmatch(left.strip()):
         c.cue = "share"
     elif c.continues and q.unit_kind == c.sentence.prev_kind:
         c.cue = "continuation"      # "建成示范县1个、示范村10个"

@@ -31,7 +31,6 @@ _ANY_HAN = regex.compile(r"\p{Han}")
 _JOINER_END = regex.compile(r"[和及与、]$")
 _SHORT_NAME = regex.compile(r"\p{Han}[\p{Han}A-Za-z0-9]{1,19}")
 
-_SHARE = regex.compile(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?")
 
 
 def previous_clause(text: str, c: Candidate, b: BlockContext) -> str:
@@ -93,11 +92,11 @@ def share_of_places(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
 def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The name when the cue or the sentence says more than the clause before the value."""
     q, text = c.q, b.text
-    share = _SHARE.fullmatch(c.left.strip())
+    share = lex.share_re.fullmatch(c.left.strip())
     previous = c.sentence.last_indicator or b.previous_indicator
     if share and c.sentence.last_indicator:
         c.indicator_from = "share"
-        return f"{c.sentence.last_indicator}占{share.group(1)}比例"
+        return f"{c.sentence.last_indicator}占{share.group('of')}比例"
     if q.unit == "%" and not raw and (reaching := share_of_places(lex, text, q.end, c.clause_end)):
         c.indicator_from = "share_of_places"
         return reaching

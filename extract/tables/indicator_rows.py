@@ -26,7 +26,6 @@ _THREE_HAN = regex.compile(r"\p{Han}{3}")
 
 _NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
 _UNIT_IN_NAME = regex.compile(r"\s*(?:[（(]\s*([^（）()]{1,14}?)|(%|％))\s*[)）]\s*$")
-_DIVIDER = regex.compile(r"^\s*(约束性|预期性|参考性|导向性)指标\s*$")
 _GROUP_LABEL = regex.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]|^\s*[一二三四五六七八九十]+、")
 _MAX_NAME_CHARS = 60
 
@@ -39,6 +38,8 @@ class IndicatorRows:
         self.grammar = grammar
         self.split = split          # a listed name into its items (the prose rules' coordination)
         self.binding_values = spec["binding_values"]
+        # a row that only says which kind of indicators follow: "约束性指标" (table_headers.yaml binding_values)
+        self.divider = regex.compile(rf"^\s*({alternation(set(self.binding_values.values()))})指标\s*$")
         self.footnotes = regex.compile(spec["footnote_marks"])
         self.note_starts = tuple(spec["note_starts"])
         chg = patterns.change_verbs
@@ -142,7 +143,7 @@ class IndicatorRows:
             first = next((t for t in texts if t), "")
             if not own:
                 continue
-            divider = _DIVIDER.match(first)
+            divider = self.divider.match(first)
             if divider:
                 section_binding = divider.group(1)
                 if len(own) == 1:
@@ -197,8 +198,9 @@ class IndicatorRows:
     def _announced_binding(self, data, before_text: str) -> str | None:
         """The rows above a first divider take the other kind the text announces ("约束性指标16项")."""
         first = next((m.group(1) for r in data for t in [next((text_of(c) for c in r if text_of(c)), "")]
-                      if (m := _DIVIDER.match(t))), None)
-        announced = [k for k in ("约束性", "预期性", "参考性") if k != first and f"{k}指标" in before_text]
+                      if (m := self.divider.match(t))), None)
+        kinds = dict.fromkeys(self.binding_values.values())
+        announced = [k for k in kinds if k != first and f"{k}指标" in before_text]
         return announced[0] if first and len(announced) == 1 else None
 
     def _baseline(self, row, texts, schema: TableSchema, unit: str) -> tuple[float | None, int | None]:
