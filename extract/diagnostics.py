@@ -119,7 +119,8 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
                     "line": doc.line_of(r.char_start), "rejected_by": r.rule_id, "quantity": quantity,
                     "share": round(share, 4)})
     # a year or a named plan period (periods.yaml)
-    yearish = regex.compile(rf"(?:19|20)\d{{2}}\s*年|{alternation(years.p.periods)}")
+    periods = alternation(years.p.periods) if years is not None else "(?!)"
+    yearish = regex.compile(rf"(?:19|20)\d{{2}}\s*年|{periods}")
     for block in doc.blocks:
         if block.kind in ("table", "box"):
             # numbers no rule looked at and no row came from: a table or box the readers could not follow

@@ -326,6 +326,30 @@ INDICATOR = Record({"id": text, "zh": text, "en": text, "category": text, "units
                     "higher_is_better": optional_boolean, "patterns": ListOf(compiled_regex())})
 _INDICATOR_ID = regex.compile(r"^[a-z]+\.[a-z0-9_]+$")
 
+def _fill_numerals(mark: str, numerals: dict) -> str:
+    return mark.replace("{cn}", numerals["cn"]).replace("{d}", numerals["d"])
+
+
+def _expand_numbering(spec: dict, where: str) -> None:
+    for group in ("styles", "items"):
+        for name, mark in spec[group].items():
+            try:
+                regex.compile(_fill_numerals(mark, spec["numerals"]))
+            except regex.error as exc:
+                _fail(f"{where}: {group}.{name}", f"bad mark {mark!r}: {exc}")
+
+
+NUMBERING = Record({"numerals": Record({"cn": regex_text, "d": regex_text}),
+                    "styles": MappingOf(text, text), "items": MappingOf(text, text)}, then=_expand_numbering)
+
+
+def _numbering_table(spec: dict) -> dict[str, str]:
+    """Every mark of numbering.yaml by name, numerals filled in; ``_styles`` lists the heading styles."""
+    marks = {name: _fill_numerals(mark, spec["numerals"]) for group in ("styles", "items") for name, mark in spec[group].items()}
+    marks["_styles"] = " ".join(spec["styles"])
+    return marks
+
+
 #: every rule file and its validator (file name -> check of the parsed YAML)
 RULE_FILES: dict[str, Check] = {
     "units.yaml": MappingOf(text, Record({"unit": any_text, "kind": one_of(*UNIT_KINDS)})),
@@ -346,6 +370,7 @@ RULE_FILES: dict[str, Check] = {
     "ambiguous_places.yaml": Record({"names": MappingOf(name, any_text)}),
     "doc_number_prefixes.yaml": Record({"national": MappingOf(text, text),
                                         "provinces": MappingOf(_one_character, ListOf(name))}),
+    "numbering.yaml": NUMBERING,
     "rejection_shares.yaml": Record({
         "min_share": share,
         "steps": MappingOf(text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected),
@@ -410,6 +435,7 @@ class Patterns:
     region_aliases: dict[str, str]                      # customary name -> official name
     ambiguous_places: frozenset[str]                    # place names that are also common words
     doc_number_prefixes: dict[str, dict]                # national / provinces: who a number's prefix stands for
+    numbering: dict[str, str]                           # numbering mark name -> regex (text/numbering.py)
     catalogue: IndicatorCatalogue
     rejection_shares: dict[str, float]                  # decision step -> share of its rejections that were targets
     min_rejection_share: float                          # a likely miss needs at least this share
@@ -458,6 +484,7 @@ def _load_cached(folder_str: str) -> Patterns:
         region_aliases=data["region_aliases.yaml"],
         ambiguous_places=frozenset(data["ambiguous_places.yaml"]["names"]),
         doc_number_prefixes=data["doc_number_prefixes.yaml"],
+        numbering=_numbering_table(data["numbering.yaml"]),
         catalogue=_catalogue(data["indicators.yaml"]),
         rejection_shares={step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
                           for step, c in data["rejection_shares.yaml"]["steps"].items()},

@@ -14,6 +14,7 @@ from ..context.years import Years
 from ..patterns import Patterns
 from ..patterns import alternation as alt
 from ..quantity import QuantityGrammar
+from ..text.numbering import marks
 
 
 class ProseLexicon:
@@ -67,7 +68,7 @@ class ProseLexicon:
         self.baseline_follow_re = regex.compile(rf"^[ ]?(?:的)?(?:{dec}|{inc})(?:{part})|^[ ]?(?:的)?(?:基础上)")
         self.unknown_unit_re = regex.compile(r"(\p{Han}{1,3})(?=[，。；、）)]|$)")
         self.list_item_re = regex.compile(
-            r"^\s*(?:——|－－|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]是)")
+            rf"^\s*{marks('dash', 'arabic_paren', 'arabic_dot', 'enumerated', numbering=patterns.numbering)}")
         self.scope_prefix_re = regex.compile(rf"(?:{alt(self.scope_prefixes)})")
 
     def _compile_years_and_hedges(self, lex: dict) -> None:
@@ -89,7 +90,7 @@ class ProseLexicon:
         self.share_re = regex.compile(rf"占(?P<of>[\p{{Han}}]{{1,12}}?)(?:的(?:{shares})?|{shares})(?:为|达到)?")
         self.year_phrase_re = regex.compile(
             rf"(?:{strive})?(?:{alt(years['before']['target'] + years['before']['until'])})?"
-            rf"(?:(?:19|20)\d{{2}}[-—–]?)?(?:19|20)\d{{2}}年(?:{alt(years['after']['target'] + years['after']['neutral'])})?"
+            rf"(?:(?:19|20)\d{{2}}[-—–]?)?(?:19|20)\d{{2}}年(?:{alt(years['after']['target'] + years['after'].get('neutral', []))})?"
             rf"|{self.period_name}(?:期间|末|时期|期末)?")
 
     def _compile_coordination_and_baselines(self, lex: dict, verbs: str, projects: str) -> None:

@@ -24,6 +24,7 @@ import hashlib
 import io
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -31,6 +32,7 @@ import regex
 
 from ..model import Document
 from ..text.normalize import NormalizeOptions, normalize
+from ..text.numbering import marks
 from ..text.quality import unusual_share
 from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
 from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, rulings
@@ -40,13 +42,22 @@ from .pdf_upright import upright
 _PAGE_NUMBER = regex.compile(r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 # a table-of-contents line: title, dot leaders, page number
 _TOC_LINE = regex.compile(r"[·.…．⋯\p{Co}]{4,}\s*\d{0,4}\s*$")
-# a heading that the text layer put on the line of the sentence before it ("新步伐。 第二章 总体要求")
-_HEADING_AFTER_SENTENCE = regex.compile(
-    r"([。！？；])[ \u3000]+(?=第[一二三四五六七八九十百零\d]+[章节篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
-# a line that opens a new item inside a box ("１．电力行业", "（1）", "——", "一是")
-_ITEM_START = regex.compile(
-    r"^\s*(?:[0-9０-９]{1,2}\s*[.．、\p{Co}](?![0-9０-９])|[（(][0-9０-９一二三四五六七八九十]{1,3}[)）]|[①-⑳]"
-    r"|——|[一二三四五六七八九十]+[是、]|[●■◆▲•])")
+
+
+@lru_cache(maxsize=1)
+def _heading_after_sentence() -> regex.Pattern:
+    """A heading the text layer put on the line of the sentence before it ("新步伐。 第二章 总体要求")."""
+    return regex.compile(rf"([。！？；])[ \u3000]+(?={marks('part', 'chapter', 'section', 'cn_dun', 'cn_paren')})")
+
+
+@lru_cache(maxsize=1)
+def _item_start() -> regex.Pattern:
+    """A line that opens a new item inside a box ("１．电力行业", "（1）", "——", "一是"); a private-use
+    glyph may stand for the dot of "1." before the glyphs are mapped."""
+    return regex.compile(r"^\s*(?:[0-9０-９]{1,2}\s*[.．、\p{Co}](?![0-9０-９])|"
+                         + marks("cn_paren", "arabic_paren", "circled", "dash", "enumerated", "cn_dun", "bullet") + ")")
+
+
 _SENTENCE_END = "。！？；：.!?"
 _MIN_PAGE_CHARS = 20          # a page with fewer characters has no text layer (a scan or blank)
 _BAD_PAGE = 0.03              # a page with more unusual characters than this is read again
@@ -146,10 +157,10 @@ def _box_paragraphs(lines: list[str]) -> list[str]:
     for ln in lines:
         closed = out and out[-1].endswith(("。", "！", "？", "；"))
         ended = out and out[-1].endswith(("。", "！", "？", "；", ".", "．", "："))
-        if not out or closed or heading or _ITEM_START.match(ln) or (ended and _TITLE_START.match(ln)):
+        if not out or closed or heading or _item_start().match(ln) or (ended and _TITLE_START.match(ln)):
             out.append(ln)
             heading = bool(_BOX_HEADING_TEXT.match(ln) and (
-                regex_box_caption(ln) or _ITEM_START.match(ln) and len(ln) < 0.75 * full))
+                regex_box_caption(ln) or _item_start().match(ln) and len(ln) < 0.75 * full))
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
             out[-1] += (" " if latin else "") + ln
@@ -376,7 +387,12 @@ def _item_number(line: str) -> tuple[str, int] | None:
 # font sizes are compared as ratios (pdfium's sizes are in text space, before the text matrix)
 _SAME_SIZE = 0.03             # two font sizes this close (a share of the larger) are one type size
 _SMALLER_TYPE = 0.97          # a box's type is at most this share of the body's
-_OUTLINE_HEADING = regex.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[章节篇部]|[一二三四五六七八九十]+、|附?表\s*\d|专栏)")
+
+
+@lru_cache(maxsize=1)
+def _outline_heading() -> regex.Pattern:
+    """A line that opens the document's outline: a chapter, a 一、 heading, a table or box caption."""
+    return regex.compile(rf"^\s*(?:{marks('part', 'chapter', 'section', 'cn_dun')}|附?表\s*\d|专栏)")
 
 
 def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Piece]:
@@ -409,7 +425,7 @@ def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Pi
         number = _item_number(text)
         if split is None and len(line) <= 12 and not same and number is None:
             continue                 # a running header or page number above the carried lines
-        if _OUTLINE_HEADING.match(text) and number is None:
+        if _outline_heading().match(text) and number is None:
             break
         if by_size:
             if not same:
@@ -512,7 +528,7 @@ def _join_items_over_page_breaks(pages: list[PageText]) -> None:
         for piece in p.pieces:
             if piece.kind == "box" and piece.continued and last_box is not None and piece.lines and last_box.lines:
                 first, before = piece.lines[0], last_box.lines[-1]
-                if not (_ITEM_START.match(first) or _TITLE_START.match(first) or regex_box_caption(first)
+                if not (_item_start().match(first) or _TITLE_START.match(first) or regex_box_caption(first)
                         or before.endswith(("。", "！", "？", "；"))):
                     last_box.lines[-1] = before + first
                     del piece.lines[0]
@@ -547,7 +563,7 @@ def _repeated_margins(pages: list[PageText]) -> set[str]:
 
 def _clean_lines(lines: list[str], margins: set[str]) -> list[str]:
     kept = []
-    for ln in (piece for raw in lines for piece in _HEADING_AFTER_SENTENCE.sub("\\1\n", raw).split("\n")):
+    for ln in (piece for raw in lines for piece in _heading_after_sentence().sub("\\1\n", raw).split("\n")):
         s = ln.strip()
         if s and (_PAGE_NUMBER.match(s) or _TOC_LINE.search(s) or regex.sub(r"\d+", "#", s) in margins):
             continue

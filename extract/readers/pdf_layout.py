@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import pypdfium2.raw as pdfium_c
 import regex
+
+from ..text.numbering import marks
 
 # a ruling is at most this thick (a thin filled rectangle drawn as a line counts)
 _MAX_RULE_WIDTH = 3.0
@@ -356,7 +359,12 @@ def _is_header(chunks: list[list[Glyph]]) -> bool:
 
 
 _NUMBER_CHUNK = regex.compile(r"^[\d.,≥≤<>＜＞%～~\-—－/\[\]［］]+$")
-_GROUP_MARK = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+@lru_cache(maxsize=1)
+def _group_mark() -> regex.Pattern:
+    """A group's number opening a line (一、, （一）): numbering.yaml."""
+    return regex.compile(rf"^\s*{marks('cn_dun', 'cn_paren')}")
+
+
 _NOTE = regex.compile(r"^\s*(?:注|备注|说明|资料来源)\s*[：:\d]")
 _CAPTION_TRIGGER = regex.compile(r"^\s*附?表\s*[\d一二三四五六七八九十][^。；]{0,40}(?:指标|目标)")
 _CAPTION = regex.compile(r"^\s*(?:附?表\s*[\d一二三四五六七八九十]|专栏)")
@@ -424,7 +432,7 @@ def aligned_tables(lines: list[list[Glyph]]) -> list[tuple[Grid, int, int]]:
             elif len(parts) == 1 and x1 - x0 < 0.4 * (right - left) and x0 < left + 0.3 * (right - left):
                 if _NOTE.match(_text(line)):
                     break                          # the table's notes (注：…) follow it
-                if len(rows) == 1 or _GROUP_MARK.match(_text(line)):
+                if len(rows) == 1 or _group_mark().match(_text(line)):
                     rows.append([line])            # a group label on its own line (一、水环境)
                 elif gap < 0.8 * size:
                     rows[-1].append(line)          # a wrapped name, set tight under its first line

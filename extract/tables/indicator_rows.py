@@ -16,6 +16,7 @@ import regex
 from ..model import Block, Cell, Commitment, Document
 from ..patterns import alternation
 from ..quantity import YEAR_NUMBER, QuantityGrammar
+from ..text.numbering import marks
 from . import decide
 from .decide import Skips
 from .schema import TableSchema, text_of
@@ -26,7 +27,6 @@ _THREE_HAN = regex.compile(r"\p{Han}{3}")
 
 _NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
 _UNIT_IN_NAME = regex.compile(r"\s*(?:[（(]\s*([^（）()]{1,14}?)|(%|％))\s*[)）]\s*$")
-_GROUP_LABEL = regex.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]|^\s*[一二三四五六七八九十]+、")
 _MAX_NAME_CHARS = 60
 
 
@@ -38,6 +38,8 @@ class IndicatorRows:
         self.grammar = grammar
         self.split = split          # a listed name into its items (the prose rules' coordination)
         self.binding_values = spec["binding_values"]
+        # a group's label across a table ("（一）生态环境质量", "一、水环境")
+        self.group_label = regex.compile(rf"^\s*{marks('cn_paren', 'cn_dun', numbering=patterns.numbering)}")
         # a row that only says which kind of indicators follow: "约束性指标" (table_headers.yaml binding_values)
         self.divider = regex.compile(rf"^\s*({alternation(set(self.binding_values.values()))})指标\s*$")
         self.footnotes = regex.compile(spec["footnote_marks"])
@@ -163,7 +165,7 @@ class IndicatorRows:
                 skips.cell(None, row, decide.ROW_RUNNING_TEXT if parts else decide.ROW_NO_NAME,
                            (parts or [first])[0][:30])
                 continue        # running text in a ruled box, not an indicator name
-            if all(_GROUP_LABEL.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
+            if all(self.group_label.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
                     and not any(self.grammar.cell(texts[j]) for j in schema.roles.get("target", []) if j < len(row)):
                 skips.cell(None, row, decide.ROW_GROUP_NAME, parts[0][:30])
                 continue

@@ -11,6 +11,7 @@ year.  A table whose value columns all look back is a review table and gives no 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -18,6 +19,7 @@ from ..context.years import DocContext, Years
 from ..model import Cell
 from ..quantity import YEAR_NUMBER as _YEAR
 from ..quantity import QuantityGrammar
+from ..text.numbering import marks
 
 _YEAR_LABEL = regex.compile(r"(?:(?:19|20)\d{2}年?|年(?:19|20)\d{2})[（(]?[\p{Han}]{0,4}[)）]?(?:值)?")
 _SMALL_INT = regex.compile(r"\d{1,3}")
@@ -28,7 +30,12 @@ _THREE_HAN = regex.compile(r"\p{Han}{3}")
 _ROW_NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
 _MAX_HEADERLESS_NUMBERS = 3
 _PLACEHOLDERS = {"-", "—", "－", "/", "／", "——", "--", "…"}
-_GROUP_NUMBER = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")   # a headerless table's number columns: an earlier year, the status, the target
+@lru_cache(maxsize=1)
+def _group_number() -> regex.Pattern:
+    """A group's number opening a row (一、, （一）): numbering.yaml."""
+    return regex.compile(rf"^\s*{marks('cn_dun', 'cn_paren')}")
+
+
 
 
 @dataclass
@@ -145,7 +152,7 @@ class SchemaReader:
         own = [c for c in row if c is not None and c.text.strip() and c.covered_by is None]
         texts = {text_of(c).strip() for c in row if text_of(c).strip()}
         return len(own) == 1 and len(texts) == 1 and len(row) > 2 and (
-            own[0].col_span > 1 or sum(1 for c in row if text_of(c).strip()) > 1 or _GROUP_NUMBER.match(own[0].text))
+            own[0].col_span > 1 or sum(1 for c in row if text_of(c).strip()) > 1 or _group_number().match(own[0].text))
 
     def _continues_header(self, row: list[Cell | None]) -> bool:
         """A second or third header row: role words or years, no serial number, nothing a data row
