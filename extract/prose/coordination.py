@@ -22,10 +22,11 @@ _HAN_FIRST = regex.compile(r"\p{Han}")
 
 def list_parts(lex: ProseLexicon, text: str, separators: str) -> list[str]:
     """The items of a list joined by ``separators`` (a regex), split only where a separator is a word
-    of its own: "普及率" and "涉及" keep their 及."""
-    parts, current = [], ""
+    of its own ("普及率" and "涉及" keep their 及) and not inside a “quoted name”."""
+    parts, current, quoted = [], "", False
     for word in lex.tokenizer.cut(text, HMM=True):
-        if regex.fullmatch(separators, word):
+        quoted = (quoted or "“" in word) and "”" not in word
+        if not quoted and regex.fullmatch(separators, word):
             parts.append(current)
             current = ""
         else:
@@ -152,6 +153,6 @@ def distributed_items(lex: ProseLexicon, indicator: str, before_marker: str) -> 
     if len(members) < 2 or any(len(m) > 12 or lex.verb_re.search(m) for m in members):
         return []
     words = list(lex.tokenizer.cut(members[-1]))
-    kind = words[-1] if len(words) >= 2 else ""        # 电镀行业 -> 行业, lent to 化工 and 印染
-    members = [m if not kind or m.endswith(kind) else m + kind for m in members]
+    kind = words[-1] if len(words) >= 2 else ""        # 电镀行业 -> 行业, lent to 化工 and 印染 (short
+    members = [m if not kind or m.endswith(kind) or len(m) > 3 else m + kind for m in members]   # modifiers)
     return [m + indicator for m in members]

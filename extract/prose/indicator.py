@@ -116,7 +116,9 @@ def object_phrase(lex: ProseLexicon, text: str, pos: int, end: int) -> tuple[str
         if not _DIGIT.search(text, phrase.end, end) and len(verb_object) >= 2 and verb_object not in lex.verbs \
                 and len(obj) + len(rest) <= 24:
             obj, stop = obj + rest, clause.end()
-    obj = _TRAILING_PARTICLE.sub("", obj.replace("“", "").replace("”", ""))
+    if not regex.search(r"“[^”]*[、，]", obj):
+        obj = obj.replace("“", "").replace("”", "")
+    obj = _TRAILING_PARTICLE.sub("", obj)
     return (obj, stop) if len(obj) >= 2 else ("", pos)
 
 

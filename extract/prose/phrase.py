@@ -185,8 +185,8 @@ class Chunker:
             if not keep or len("".join(taken)) + len(word) > _MAX_PHRASE:
                 stopped = word
                 break
-            if kind == "quoted":
-                taken.append(word.strip("“”\""))
+            if kind == "quoted":      # the quotes stay around a name that lists things (“清洁、低碳”)
+                taken.append(word if regex.search(r"[、，]", word) else word.strip("“”\""))
             elif kind not in ("space", "de"):
                 taken.append(word)
             at += len(word)
