@@ -15,6 +15,8 @@ from .lexicon import ProseLexicon
 # a measure of the whole a list adds up to: a total (总装机容量, 合计, 总面积, not the per-pollutant 排放总量)
 # or a share (占比, 比重)
 _COMBINED = regex.compile(r"总(?!量$)\p{Han}|合计|共计|总和|(?:占比|比重)$")
+# the kind a list's members belong to, written after 等 before the measure they share
+_KIND_OF_MEMBERS = regex.compile(r"(?:主要|重点)?\p{Han}{0,4}?(?:污染物|行业|领域|产品|物质)")
 _RATE_END = regex.compile(r"(?:率|比例|比重|占比)$")
 _VALUE_JOINER = regex.compile(r"[ ]?[、和及与][ ]?")
 _HAN_FIRST = regex.compile(r"\p{Han}")
@@ -96,6 +98,15 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
     parts = list_parts(lex, indicator, seps)
     if len(parts) < 2:
         return [indicator]
+    if paired and "等" in parts[-1]:
+        member, shared = parts[-1].split("等", 1)
+        if member and len(shared) >= 2 and lex.head_re.search(shared):
+            # "化学需氧量、氨氮…挥发性有机物等主要污染物重点工程减排量分别达到a、b…": one value each, the
+            # kind the members belong to (主要污染物) left out
+            kind = _KIND_OF_MEMBERS.match(shared)
+            if kind and lex.head_re.search(shared[kind.end():]) and len(shared) - kind.end() >= 3:
+                shared = shared[kind.end():]
+            return [p + shared for p in parts[:-1]] + [member + shared]
     if any(lex.enumeration_end_re.search(p.split("等")[0] + "等") for p in parts[-1:] if "等" in p) \
             or any(p in lex.verbs for p in parts[:-1]):
         return [indicator]   # "铁路、水运、管道等…运输比例" names examples; "新增和更新…" joins verbs

@@ -114,6 +114,8 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     q, text = c.q, b.text
     before_all = text[c.clause_start:q.start]
     c.unit, c.unit_kind, c.value_text, c.value_start = q.unit, q.unit_kind, q.text, q.start
+    if q.cn_numeral and text[q.start - 1:q.start] == "、" and text[q.end:q.end + 1] in ("、", "和", "及", "等"):
+        return Reject("needs_unit.name_in_list", q.text)   # "崖州、八所、新村…": a place named with a numeral
     if q.cn_numeral and q.unit != "%":
         if not (b.mode.every_quantity or lex.project_verb_re.search(before_all)
                 or lex.project_verb_re.search(text[q.end:c.clause_end])):
@@ -280,6 +282,9 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "predicate_after"    # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
     elif verbs:
         c.cue = "verb"
+    elif (q.word_before or q.word_after) and q.comparator == "~" and c.year_mention is None and not b.year_override \
+            and not lex.project_verb_re.search(left):
+        return Reject("cue.about_only", q.text)     # "管辖海域面积约200万平方千米": a fact, no year, no verb
     elif q.word_before or q.word_after:
         c.cue = "comparator"
     elif q.unit == "%" and lex.head_re.search(left.rstrip()):

@@ -21,9 +21,12 @@ from ..text.segment import sentences
 from . import decide
 from .candidate import PROSE, BlockContext, Candidate, Mode, Reject, Sentence
 from .coordination import distributed_items, shared_head, split_items, value_group
+from .indicator import from_left
 from .lexicon import ProseLexicon
 
 log = logging.getLogger(__name__)
+
+_MAX_LIST_CHARS = 60     # a list of subjects paired with as many values (分别) may be this long
 
 # set to "1" to let an error inside a rule propagate instead of being logged (the tests do)
 STRICT_ENV = "PLAN_EXTRACT_STRICT"
@@ -134,6 +137,9 @@ class ProseRules:
         c.group = [q]
         if "分别" in c.left:
             c.group = value_group(b.text, q, b.quantities[c.index + 1:], c.clause_end)
+            if len(c.group) > 2 and c.indicator_from == "left":
+                # a long list paired with its values: the whole list, not its last words
+                c.indicator = from_left(self.lex, c.left, limit=_MAX_LIST_CHARS) or c.indicator
         distributive = self.lex.distributive_re.search(c.left) if len(c.group) == 1 else None
         items = split_items(self.lex, c.indicator, paired=len(c.group) > 1 or distributive is not None)
         if distributive is not None and len(items) == 1:

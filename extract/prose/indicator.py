@@ -68,8 +68,8 @@ def snap_tail(lex: ProseLexicon, s: str, limit: int = _MAX_CHARS) -> str:
     return out.lstrip("的和及、，") or s[-limit:]
 
 
-def from_left(lex: ProseLexicon, left: str) -> str:
-    """The indicator named in ``left`` (the clause before the value)."""
+def from_left(lex: ProseLexicon, left: str, limit: int = _MAX_CHARS) -> str:
+    """The indicator named in ``left`` (the clause before the value), at most ``limit`` characters."""
     s = left
     # cut at the target verb that ends the text (the indicator is what comes before it)
     for vm in lex.verb_re.finditer(s):
@@ -86,7 +86,7 @@ def from_left(lex: ProseLexicon, left: str) -> str:
     s = _PARTICLES_END.sub("", s)
     s = s.strip("“”\"《》 ").replace("“", "").replace("”", "")
     s = balanced_tail(s)
-    return snap_tail(lex, s)
+    return snap_tail(lex, s, limit)
 
 
 _RESPECTIVELY_END = regex.compile(r"分别[ ]?$")
