@@ -89,7 +89,10 @@ class ProseRules:
     def extract_block(self, doc: Document, block: Block, ctx: DocContext, mode: Mode = PROSE,
                       carried_year: int | None = None, rejections: list[Rejection] | None = None) -> list[Commitment]:
         """Commitments of one paragraph block (or box item, with a project ``mode``)."""
-        b = self._context(doc, block, ctx, mode, carried_year)
+        quantities = self.lex.grammar.find(block.text)
+        if not quantities:
+            return []             # value first: a block without a quantity needs no other step
+        b = self._context(doc, block, ctx, mode, carried_year, quantities)
         out: list[Commitment] = []
         spans = sentences(b.text)
         current: Sentence | None = None
@@ -116,12 +119,12 @@ class ProseRules:
                 current.prev_end = max([g.end for g in (result.group or [q])] + [result.end])
         return out
 
-    def _context(self, doc, block, ctx, mode: Mode, carried_year: int | None) -> BlockContext:
+    def _context(self, doc, block, ctx, mode: Mode, carried_year: int | None, quantities) -> BlockContext:
         text = block.text
         implied, background = self.years.stage_year(ctx, block.char_start, self.lex.background_re)
         override = mode.year or self.years.heading_target_year(ctx, block.char_start) or carried_year
         b = BlockContext(doc, block, ctx, mode, text, self.years.mentions(text, ctx), implied, background, override)
-        b.quantities = self.lex.grammar.find(text)
+        b.quantities = quantities
         return b
 
     def _decide(self, c: Candidate, b: BlockContext) -> Candidate | Reject:

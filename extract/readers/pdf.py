@@ -35,8 +35,8 @@ from ..text.normalize import NormalizeOptions, normalize
 from ..text.numbering import marks
 from ..text.quality import unusual_share
 from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
-from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, rulings
-from .pdf_upright import upright
+from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, rulings_and_fonts
+from .pdf_upright import redrawn, textpage_turn
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
 _PAGE_NUMBER = regex.compile(r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
@@ -103,12 +103,18 @@ TextIn = Callable[[float, float, float, float], str]
 
 # --- pdfium -------------------------------------------------------------------------------------
 
+_LINE_BREAK = regex.compile(r"\r\n|\r|\n")
+_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
+_ENDS_LATIN = regex.compile(r"[A-Za-z]$")
+_DIGIT_RUN = regex.compile(r"\d+")
+
+
 def _join_cell_lines(text: str) -> str:
     """A cell's wrapped lines as one line (a space only between two Latin words)."""
-    parts = [p.strip() for p in regex.split(r"\r\n|\r|\n", text) if p.strip()]
+    parts = [p.strip() for p in _LINE_BREAK.split(text) if p.strip()]
     out = ""
     for p in parts:
-        if out and regex.match(r"[A-Za-z0-9]", p[0]) and regex.search(r"[A-Za-z]$", out):
+        if out and _LATIN_OR_DIGIT.match(p[0]) and _ENDS_LATIN.search(out):
             out += " "
         out += p
     return out.replace("\t", " ")
@@ -116,27 +122,6 @@ def _join_cell_lines(text: str) -> str:
 
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def _fonts_embedded(page) -> bool:
-    """Whether every font the page's text uses is embedded (else its text may depend on the machine)."""
-    import pypdfium2.raw as pdfium_c
-
-    def embedded(objects) -> bool:
-        for obj in objects:
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:       # a form's own objects (a redrawn page)
-                if not embedded(pdfium_c.FPDFFormObj_GetObject(obj, k)
-                                for k in range(pdfium_c.FPDFFormObj_CountObjects(obj))):
-                    return False
-            elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-                font = pdfium_c.FPDFTextObj_GetFont(obj)
-                if font and pdfium_c.FPDFFont_GetIsEmbedded(font) == 0:
-                    return False
-        return True
-
-    raw = page.raw
-    return embedded(pdfium_c.FPDFPage_GetObject(raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(raw)))
 
 
 # a line that opens with an item's title and goes on: "生活垃圾处理处置工程.大连市…", "国土绿化提升工程：以…"
@@ -217,13 +202,16 @@ def _captions_into_boxes(pieces: list[Piece]) -> list[Piece]:
     return pieces
 
 
-def _layout(page, width: float, height: float, textpage=None) -> list[Piece]:
+def _layout(page, width: float, height: float, textpage=None, segments=None) -> list[Piece]:
     """The page's pieces top to bottom, without text: bands of text, tables, boxes.
 
-    Ruled grids come from the page's rulings; a table drawn without vertical rules is found in
-    a band of text (or inside a one-column frame) from its characters' positions.
+    Ruled grids come from the page's rulings (``segments``, when already found); a table drawn
+    without vertical rules is found in a band of text (or inside a one-column frame) from its
+    characters' positions.
     """
-    grids = [g for g in find_grids(rulings(page)) if g.ys[0] - g.ys[-1] >= _MIN_GRID_HEIGHT]
+    if segments is None:
+        segments = rulings_and_fonts(page)[0]
+    grids = [g for g in find_grids(segments) if g.ys[0] - g.ys[-1] >= _MIN_GRID_HEIGHT]
     # a frame around other grids holds them: the inner grids are what the page shows
     grids = [g for g in grids if not any(h is not g and _inside(h, g) for h in grids)]
     # a frame around (nearly) the whole page is a border, not a box
@@ -287,16 +275,18 @@ class _OpenBox:
     next_item: tuple[str, int] | None = None   # the numbering the next item would have ("N.", 3)
 
 
-def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[PageText, _OpenBox | None]:
+def _read_page(page, number: int, carried: _OpenBox | None = None, textpage=None) -> tuple[PageText, _OpenBox | None]:
     """The page's pieces read by pdfium, and the box it leaves open for the next page (if any).
 
     ``carried``: a box the page before ended in; lines at the top of this page set in the box's
-    (smaller) type continue it without a frame.
+    (smaller) type continue it without a frame.  ``textpage``: the page's text page when
+    already built (the upright check reads the same one).
     """
-    textpage = page.get_textpage()
+    textpage = textpage if textpage is not None else page.get_textpage()
     n_chars = textpage.count_chars()
     width, height = page.get_size()
-    layout = _layout(page, width, height, textpage)
+    segments, embedded = rulings_and_fonts(page)
+    layout = _layout(page, width, height, textpage, segments)
     if carried is not None:
         layout = _carry_box_over(textpage, layout, carried)
     pieces = _fill(layout, textpage.get_text_bounded)
@@ -304,21 +294,37 @@ def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[Page
     pieces = [p for p in pieces if p.kind != "text" or any(ln.strip() for ln in p.lines) or p is pieces[-1]]
     if carried is not None:
         _title_continued_box(pieces, carried)
-    return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page)), _box_left_open(textpage, pieces)
+    return PageText(number, pieces, n_chars, embedded_fonts=embedded), _box_left_open(textpage, pieces)
 
 
 def _glyphs(textpage) -> list[Glyph]:
-    """Every printed character on the page: centre, box, font size."""
+    """Every printed character on the page: centre, box, font size (found once per text page)."""
+    found = getattr(textpage, "_plan_extract_glyphs", None)
+    if found is None:
+        found = _find_glyphs(textpage)
+        textpage._plan_extract_glyphs = found
+    return found
+
+
+def _find_glyphs(textpage) -> list[Glyph]:
+    import ctypes
+
+    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
+    raw = textpage.raw
+    unicode_of, box_of, size_of = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))     # filled by each call (as get_charbox does)
+    skip = (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09)
     out = []
     for i in range(textpage.count_chars()):
-        ch = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
-        if ch in (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09):
+        ch = unicode_of(raw, i)
+        if ch in skip:
             continue
-        x0, y0, x1, y1 = textpage.get_charbox(i)
-        out.append(Glyph((x0 + x1) / 2, y0, y1, round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1),
-                         x0, x1, chr(ch)))
+        if not box_of(raw, i, left, right, bottom, top):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+        out.append(Glyph((x0 + x1) / 2, y0, y1, round(size_of(raw, i), 1), x0, x1, chr(ch)))
     return out
 
 
@@ -557,7 +563,7 @@ def _repeated_margins(pages: list[PageText]) -> set[str]:
     for p in pages:
         body = [ln.strip() for ln in _text_lines(p) if ln.strip()]
         for ln in set(body[:2] + body[-2:]):
-            counts[regex.sub(r"\d+", "#", ln)] += 1
+            counts[_DIGIT_RUN.sub("#", ln)] += 1
     return {k for k, n in counts.items() if n >= max(3, len(pages) * 0.4) and len(k) <= 40}
 
 
@@ -565,7 +571,7 @@ def _clean_lines(lines: list[str], margins: set[str]) -> list[str]:
     kept = []
     for ln in (piece for raw in lines for piece in _heading_after_sentence().sub("\\1\n", raw).split("\n")):
         s = ln.strip()
-        if s and (_PAGE_NUMBER.match(s) or _TOC_LINE.search(s) or regex.sub(r"\d+", "#", s) in margins):
+        if s and (_PAGE_NUMBER.match(s) or _TOC_LINE.search(s) or _DIGIT_RUN.sub("#", s) in margins):
             continue
         kept.append(s)
     return kept
@@ -653,6 +659,57 @@ def _page_ranges(numbers: list[int]) -> str:
     return ("page " if len(numbers) == 1 else "pages ") + ", ".join(out)
 
 
+def _read_pages(pdf, n_pages: int) -> tuple[list[PageText], bytes | None]:
+    """Every page read by pdfium, turned upright first (``pdf_upright``); and the bytes of the
+    redrawn document when a page had to be turned (for the second reader), else None.
+
+    Each page is loaded and its text page built once: the upright check and the reading share
+    them.  A page whose text runs turned (rare) sends the whole document through the redrawn
+    copy, read from its first page again.
+    """
+    pages: list[PageText] = []
+    turns: list[int] = []
+    carried = None
+    for i in range(n_pages):
+        page = pdf[i]
+        if page.get_rotation():
+            page.set_rotation(0)
+            turn = _turn_of(page)
+            page.close()
+            page = pdf[i]             # read from a page loaded without its /Rotate
+        else:
+            turn = None
+        textpage = page.get_textpage()
+        if turn is None:
+            turn = textpage_turn(textpage)
+        turns.append(turn)
+        if not any(turns):
+            result, carried = _read_page(page, i + 1, carried, textpage)
+            pages.append(result)
+        textpage.close()
+        page.close()
+    if not any(turns):
+        return pages, None
+    turned, data = redrawn(pdf, turns)
+    try:
+        pages, carried = [], None
+        for i in range(n_pages):
+            page = turned[i]
+            result, carried = _read_page(page, i + 1, carried)
+            pages.append(result)
+    finally:
+        turned.close()
+    return pages, data
+
+
+def _turn_of(page) -> int:
+    textpage = page.get_textpage()
+    try:
+        return textpage_turn(textpage)
+    finally:
+        textpage.close()
+
+
 def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     """Read a PDF plan.
 
@@ -673,14 +730,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
         n_pages = len(pdf)
         if n_pages == 0:
             raise ReadError("PDF has no pages")
-        turned, redrawn = upright(pdf)
-        pages: list[PageText] = []
-        carried = None
-        for i in range(n_pages):
-            page, carried = _read_page(turned[i], i + 1, carried)
-            pages.append(page)
-        if turned is not pdf:
-            turned.close()
+        pages, redrawn_data = _read_pages(pdf, n_pages)
     finally:
         pdf.close()
     empty = [p.number for p in pages if p.n_chars < _MIN_PAGE_CHARS]
@@ -691,7 +741,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
         p.quality = unusual_share(_page_text(p).translate(known)) if p.n_chars >= _MIN_PAGE_CHARS else 0.0
     reread = [p for p in pages if p.n_chars >= _MIN_PAGE_CHARS and (p.quality > _BAD_PAGE or not p.embedded_fonts)]
     if reread:
-        _reread_with_pdfminer(io.BytesIO(redrawn) if redrawn else path, reread, known)
+        _reread_with_pdfminer(io.BytesIO(redrawn_data) if redrawn_data else path, reread, known)
     for p in pages:
         if _is_toc_page(p):
             p.pieces = []

@@ -194,23 +194,70 @@ def _segments_of(obj, matrix) -> list[Segment]:
 
 def rulings(page) -> list[Segment]:
     """Visible axis-aligned line segments drawn on a pdfium page (form XObjects included)."""
-    out: list[Segment] = []
+    return rulings_and_fonts(page)[0]
 
-    def walk(count, get, outer):
-        for i in range(count):
-            obj = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+
+def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
+    """The page's rulings (:func:`rulings`) and whether every font its text uses is embedded.
+
+    One walk over the page's objects (form XObjects included) answers both.  A page holds
+    hundreds of text objects for a few path objects, so the walk asks pdfium for each object's
+    type through plain-address calls (:func:`_by_address`), each font's embedding once, and
+    takes the typed object only for paths and forms.
+    """
+    out: list[Segment] = []
+    embedded = True
+    calls = _by_address()
+    get_type, get_font, font_embedded = calls["type"], calls["font"], calls["embedded"]
+    path, form, text = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_TEXT
+    fonts: dict[int, bool] = {}
+
+    def walk(count, address_of, object_of, outer):
+        nonlocal embedded
+        for k in range(count):
+            kind = get_type(address_of(k))
+            if kind == text:
+                if embedded:
+                    font = get_font(address_of(k))
+                    if font:
+                        known = fonts.get(font)
+                        if known is None:
+                            known = fonts[font] = font_embedded(font) != 0
+                        embedded = known
+            elif kind == path:
+                obj = object_of(k)
                 out.extend(_segments_of(obj, _compose(_matrix(obj), outer)))
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                inner = _compose(_matrix(obj), outer)
+            elif kind == form:
+                obj = object_of(k)
+                at = ctypes.cast(obj, ctypes.c_void_p).value
                 walk(pdfium_c.FPDFFormObj_CountObjects(obj),
-                     lambda k, o=obj: pdfium_c.FPDFFormObj_GetObject(o, k), inner)
+                     lambda i, at=at: calls["form_object"](at, i),
+                     lambda i, o=obj: pdfium_c.FPDFFormObj_GetObject(o, i), _compose(_matrix(obj), outer))
 
     raw = page.raw
-    walk(pdfium_c.FPDFPage_CountObjects(raw), lambda k: pdfium_c.FPDFPage_GetObject(raw, k),
-         (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
-    return out
+    at = ctypes.cast(raw, ctypes.c_void_p).value
+    walk(pdfium_c.FPDFPage_CountObjects(raw), lambda i: calls["page_object"](at, i),
+         lambda i: pdfium_c.FPDFPage_GetObject(raw, i), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    return out, embedded
+
+
+@lru_cache(maxsize=1)
+def _by_address() -> dict:
+    """pdfium's object calls taking and giving plain addresses (ints) instead of typed pointers.
+
+    The same C functions as ``pypdfium2.raw``'s, called through ``ctypes.CFUNCTYPE`` prototypes
+    at their addresses: no pointer object is made per call.
+    """
+    vp, i = ctypes.c_void_p, ctypes.c_int
+
+    def at(fn, restype, *argtypes):
+        return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, vp).value)
+
+    return {"page_object": at(pdfium_c.FPDFPage_GetObject, vp, vp, i),
+            "form_object": at(pdfium_c.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong),
+            "type": at(pdfium_c.FPDFPageObj_GetType, i, vp),
+            "font": at(pdfium_c.FPDFTextObj_GetFont, vp, vp),
+            "embedded": at(pdfium_c.FPDFFont_GetIsEmbedded, i, vp)}
 
 
 # --- grids ------------------------------------------------------------------------------------

@@ -21,9 +21,17 @@ _SAMPLE = 60                  # characters looked at per page to find its text d
 
 def text_turn(page) -> int:
     """How far most of the page's characters are turned clockwise: 0, 90, 180 or 270 degrees."""
+    textpage = page.get_textpage()
+    try:
+        return textpage_turn(textpage)
+    finally:
+        textpage.close()
+
+
+def textpage_turn(textpage) -> int:
+    """:func:`text_turn` from a text page already built (the reader reads the page from the same one)."""
     import pypdfium2.raw as pdfium_c
 
-    textpage = page.get_textpage()
     n = textpage.count_chars()
     votes: Counter[int] = Counter()
     for i in range(0, n, max(1, n // _SAMPLE)):
@@ -32,7 +40,6 @@ def text_turn(page) -> int:
         angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)     # radians, -1 when unknown
         if angle >= 0:
             votes[round(math.degrees(angle) / 90) % 4 * 90] += 1
-    textpage.close()
     return votes.most_common(1)[0][0] if votes else 0
 
 
@@ -43,8 +50,6 @@ def upright(pdf):
         ``(document, data)``: the same document (rotation flags cleared) and None when no page
         was turned, else a new document and its bytes (for a second extractor to read).
     """
-    import pypdfium2 as pdfium
-
     turns = []
     for i in range(len(pdf)):
         page = pdf[i]
@@ -53,6 +58,16 @@ def upright(pdf):
         turns.append(text_turn(page))
     if not any(turns):
         return pdf, None
+    return redrawn(pdf, turns)
+
+
+def redrawn(pdf, turns: list[int]):
+    """A new document of ``pdf``'s pages, each page turned by ``turns[i]`` redrawn upright, and its bytes.
+
+    The pages' ``/Rotate`` must already be cleared (:func:`upright` does it).
+    """
+    import pypdfium2 as pdfium
+
     out = pdfium.PdfDocument.new()
     for i, turn in enumerate(turns):
         if not turn:
