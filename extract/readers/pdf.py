@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -476,13 +477,84 @@ def _chars_text_in(plumb_page) -> TextIn:
     """pdfminer's characters inside an area, as lines (through pdfplumber)."""
     from pdfplumber.utils import extract_text
 
-    chars = [c for c in plumb_page.chars if c.get("upright", True) or c["text"].strip()]
+    chars = [c for c in pdfminer_chars(plumb_page) if c.get("upright", True) or c["text"].strip()]
 
     def text_in(x0: float, y0: float, x1: float, y1: float) -> str:
         inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and y0 <= (c["y0"] + c["y1"]) / 2 <= y1]
         return extract_text(inside, y_tolerance=4) if inside else ""
 
     return text_in
+
+
+# the keys of pdfplumber's character dicts that its text extraction and this reader use
+_CHAR_KEYS = ("x0", "x1", "y0", "y1", "width", "height", "size", "upright", "fontname", "adv")
+
+
+def pdfminer_chars(plumb_page) -> list[dict]:
+    """``plumb_page.chars`` as pdfplumber gives them, with the keys text extraction uses, made
+    without the page's other objects.
+
+    pdfplumber turns every object of the page (paths, images, characters) into a dict of all its
+    attributes; the second reader needs only the characters' text and boxes.  The page is
+    interpreted by pdfminer as pdfplumber does it (its aggregator, its resource manager), paths
+    and images left out, and each character's dict holds pdfplumber's values for ``text``,
+    :data:`_CHAR_KEYS` and ``top``/``bottom``/``doctop`` (the same arithmetic).
+    """
+    from pdfminer.layout import LTChar, LTContainer
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    pdf = plumb_page.pdf
+    device = _chars_only_device()(pdf.rsrcmgr, pageno=plumb_page.page_number, laparams=pdf.laparams)
+    try:
+        PDFPageInterpreter(pdf.rsrcmgr, device).process_page(plumb_page.page_obj)
+    except Exception as exc:
+        raise PdfminerException(exc) from exc
+    height = plumb_page.height
+    mb_x0, mb_top = plumb_page.mediabox[:2]
+    doctop = plumb_page.initial_doctop
+    norm = pdf.unicode_norm
+    out: list[dict] = []
+
+    def walk(objects) -> None:
+        for obj in objects:
+            if isinstance(obj, LTContainer):
+                walk(obj._objs)
+            elif isinstance(obj, LTChar):
+                attrs = obj.__dict__
+                c = {k: attrs[k] for k in _CHAR_KEYS if k in attrs}
+                text = obj.get_text()
+                c["text"] = unicodedata.normalize(norm, text) if norm is not None else text
+                if isinstance(c.get("fontname"), bytes):
+                    from pdfplumber.page import fix_fontname_bytes
+
+                    c["fontname"] = fix_fontname_bytes(c["fontname"])
+                c["top"] = (height - c["y1"]) + mb_top
+                c["bottom"] = (height - c["y0"]) + mb_top
+                c["doctop"] = doctop + c["top"]
+                if mb_x0 != 0:
+                    c["x0"] = c["x0"] + mb_x0
+                    c["x1"] = c["x1"] + mb_x0
+                out.append(c)
+
+    walk(device.get_result()._objs)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _chars_only_device():
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class CharsOnly(PDFPageAggregatorWithMarkedContent):
+        """pdfplumber's page aggregator keeping text only: paths and images are not made."""
+
+        def paint_path(self, *args, **kwargs) -> None:
+            return None
+
+        def render_image(self, *args, **kwargs) -> None:
+            return None
+
+    return CharsOnly
 
 
 def _lost_cells(first: list[Piece], second: list[Piece]) -> int:
