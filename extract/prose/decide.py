@@ -223,10 +223,6 @@ def year_scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     return c
 
 
-# a count followed by what has already happened to it: "193个村庄已纳入示范小城镇建设" (a status)
-_DONE_AFTER = regex.compile(r"[\p{Han}]{0,10}?(?:已(?:经)?|尚未|未)(?!建成区)(?:纳入|完成|建成|实现|达到|开展|实施|划定|列入)")
-
-
 def past_clause(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """已完成 / 截至 … in the clause before the value make it a report of what was done.
 
@@ -236,7 +232,7 @@ def past_clause(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate |
     before = b.text[c.clause_start:c.q.num_start]
     m = lex.years.past_re.search(before)
     if m is None:
-        done = _DONE_AFTER.match(b.text, c.q.end, c.clause_end)
+        done = lex.status_after_re.match(b.text, c.q.end, c.clause_end)   # "193个村庄已纳入…": a status
         return Reject("past.after", done.group(0)) if done else c
     marker = m.group(0)
     if marker in ("截至", "截止") and c.year_mention is not None and c.year_mention.kind == "target":
