@@ -94,7 +94,9 @@ def reason_for(exc: BaseException) -> str:
         reason = f"{type(exc).__name__}: {msg}"
     if "PDFium: Success" in reason:
         reason = "damaged PDF: pdfium cannot parse it (truncated or not a PDF)"
-    return reason[:300]
+    from ..outputs.console import printable
+
+    return printable(reason)[:300]          # a file name in a message stays text
 
 
 def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
