@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..outputs.console import printable
+from .faults import RunFault
 from .limits import Limits, cap_jobs
 from .shards import ShardRef, write_shard
 from .tasks import Task, error_shard, extract_rows
@@ -47,7 +48,8 @@ def run_task_with_time_limit(task: Task, time_limit: float) -> ShardRef:
         from ..readers import reason_for
 
         return error_shard(task, reason_for(box["error"]))
-    return write_shard(Path(task.shards_root), task.name, box["rows"])
+    name, rows, cache = box["rows"]
+    return write_shard(Path(task.shards_root), name, rows, cache=cache)
 
 
 def _reason(exc: BaseException) -> str:
@@ -98,6 +100,8 @@ def run_dask(tasks: list[Task], scheduler: str | None = None, jobs: int = 1, lim
                 task = by_key[fut.key]
                 try:
                     ref = fut.result()
+                except OSError as exc:    # writing its shard failed: the output folder, not the document
+                    raise RunFault(f"cannot write to the output folder: {exc.strerror or exc}") from None
                 except Exception as exc:  # noqa: BLE001 - a lost task is that document's error row
                     reason = _reason(exc)
                     log.info("%s: %s", printable(task.rel), reason)

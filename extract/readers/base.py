@@ -31,7 +31,7 @@ def doc_id_from_path(rel: str) -> str:
     >>> doc_id_from_path("jilin/plan.txt"), doc_id_from_path("002_c17eb5853f4ec420.txt")
     ('jilin/plan', '002_c17eb5853f4ec420')
     """
-    path = PurePosixPath(rel.replace("\\", "/"))
+    path = PurePosixPath(rel)      # "/"-separated (relative_path); a "\\" is part of a name (an escape)
     return str(path.with_name(path.stem)) if path.suffix else str(path)
 
 
