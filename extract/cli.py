@@ -39,7 +39,8 @@ EXIT_CODES = """\
 exit status:
   0  done
   1  done, but not everything worked: a document could not be read (run),
-     nothing matched (compare, show)
+     nothing matched (compare, show); or the run stopped by a fault of the
+     machine (disk full, output unwritable: nothing published, one line)
   2  nothing done: an option, folder or file cannot be used (one line on stderr;
      earlier output is left as it was)
 """

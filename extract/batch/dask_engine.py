@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Iterator
 
 from ..outputs.console import printable
-from .faults import RunFault
 from .limits import Limits, cap_jobs
 from .shards import ShardRef, write_shard
 from .tasks import Task, error_shard, extract_rows
@@ -100,8 +99,8 @@ def run_dask(tasks: list[Task], scheduler: str | None = None, jobs: int = 1, lim
                 task = by_key[fut.key]
                 try:
                     ref = fut.result()
-                except OSError as exc:    # writing its shard failed: the output folder, not the document
-                    raise RunFault(f"cannot write to the output folder: {exc.strerror or exc}") from None
+                except OSError:           # writing its shard failed: the output folder, not the document
+                    raise
                 except Exception as exc:  # noqa: BLE001 - a lost task is that document's error row
                     reason = _reason(exc)
                     log.info("%s: %s", printable(task.rel), reason)

@@ -153,8 +153,8 @@ def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb:
             result = (index, True, fn(task))
         except MemoryError:
             result = (index, False, f"memory limit {memory_mb} MB exceeded")
-        except fatal as exc:         # not the document's fault: the run stops
-            result = (index, None, f"{getattr(exc, 'strerror', None) or exc}".splitlines()[0][:300])
+        except fatal as exc:         # not the document's fault: raised again in the supervisor
+            result = (index, None, exc)
         except BaseException as exc:  # noqa: BLE001 - reported as the document's error
             result = (index, False, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
         conn.send(result + (_usage(),))
@@ -276,10 +276,11 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
         stats: if given, receives ``peak_rss_mb`` (largest worker resident set: sampled, and as
             the workers report it), ``worker_cpu_s`` (CPU seconds the workers reported, warm-up
             included) and ``workers_started``.
-        fatal: exception types that, raised by ``fn``, stop the run instead of failing the task.
+        fatal: exception types that, raised by ``fn``, stop the run instead of failing the task:
+            the exception is raised again here.
 
     Raises:
-        RunFault: a worker raised a ``fatal`` exception, or workers could not be started.
+        RunFault: workers could not be started.
     """
     ctx = _context()
     jobs = min(cap_jobs(jobs), max(1, len(tasks)))
@@ -351,7 +352,7 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                     if len(message) > 3:
                         w.cpu_s, w.peak_mb = message[3]
                     if ok is None:
-                        raise RunFault(value)
+                        raise value
                     if ok:
                         w.job = None
                         yield value
