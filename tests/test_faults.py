@@ -43,20 +43,44 @@ def _corpus(tmp_path: Path, n: int = 2) -> Path:
     return corpus
 
 
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> tuple[Path, Path]:
+    """A corpus of two plans and the output of one clean run of it (copied by each test)."""
+    base = tmp_path_factory.mktemp("first_run")
+    corpus = _corpus(base)
+    run_corpus(RunSettings(corpus, base / "out"))
+    return corpus, base / "out"
+
+
+def _after_a_run(tmp_path: Path, first_run: tuple[Path, Path]) -> tuple[Path, Path]:
+    """This test's own copy of the corpus and of its published output."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    shutil.copytree(first_run[0], corpus)
+    shutil.copytree(first_run[1], out)
+    return corpus, out
+
+
 def _tables(out: Path) -> dict[str, bytes]:
     return {t: (out / f"{t}.parquet").read_bytes() for t in TABLES}
 
 
+_CLEAN: dict[tuple, dict[str, bytes]] = {}
+
+
 def _clean(tmp_path: Path, corpus: Path, cli: bool = False) -> dict[str, bytes]:
     """The tables a clean run of ``corpus`` writes (``cli``: through the command line, which adds
-    the corpus folder to documents.parquet's metadata, like the runs it is compared with)."""
-    fresh = tmp_path / "clean"
-    shutil.rmtree(fresh, ignore_errors=True)
-    if cli:
-        assert main(["run", str(corpus), "-o", str(fresh), "-q"]) in (0, 1)
-    else:
-        run_corpus(RunSettings(corpus, fresh))
-    return _tables(fresh)
+    the corpus folder to documents.parquet's metadata, like the runs it is compared with); one
+    run per corpus content, shared by the tests."""
+    key = (cli, tuple(sorted((p.name, p.read_bytes()) for p in corpus.iterdir())))
+    if key not in _CLEAN:
+        fresh = tmp_path / "clean"
+        shutil.rmtree(fresh, ignore_errors=True)
+        if cli:
+            assert main(["run", str(corpus), "-o", str(fresh), "-q"]) in (0, 1)
+        else:
+            run_corpus(RunSettings(corpus, fresh))
+        _CLEAN[key] = _tables(fresh)
+    return _CLEAN[key]
 
 
 def _one_line(err: str) -> str:
@@ -79,10 +103,9 @@ def _readers_refuse(out: Path, capsys, fragment: str) -> None:
 
 @pytest.mark.parametrize("stop_after,journal_deleted", [(1, False), (2, False), (3, False), (4, False), (5, False),
                                                         (2, True), (5, True)])
-def test_a_run_stopped_after_any_rename_is_reported_by_readers_and_repaired(tmp_path, monkeypatch, capsys,
+def test_a_run_stopped_after_any_rename_is_reported_by_readers_and_repaired(tmp_path, first_run, monkeypatch, capsys,
                                                                            stop_after, journal_deleted):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+    corpus, out = _after_a_run(tmp_path, first_run)
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)
     real_replace, renamed = os.replace, []
 
@@ -109,9 +132,8 @@ def test_a_run_stopped_after_any_rename_is_reported_by_readers_and_repaired(tmp_
     assert not (out / ".plan-extract" / JOURNAL).exists() and not list((out / ".plan-extract").glob("staging-*"))
 
 
-def test_a_journal_deleted_while_publishing_does_not_lose_the_set(tmp_path, monkeypatch):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+def test_a_journal_deleted_while_publishing_does_not_lose_the_set(tmp_path, first_run, monkeypatch):
+    corpus, out = _after_a_run(tmp_path, first_run)
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)
     real = publish._write_json
 
@@ -127,9 +149,8 @@ def test_a_journal_deleted_while_publishing_does_not_lose_the_set(tmp_path, monk
     assert _tables(out) == _clean(tmp_path, corpus)
 
 
-def test_a_corrupted_published_table_is_reported_and_repaired(tmp_path, capsys):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+def test_a_corrupted_published_table_is_reported_and_repaired(tmp_path, first_run, capsys):
+    corpus, out = _after_a_run(tmp_path, first_run)
     good = _tables(out)
     damaged = bytearray(good["commitments"])
     damaged[len(damaged) // 2] ^= 0xFF
@@ -164,9 +185,8 @@ def _flip(shard: Path) -> None:
 
 @pytest.mark.parametrize("damage", [_truncate, _flip, lambda s: (s / "sections.parquet").unlink()],
                          ids=["truncated", "one bit flipped", "a file deleted"])
-def test_a_damaged_shard_is_read_again_and_the_run_ends_complete(tmp_path, damage):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+def test_a_damaged_shard_is_read_again_and_the_run_ends_complete(tmp_path, first_run, damage):
+    corpus, out = _after_a_run(tmp_path, first_run)
     damage(_shard_of(out, SEEDS[0].stem))
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)        # a merge is needed
     summary = run_corpus(RunSettings(corpus, out))
@@ -234,9 +254,8 @@ def test_a_file_that_changes_after_it_is_hashed_and_back_is_read_again(tmp_path,
 
 # --- faults of the machine: one line, exit 1, the previous set kept ------------------------------
 
-def test_the_disk_filling_up_while_merging_is_one_line_and_keeps_the_old_set(tmp_path, monkeypatch, capsys):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+def test_the_disk_filling_up_while_merging_is_one_line_and_keeps_the_old_set(tmp_path, first_run, monkeypatch, capsys):
+    corpus, out = _after_a_run(tmp_path, first_run)
     before = _tables(out)
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)
 
@@ -257,11 +276,10 @@ def test_the_disk_filling_up_while_merging_is_one_line_and_keeps_the_old_set(tmp
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as on Linux")
-def test_writes_failing_in_the_workers_stop_the_run_in_one_line(tmp_path):
+def test_writes_failing_in_the_workers_stop_the_run_in_one_line(tmp_path, first_run):
     import resource
 
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+    corpus, out = _after_a_run(tmp_path, first_run)
     before = _tables(out)
     shutil.copy(SEEDS[4], corpus / SEEDS[4].name)
 
@@ -277,9 +295,8 @@ def test_writes_failing_in_the_workers_stop_the_run_in_one_line(tmp_path):
     assert _tables(out) == _clean(tmp_path, corpus)
 
 
-def test_an_output_folder_made_unwritable_after_the_lock_is_one_line(tmp_path, monkeypatch, capsys):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+def test_an_output_folder_made_unwritable_after_the_lock_is_one_line(tmp_path, first_run, monkeypatch, capsys):
+    corpus, out = _after_a_run(tmp_path, first_run)
     before = _tables(out)
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)
     shards = out / ".plan-extract" / "shards"
@@ -357,9 +374,8 @@ def test_a_killed_fork_server_costs_no_document(tmp_path, when):
 
 
 @linux
-def test_sigterm_ends_the_run_quietly_and_keeps_the_published_set(tmp_path):
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    run_corpus(RunSettings(corpus, out))
+def test_sigterm_ends_the_run_quietly_and_keeps_the_published_set(tmp_path, first_run):
+    corpus, out = _after_a_run(tmp_path, first_run)
     before = _tables(out)
     text = SEEDS[2].read_text(encoding="utf-8")
     (corpus / "zz_big.txt").write_text(text * 400, encoding="utf-8")       # seconds of work
