@@ -31,6 +31,8 @@ from extract.cli import main
 
 from .conftest import CORPUS
 
+pytestmark = pytest.mark.slow        # worker processes and killed runs: `make test-fast` leaves these out
+
 SEEDS = sorted(CORPUS.glob("*.txt"))
 TABLES = ("commitments", "documents", "sections", "likely_misses")
 

@@ -108,6 +108,7 @@ def test_a_garbled_text_layer_is_measured_and_flagged(tmp_path, capsys):
 _REAL_PDFS = sorted((SHARED / "corpus-pdf").glob("*.pdf"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _REAL_PDFS, reason="../shared/corpus-pdf not present")
 @pytest.mark.parametrize("pdf", _REAL_PDFS, ids=lambda p: p.stem)
 def test_no_private_use_glyph_or_replacement_character_is_left(pdf):

@@ -1,12 +1,13 @@
 """Find the documents of a corpus without losing any silently.
 
-Every file with a registered reader's extension becomes a document.  What cannot be read as one
-is reported instead of skipped: a dangling link, a link leaving the corpus, a path too long to
-open or a FIFO/socket/device with a document's extension becomes a :class:`Problem` with a path
-(an error row for it); a folder that cannot be listed, a link that leads back into a folder
-already walked (a cycle), a folder link leaving the corpus and a hidden file or folder (name
-beginning with ``.``) are a :class:`Problem` without a document (a warning).  Special files are
-never opened (opening a FIFO blocks).
+Every file with a registered reader's extension becomes a document, and a plan in a format no
+reader takes (``.doc``, ``.wps``, ``.rtf``, ``.ofd``, images: ``readers.UNSUPPORTED``) an error row
+saying what to do.  What cannot be read as one is reported instead of skipped: a dangling link,
+a link leaving the corpus, a path too long to open or a FIFO/socket/device with a document's
+extension becomes a :class:`Problem` with a path (an error row for it); a folder that cannot be
+listed, a link that leads back into a folder already walked (a cycle), a folder link leaving the
+corpus and a hidden file or folder (name beginning with ``.``) are a :class:`Problem` without a
+document (a warning).  Special files are never opened (opening a FIFO blocks).
 
 The walk is iterative (a folder nested thousands deep is walked like any other) and lists a
 folder whose path is past the system's limit through its parent folders' descriptors, so the
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..readers import supported
+from ..readers import supported, unsupported_reason
 
 # hidden folders that tools keep beside documents: skipped without a word
 QUIET_HIDDEN = frozenset({".plan-extract", ".git", ".hg", ".svn", ".ipynb_checkpoints", ".DS_Store", ".Trash"})
@@ -127,12 +128,12 @@ def find_documents(corpus: Path, follow_links_outside: bool = False) -> tuple[li
             except OSError:
                 is_dir = False
             if name.startswith("."):
-                if name not in QUIET_HIDDEN and (is_dir or supported(path)):
+                if name not in QUIET_HIDDEN and (is_dir or _plan_file(path)):
                     kind = "folder" if is_dir else "file"
                     problems.append(Problem(path, f"hidden {kind} (name begins with '.'): skipped", False))
                 continue
             if not follow_links_outside and _is_link(entry) and not _inside(_target(path), root):
-                if is_dir or supported(path):
+                if is_dir or _plan_file(path):
                     problems.append(Problem(path, OUTSIDE, not is_dir))
                 continue
             if is_dir:
@@ -142,7 +143,31 @@ def find_documents(corpus: Path, follow_links_outside: bool = False) -> tuple[li
             docs.extend(d)
             problems.extend(p)
         stack.extend(reversed(folders))
-    return sorted(docs), problems
+    return sorted(docs), _one_row_per_id(corpus, docs, problems)
+
+
+def _one_row_per_id(root: Path, docs: list[Path], problems: list[Problem]) -> list[Problem]:
+    """An unsupported file whose id a read document (or an earlier such file) has is a warning, not a row.
+
+    (plan.doc left beside its conversion plan.docx must not give a second row ``plan``.)
+    """
+    from ..readers import doc_id_from_path, relative_path
+
+    taken = {doc_id_from_path(relative_path(p, root)) for p in docs}
+    out = []
+    for p in problems:
+        if p.is_document and not supported(p.path):
+            doc_id = doc_id_from_path(relative_path(p.path, root))
+            if doc_id in taken:
+                p = Problem(p.path, f"{p.reason}; not read (another file gives its id {doc_id!r})", False)
+            taken.add(doc_id)
+        out.append(p)
+    return out
+
+
+def _plan_file(path: Path) -> bool:
+    """A file a reader takes, or a plan in a format none takes (both would be a row)."""
+    return supported(path) or bool(unsupported_reason(path))
 
 
 def _is_link(entry: os.DirEntry) -> bool:
@@ -170,7 +195,8 @@ def path_max() -> int:
 
 def _classify(path: Path, name: str, entry: os.DirEntry | None = None) -> tuple[list[Path], list[Problem]]:
     if not supported(path):
-        return [], []
+        reason = unsupported_reason(path)
+        return [], ([Problem(path, reason, True)] if reason else [])
     size = len(os.fsencode(path))
     if size >= path_max():
         return [], [Problem(path, f"path too long to open ({size} bytes; the system's limit is {path_max()}): "

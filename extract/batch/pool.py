@@ -149,6 +149,7 @@ def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb:
             return
         index, task = msg
         conn.send(("start", index))          # the document's time starts now, not at the warm-up
+        result: tuple[object, bool | None, object]   # ok None: a fatal exception, raised again by the supervisor
         try:
             result = (index, True, fn(task))
         except MemoryError:

@@ -75,19 +75,29 @@ def extract_rows(task: Task) -> tuple[str, dict[str, list[dict]], bool]:
     return name, _sorted_rows(res), True
 
 
+def document_rows(task: Task) -> dict[str, list[dict]]:
+    """One document's rows per table, in merge order, nothing written (the Python API)."""
+    return extract_rows(task)[1]
+
+
 def run_task(task: Task) -> ShardRef:
     """Extract one document and write its shard; a bad document gives an error-row shard."""
     name, rows, cache = extract_rows(task)
     return write_shard(Path(task.shards_root), name, rows, cache=cache)
 
 
-def error_shard(task: Task, reason: str, cache: bool = False) -> ShardRef:
-    """An error-row shard for a document whose worker died or ran out of time."""
+def error_rows(task: Task, reason: str) -> dict[str, list[dict]]:
+    """The rows of a document that gave none: its error row (worker died, ran out of time …)."""
     from ..rows import error_row
 
     row = error_row(Path(task.path), task.rel, reason)
     row["warnings"] = list(task.warnings)
-    return write_shard(Path(task.shards_root), task.name, {"documents": [row]}, cache=cache)
+    return {"documents": [row]}
+
+
+def error_shard(task: Task, reason: str, cache: bool = False) -> ShardRef:
+    """An error-row shard for a document whose worker died or ran out of time."""
+    return write_shard(Path(task.shards_root), task.name, error_rows(task, reason), cache=cache)
 
 
 _WARM_UP_TEXT = "某市生态环境保护规划\n到2025年，森林覆盖率达到46%。\n"

@@ -49,7 +49,7 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     for rid, pat in lex.p.exclusions_before:
         if pat.search(before):
             return Reject(f"excluded.{rid}", before)
-    unless = lex.p.extra.get("exclusion_unless", {})
+    unless = lex.p.exclusion_unless
     for rid, pat in lex.p.exclusions_after:
         if pat.search(after) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", after)
@@ -247,12 +247,21 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "continuation"      # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
-    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and names.object_after(
-            lex, text, q.end, c.clause_end):
+    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:_bracket_end(text, q, c)]) \
+            and names.object_after(lex, text, q.end, c.clause_end):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
     else:
         return Reject("cue.none", left[-12:])
     return c
+
+
+def _bracket_end(text: str, q, c: Candidate) -> int:
+    """Where the words that can be said of a value end: its clause, or the bracket it stands in
+    ("（含1个油库）已完成采样": the verb outside the bracket is not said of the count inside)."""
+    if naming.open_bracket(text, q.start, c.sentence.start) is None:
+        return c.clause_end
+    close = regex.compile(r"[）)]").search(text, q.end, c.clause_end)
+    return close.start() if close else c.clause_end
 
 
 def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
@@ -329,6 +338,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     if c.indicator_from not in ("place_list", "before_parenthesis"):
         raw = naming.counted_object(lex, c, b, raw) or raw
     raw = naming.action_topic(lex, c, b, raw) or raw
+    raw = naming.capacity_before_noun(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:

@@ -25,6 +25,7 @@ _DIVISION_END = regex.compile(r"[市县区州盟旗]$")
 _ETC_TAIL = regex.compile(r"等([\p{Han}A-Za-z]{2,16})[。.]?$")
 
 _MAX_CHARS = 24
+_CLAUSE_REST = regex.compile(r"[^，。；、（(.．;,:：]+")
 
 
 def balanced_tail(s: str) -> str:
@@ -96,24 +97,29 @@ _PARTICLES_END = regex.compile(r"[的均要将并，、；：\s“”\"（(]+$")
 
 def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
-    seg = text[pos:end]
-    seg = _AFTER_VALUE_FILLER.sub("", seg)
-    rated = next(iter(lex.grammar.find(seg[:16])), None)
-    if rated is not None and rated.start == 0 and rated.unit_kind == "rating":
-        seg = _SIZE_SCOPE.sub("", seg[rated.end:])   # "12台20蒸吨燃煤锅炉": skip the size
-    m = _OBJECT_WORDS.match(seg)
-    if not m or seg[m.end():m.end() + 1].isdigit():
-        return ""      # "…1处占地面积2万平方米": the words before the next number name that number
-    obj = m.group(0).replace("“", "").replace("”", "")
-    # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产"), unless
-    # the verb has an object of its own ("行政村新建农村生活污水治理设施": the villages where it is built)
-    cut = lex.object_cut_re.search(obj[1:])
-    if cut:
-        rest = obj[cut.end() + 1:]
-        if _DIGIT.search(obj[cut.start() + 1:]) or len(rest) < 2 or lex.verbs & {rest, rest[:2]}:
-            obj = obj[:cut.start() + 1]
-    obj = _TRAILING_PARTICLE.sub("", obj)
-    return obj if len(obj) >= 2 else ""
+    return object_phrase(lex, text, pos, end)[0]
+
+
+def object_phrase(lex: ProseLexicon, text: str, pos: int, end: int) -> tuple[str, int]:
+    """The noun phrase right after a value and where it ends in ``text`` (``("", pos)`` for none).
+
+    Read by the phrase chunker (``phrase.py``).  When a verb of the clause follows the phrase, the
+    verb and its own object stay in the name ("行政村新建农村生活污水治理设施": the villages where it is
+    built; "重点用水企业开展水效对标"), unless a number follows (that number is named by them).
+    """
+    phrase = lex.chunker.after(text, pos, end)
+    if text[phrase.end:phrase.end + 1].isdigit():
+        return "", pos  # "…1处占地面积2万平方米": the words before the next number name that number
+    obj, stop = phrase.name, phrase.end
+    if obj and phrase.stopped_at in lex.chunker.predicates:
+        clause = _CLAUSE_REST.match(text, phrase.end, end)
+        rest = clause.group(0).replace(" ", "") if clause else ""
+        verb_object = rest[len(phrase.stopped_at):]
+        if not _DIGIT.search(text, phrase.end, end) and len(verb_object) >= 2 and verb_object not in lex.verbs \
+                and len(obj) + len(rest) <= 24:
+            obj, stop = obj + rest, clause.end()
+    obj = _TRAILING_PARTICLE.sub("", obj.replace("“", "").replace("”", ""))
+    return (obj, stop) if len(obj) >= 2 else ("", pos)
 
 
 def predicate_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
@@ -127,7 +133,7 @@ def predicate_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
 
 def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """A share written before its noun: "80%以上的钢铁产能完成超低排放改造" -> 钢铁产能完成超低排放改造."""
-    seg = text[pos:end]
+    seg = text[pos:end].rstrip(".．")
     m = _LONG_SUBJECT.match(seg)
     if not m:
         return ""

@@ -82,18 +82,38 @@ class ProseLexicon:
         # a listed name ending in a place word, maybe with a bracketed alias: "桓子河（晋阳河）"
         self.listed_place_re = regex.compile(rf"(?:{alt(lex['listed_place_ends'])})(?:[（(][^）)]*[）)])?$")
         self.enumeration_end_re = regex.compile(rf"(?:{alt(lex['enumeration_ends'])})$")
+        self.facility_end_re = regex.compile(rf"(?:{alt(lex['facility_ends'])})$")
         # a subject word ending the text before a count: "有序推进全市5个…"
         self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")
+
+    @cached_property
+    def _user_words(self) -> tuple[tuple[str, int, str], ...]:
+        """The plan vocabulary jieba's dictionary is given: heads and indicator names as nouns, verbs."""
+        words = [(w, 2000, "n") for w in self.heads]
+        words += [(w, 3000, "v") for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]]
+        words += [(w, 5000, "n") for w in self.catalogue_words()]
+        return tuple(words)
 
     @cached_property
     def tokenizer(self):
         """A private jieba tokenizer whose dictionary knows our indicator words (one per process)."""
         from ..text.tokenizer import project_tokenizer
 
-        words = [(w, 2000) for w in self.heads]
-        words += [(w, 3000) for w in self.p.lexicon["target_verbs"] + self.p.lexicon["project_verbs"]]
-        words += [(w, 5000) for w in self.catalogue_words()]
-        return project_tokenizer(tuple(words))
+        return project_tokenizer(self._user_words)
+
+    @cached_property
+    def pos_tokenizer(self):
+        """The same tokenizer tagging parts of speech (``jieba.posseg``): the phrase chunker's input."""
+        from ..text.tokenizer import pos_tokenizer
+
+        return pos_tokenizer(self._user_words)
+
+    @cached_property
+    def chunker(self):
+        """The noun-phrase chunker over :attr:`pos_tokenizer` (``prose/phrase.py``)."""
+        from .phrase import Chunker
+
+        return Chunker(self)
 
     @cached_property
     def gazetteer(self):
@@ -127,11 +147,9 @@ class ProseLexicon:
 
     def catalogue_words(self) -> list[str]:
         """The Chinese names of the canonical indicators (``indicators.yaml`` ``zh``)."""
-        spec = self.p.extra.get("indicators") or {}
         words = []
-        for entry in spec.get("indicators", []) or []:
-            zh = entry.get("zh", "")
-            for part in regex.split(r"[（）()、/]", zh):
+        for entry in self.p.catalogue.entries:
+            for part in regex.split(r"[（）()、/]", entry.zh):
                 if regex.fullmatch(r"\p{Han}{2,}", part):
                     words.append(part)
         return sorted(set(words))

@@ -19,6 +19,7 @@ from .indicator import (
     from_left,
     list_head,
     object_after,
+    object_phrase,
     place_of,
     predicate_after,
     subject_after,
@@ -69,6 +70,26 @@ def open_bracket(text: str, start: int, floor: int) -> int | None:
 
 
 
+_PLACES_WHOSE = regex.compile(r"(?:以上|以下|左右)?(?P<who>[\p{Han}（）()]{1,10}?)的(?P<what>[^，。；、\d]{2,24}?)$")
+
+
+def share_of_places(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
+    """A share of places reaching a level: "60%以上县城的生活垃圾分类覆盖率达到90%" ->
+    生活垃圾分类覆盖率达到90%的县城比例 (the level itself is a row of its own)."""
+    level = next((o for o in lex.grammar.find(text[pos:end]) if o.unit == "%"), None)
+    if level is None:
+        return ""
+    before = text[pos:pos + level.start]
+    verb = lex.verb_end_re.search(before)
+    if verb is None:
+        return ""
+    m = _PLACES_WHOSE.match(before[:verb.start()])
+    if m is None:
+        return ""
+    what = from_left(lex, m.group("what"))
+    return f"{what}{before[verb.start():]}{level.text}的{m.group('who')}比例" if what else ""
+
+
 def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The name when the cue or the sentence says more than the clause before the value."""
     q, text = c.q, b.text
@@ -77,6 +98,9 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
     if share and c.sentence.last_indicator:
         c.indicator_from = "share"
         return f"{c.sentence.last_indicator}占{share.group(1)}比例"
+    if q.unit == "%" and not raw and (reaching := share_of_places(lex, text, q.end, c.clause_end)):
+        c.indicator_from = "share_of_places"
+        return reaching
     if c.cue == "share_before_noun":
         c.indicator_from = "subject_after"
         return subject_after(lex, text, q.end, c.clause_end)
@@ -148,13 +172,13 @@ def bracketed(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, paren:
     head = list_head(text, q.end, c.clause_end)
     start = min(c.clause_start, paren)
     verbs = list(lex.project_verb_re.finditer(text, start, q.start))
-    name = from_left(lex, regex.split(r"[、，；,;]", text[max(c.sentence.start, start - 40):paren])[-1])
+    name = from_left(lex, regex.split(r"[、，；：,;:]", text[max(c.sentence.start, start - 40):paren])[-1])
     generic = lex.project_verb_re.match(name)
     if generic and generic.group(0) in lex.generic_verbs and len(name) > generic.end() + 2:
         name = name[generic.end():]                  # "完成城东污水厂扩建工程（8万吨/日）"
     if not name and c.sentence.last_indicator:
         name = c.sentence.last_indicator             # "…面积1000万亩 (含标准化示范面积110万亩)"
-    if head:
+    if head and _bare_name(lex, name) and not _generic_work(lex, head):
         name = (verbs[-1].group(0) if verbs else "") + head
     elif place_of(lex, name) and b.mode.title:
         name = place_of(lex, name) + b.mode.title
@@ -164,6 +188,46 @@ def bracketed(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, paren:
     tail = enumeration_tail(lex, text, q.end, c.sentence.end)
     c.indicator_from = "before_parenthesis"
     return name + (inner if inner and inner not in name else "") + (tail if tail not in name else "")
+
+
+def _bare_name(lex: ProseLexicon, name: str) -> bool:
+    """A name before a bracket that needs the list's head: a place or a proper name ("红菱", "南部三期",
+    "南杂木镇"), not a facility's full name ("江湾污水厂", "青山工业园", "临江工业污水处理厂二期")."""
+    core = regex.sub(r"[一二三四五六七八九十\d]+期$", "", name)
+    return not lex.facility_end_re.search(core)
+
+
+def _generic_work(lex: ProseLexicon, head: str) -> bool:
+    """A tail every project has ("改扩建工程", "建设工程"): it never names one item of the list."""
+    verb = lex.project_verb_re.match(head)
+    return bool(verb) and head[verb.end():] in ("工程", "项目", "工作", "")
+
+
+_MEASURE_END = regex.compile(r"(?:[年日月时]?(?:处理|处置|利用|消纳|焚烧|发电|装机|储存|贮存|供热|收集|转运|产生|生产))?"
+                             r"(?:量|能力|规模|容量)$")
+_CAPACITY_KINDS = ("mass", "volume", "energy")
+
+
+def capacity_before_noun(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """A capacity written between a name and the facility it sizes: "明珠湾200MW海上光伏示范" ->
+    明珠湾海上光伏示范, "城西年处理量约8000吨废包装桶清洗再生中心建设项目" -> 城西废包装桶清洗再生中心年处理量
+    (the list item or place before it, the facility after it, a measure word kept last)."""
+    q, text = c.q, b.text
+    if q.unit_kind not in _CAPACITY_KINDS or not raw or c.indicator_from != "left" or q.word_after:
+        return ""
+    obj, _ = object_phrase(lex, text, q.end, c.clause_end)
+    obj = regex.sub(r"(?:建设)?(?:项目|工程)$", "", obj) if len(obj) > 6 else obj
+    if len(obj) < 3 or lex.head_re.search(obj) or lex.project_verb_re.match(obj):
+        return ""
+    measure = _MEASURE_END.search(raw)
+    if measure:
+        c.indicator_from = "capacity_before_noun"
+        return raw[:measure.start()] + obj + measure.group(0)
+    item = raw.split("、")[-1]
+    if "、" in raw and 2 <= len(item) <= 6 and not lex.verb_re.search(item):
+        c.indicator_from = "capacity_before_noun"
+        return item + obj
+    return ""
 
 
 def action_topic(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
@@ -188,12 +252,16 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
     """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
     q, text, left = c.q, b.text, c.left
+    if q.unit == "%":
+        return ""          # a share written before its noun is named by the sentence (from_sentence)
+    if raw and lex.chunker.is_verb_phrase(raw):
+        raw = ""           # "引导1500家以上重点用水企业…": the verb before a count names nothing
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(_JOINER_END.search(raw)) or bool(lex.scope_word_end_re.search(raw))
     has_project = bool(lex.project_verb_re.search(left))
     if not (not raw or enumerated or dangling or (has_project and not lex.head_re.search(raw))):
         return ""
-    obj = object_after(lex, text, q.end, c.clause_end)
+    obj, obj_end = object_phrase(lex, text, q.end, c.clause_end)
     counted = q.unit_kind == "count" and len(obj) >= 3      # "新增建设金钟水库4条入库河流简易水质自动站"
     if not obj or not (not raw or enumerated or dangling or counted or lex.project_verb_end_re.search(raw)
                        or len(raw) <= 2):
@@ -201,6 +269,5 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
     verbs = [v.group(0) for v in lex.project_verb_re.finditer(raw)]
     verb = verbs[-1] if verbs and verbs[-1] not in lex.generic_verbs and raw.endswith(verbs[-1]) else ""
     c.indicator_from, c.klass = "object", "project"
-    at = text.find(obj, q.end, c.clause_end + 1)
-    c.end = at + len(obj) if at >= 0 else c.end
+    c.end = obj_end
     return verb + obj

@@ -26,9 +26,7 @@ class TableReader:
     """Reads table and box blocks into commitments."""
 
     def __init__(self, patterns: Patterns, prose):
-        spec = patterns.extra.get("table_headers")
-        if not spec:
-            raise ValueError("patterns/table_headers.yaml is missing")
+        spec = patterns.table_headers
         grammar = QuantityGrammar(patterns)
         self.schemas = SchemaReader(spec, grammar, prose.years, frozenset(patterns.units))
         self.indicator_rows = IndicatorRows(patterns, grammar, spec,
