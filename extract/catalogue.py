@@ -11,11 +11,20 @@ the entries checked by :mod:`extract.patterns`); this module imports nothing of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import regex
 
-_NUMBERING = regex.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[.、．])\s*")
+from .text.numbering import marks
+
+
+@lru_cache(maxsize=1)
+def _numbering() -> regex.Pattern:
+    """An item's number before an indicator's name (（1）, 1.): numbering.yaml."""
+    return regex.compile(rf"^{marks('arabic_paren', 'arabic_dot')}\s*")
+
+
 _SPACE_OR_STAR = regex.compile(r"[\s*＊]")
 _MAX_MEMO = 200_000        # distinct indicator texts remembered per process
 
@@ -49,7 +58,7 @@ def clean_indicator(text: str) -> str:
     '市区细颗粒物（PM2.5）浓度'
     """
     s = _SPACE_OR_STAR.sub("", text or "")
-    return _NUMBERING.sub("", s)
+    return _numbering().sub("", s)
 
 
 class IndicatorCatalogue:

@@ -23,9 +23,9 @@ import regex
 
 from .context.sections import is_heading_line
 from .context.years import DocContext, Years
+from .patterns import alternation
 from .text.segment import sentences
 
-_YEARISH = regex.compile(r"(?:19|20)\d{2}\s*年|十[三四五六]五")
 _QUANTITY = regex.compile(r"\d+(?:\.\d+)?\s*(?:%|[\p{Han}]{0,4}(?:米|亩|公顷|吨|个|座|处|条|台|天|倍|瓦|千克|立方米|公里))")
 _NUMBER = regex.compile(r"\d+(?:\.\d+)?")
 _BOX = regex.compile(r"^\s*专栏")
@@ -118,6 +118,9 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
                     "char_start": r.char_start, "char_end": r.char_end, "page": doc.page_of(r.char_start),
                     "line": doc.line_of(r.char_start), "rejected_by": r.rule_id, "quantity": quantity,
                     "share": round(share, 4)})
+    # a year or a named plan period (periods.yaml)
+    periods = alternation(years.p.periods) if years is not None else "(?!)"
+    yearish = regex.compile(rf"(?:19|20)\d{{2}}\s*年|{periods}")
     for block in doc.blocks:
         if block.kind in ("table", "box"):
             # numbers no rule looked at and no row came from: a table or box the readers could not follow
@@ -127,11 +130,11 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
                 if miss:
                     out.append(miss)
             continue
-        if block.kind != "paragraph" or not _YEARISH.search(block.text):
+        if block.kind != "paragraph" or not yearish.search(block.text):
             continue            # no year in the paragraph: none of its sentences can qualify
         for a, b in sentences(block.text):
             s = block.text[a:b]
-            if not (_YEARISH.search(s) and _QUANTITY.search(_YEARISH.sub("", s))):
+            if not (yearish.search(s) and _QUANTITY.search(yearish.sub("", s))):
                 continue
             start, end = block.char_start + a, block.char_start + b
             if rejections_in(start, end) or not uncovered(start, end) or reports_past(s, years, ctx):

@@ -291,7 +291,10 @@ LEXICON_WORD_LISTS = (
     "indicator_heads", "weak_target_verbs", "threshold_comparators", "indicator_trailing_words", "scope_prefixes",
     "enumeration_ends", "shared_heads", "area_words", "routine_actions", "count_place_nouns", "listed_place_ends",
     "framing_verbs", "generic_project_verbs", "noun_phrase_stop_tags", "noun_phrase_modifier_tags", "light_verbs",
-    "noun_joiners", "facility_ends",
+    "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
+    "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
+    "abstract_objects", "definition_verbs", "routine_units", "money_indicator_heads",
+    "selection_verbs", "forecast_words", "share_words",
 )
 LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
                   "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})
@@ -304,6 +307,8 @@ YEARS = Record({
     "past_horizon_years": integer,
     "period_past_horizon_years": integer,
     "past_markers": ListOf(regex_text),
+    "baseline_references": words,
+    "period_openers": words,
 })
 
 EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},
@@ -315,11 +320,35 @@ TABLE_HEADERS = Record({
     "binding_values": MappingOf(text, text),
     "footnote_marks": regex_text,
     "note_starts": words,
-}, then=_roles_in_order)
+}, optional={"review_captions": words}, then=_roles_in_order)
 
 INDICATOR = Record({"id": text, "zh": text, "en": text, "category": text, "units": ListOf(any_text, nonempty=False),
                     "higher_is_better": optional_boolean, "patterns": ListOf(compiled_regex())})
 _INDICATOR_ID = regex.compile(r"^[a-z]+\.[a-z0-9_]+$")
+
+def _fill_numerals(mark: str, numerals: dict) -> str:
+    return mark.replace("{cn}", numerals["cn"]).replace("{d}", numerals["d"])
+
+
+def _expand_numbering(spec: dict, where: str) -> None:
+    for group in ("styles", "items"):
+        for name, mark in spec[group].items():
+            try:
+                regex.compile(_fill_numerals(mark, spec["numerals"]))
+            except regex.error as exc:
+                _fail(f"{where}: {group}.{name}", f"bad mark {mark!r}: {exc}")
+
+
+NUMBERING = Record({"numerals": Record({"cn": regex_text, "d": regex_text}),
+                    "styles": MappingOf(text, text), "items": MappingOf(text, text)}, then=_expand_numbering)
+
+
+def _numbering_table(spec: dict) -> dict[str, str]:
+    """Every mark of numbering.yaml by name, numerals filled in; ``_styles`` lists the heading styles."""
+    marks = {name: _fill_numerals(mark, spec["numerals"]) for group in ("styles", "items") for name, mark in spec[group].items()}
+    marks["_styles"] = " ".join(spec["styles"])
+    return marks
+
 
 #: every rule file and its validator (file name -> check of the parsed YAML)
 RULE_FILES: dict[str, Check] = {
@@ -328,7 +357,7 @@ RULE_FILES: dict[str, Check] = {
                                 "after": MappingOf(text, one_of(*COMPARATORS))},
                                optional={"between": MappingOf(text, one_of(*COMPARATORS), nonempty=False)}),
     "change_verbs.yaml": Record({k: words for k in ("decrease_by", "increase_by", "level_particles",
-                                                    "reduction_amounts")}),
+                                                    "reduction_amounts", "starting_points")}),
     "periods.yaml": MappingOf(text, Record({"start": year, "end": year}, then=_period_order), nonempty=False),
     "lexicon.yaml": LEXICON,
     "exclusions.yaml": Record({"before": ListOf(EXCLUSION, nonempty=False), "after": ListOf(EXCLUSION, nonempty=False)}),
@@ -341,6 +370,7 @@ RULE_FILES: dict[str, Check] = {
     "ambiguous_places.yaml": Record({"names": MappingOf(name, any_text)}),
     "doc_number_prefixes.yaml": Record({"national": MappingOf(text, text),
                                         "provinces": MappingOf(_one_character, ListOf(name))}),
+    "numbering.yaml": NUMBERING,
     "rejection_shares.yaml": Record({
         "min_share": share,
         "steps": MappingOf(text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected),
@@ -405,6 +435,7 @@ class Patterns:
     region_aliases: dict[str, str]                      # customary name -> official name
     ambiguous_places: frozenset[str]                    # place names that are also common words
     doc_number_prefixes: dict[str, dict]                # national / provinces: who a number's prefix stands for
+    numbering: dict[str, str]                           # numbering mark name -> regex (text/numbering.py)
     catalogue: IndicatorCatalogue
     rejection_shares: dict[str, float]                  # decision step -> share of its rejections that were targets
     min_rejection_share: float                          # a likely miss needs at least this share
@@ -453,6 +484,7 @@ def _load_cached(folder_str: str) -> Patterns:
         region_aliases=data["region_aliases.yaml"],
         ambiguous_places=frozenset(data["ambiguous_places.yaml"]["names"]),
         doc_number_prefixes=data["doc_number_prefixes.yaml"],
+        numbering=_numbering_table(data["numbering.yaml"]),
         catalogue=_catalogue(data["indicators.yaml"]),
         rejection_shares={step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
                           for step, c in data["rejection_shares.yaml"]["steps"].items()},

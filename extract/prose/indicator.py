@@ -68,8 +68,8 @@ def snap_tail(lex: ProseLexicon, s: str, limit: int = _MAX_CHARS) -> str:
     return out.lstrip("的和及、，") or s[-limit:]
 
 
-def from_left(lex: ProseLexicon, left: str) -> str:
-    """The indicator named in ``left`` (the clause before the value)."""
+def from_left(lex: ProseLexicon, left: str, limit: int = _MAX_CHARS) -> str:
+    """The indicator named in ``left`` (the clause before the value), at most ``limit`` characters."""
     s = left
     # cut at the target verb that ends the text (the indicator is what comes before it)
     for vm in lex.verb_re.finditer(s):
@@ -77,7 +77,7 @@ def from_left(lex: ProseLexicon, left: str) -> str:
             s = s[:vm.start()]
             break
     s = _RESPECTIVELY_END.sub("", s)
-    s = _COMPARED_END.sub("", s)
+    s = lex.compared_end_re.sub("", s)
     for _ in range(3):
         s = lex.year_phrase_re.sub("", s, count=1) if lex.year_phrase_re.match(s) else s
         s = lex.subject_re.sub("", s)
@@ -86,12 +86,10 @@ def from_left(lex: ProseLexicon, left: str) -> str:
     s = _PARTICLES_END.sub("", s)
     s = s.strip("“”\"《》 ").replace("“", "").replace("”", "")
     s = balanced_tail(s)
-    return snap_tail(lex, s)
+    return snap_tail(lex, s, limit)
 
 
 _RESPECTIVELY_END = regex.compile(r"分别[ ]?$")
-_COMPARED_END = regex.compile(
-    r"(?:较|比|相比)(?:(?:19|20)\d{2}年(?:底|末)?|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?)(?:分别)?[ ]?$")
 _PARTICLES_END = regex.compile(r"[的均要将并，、；：\s“”\"（(]+$")
 
 
@@ -118,7 +116,9 @@ def object_phrase(lex: ProseLexicon, text: str, pos: int, end: int) -> tuple[str
         if not _DIGIT.search(text, phrase.end, end) and len(verb_object) >= 2 and verb_object not in lex.verbs \
                 and len(obj) + len(rest) <= 24:
             obj, stop = obj + rest, clause.end()
-    obj = _TRAILING_PARTICLE.sub("", obj.replace("“", "").replace("”", ""))
+    if not regex.search(r"“[^”]*[、，]", obj):
+        obj = obj.replace("“", "").replace("”", "")
+    obj = _TRAILING_PARTICLE.sub("", obj)
     return (obj, stop) if len(obj) >= 2 else ("", pos)
 
 
@@ -141,15 +141,20 @@ def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     return snap_tail(lex, balanced_tail(s.rstrip("的")), 30)
 
 
-def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
-    """A scope word standing for the earlier indicator ("县城" -> 县城生活垃圾回收利用率), or ""."""
+def elliptical(lex: ProseLexicon, left: str, previous: str, same_kind: bool = False, listed: bool = False) -> str:
+    """A scope standing for the earlier indicator, its own scope swapped in: "县城" after
+    生活垃圾回收利用率 -> 县城生活垃圾回收利用率; "老城区" after 新城地区换电站平均服务半径 -> 老城区换电站平均服务半径;
+    "新建居住区" after 建成区绿地率 -> 新建居住区绿地率.  "" when ``left`` is more than a scope.  The earlier
+    indicator ends with a head word (率, 浓度 …) or measured the same kind of quantity (``same_kind``)."""
     s = lex.subject_re.sub("", left).strip("，、；： ")
     if not previous or not s or len(s) > 8 or lex.head_re.search(s) or lex.verb_re.search(s):
         return ""
-    if not lex.scope_prefix_re.fullmatch(s) or not lex.head_re.search(previous):
+    # a scope word, or a place with a comparator or verb of its own (not a list of places breaking a
+    # count down: "其中长沙市1200台、株洲市500台")
+    whole_scope = lex.scope_prefix_re.fullmatch(s) or (not listed and lex.place_word_end_re.search(s))
+    if not whole_scope or not (same_kind or lex.head_re.search(previous)):
         return ""
-    m = lex.scope_prefix(previous)
-    rest = previous[m.end():] if m else previous
+    rest = lex.scope_split(previous)[1]
     return s + rest if rest else ""
 
 

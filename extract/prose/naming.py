@@ -31,7 +31,6 @@ _ANY_HAN = regex.compile(r"\p{Han}")
 _JOINER_END = regex.compile(r"[和及与、]$")
 _SHORT_NAME = regex.compile(r"\p{Han}[\p{Han}A-Za-z0-9]{1,19}")
 
-_SHARE = regex.compile(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?")
 
 
 def previous_clause(text: str, c: Candidate, b: BlockContext) -> str:
@@ -93,11 +92,11 @@ def share_of_places(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
 def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The name when the cue or the sentence says more than the clause before the value."""
     q, text = c.q, b.text
-    share = _SHARE.fullmatch(c.left.strip())
+    share = lex.share_re.fullmatch(c.left.strip())
     previous = c.sentence.last_indicator or b.previous_indicator
     if share and c.sentence.last_indicator:
         c.indicator_from = "share"
-        return f"{c.sentence.last_indicator}占{share.group(1)}比例"
+        return f"{c.sentence.last_indicator}占{share.group('of')}比例"
     if q.unit == "%" and not raw and (reaching := share_of_places(lex, text, q.end, c.clause_end)):
         c.indicator_from = "share_of_places"
         return reaching
@@ -109,13 +108,19 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
         return raw + predicate_after(lex, text, q.end, c.clause_end)
     if c.cue == "project_verb_after":
         c.indicator_from = "object"
+        if lex.verb_re.match(raw) or lex.project_verb_re.match(raw) or lex.framing_verb_re.match(raw):
+            raw = ""          # "推动市辖区内155个…划定": the clause's verb, not a subject of the count
         return raw + object_after(lex, text, q.end, c.clause_end)
-    if not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity:
+    if not raw and c.sentence.last_indicator and q.unit_kind in lex.measure_words and b.mode.every_quantity \
+            and not object_after(lex, text, q.end, c.clause_end):
         c.indicator_from = "measure"     # "建管护站5处，500平方米": the area of what was just counted
+        # (not "…，建设210公顷水源涵养林": that area names its own thing)
         measure = lex.measure_words[q.unit_kind]
         last = c.sentence.last_indicator
         return last if last.endswith(measure) else last + measure
-    if raw and previous and (ell := elliptical(lex, raw, previous)):
+    if raw and previous and not object_after(lex, text, q.end, c.clause_end) and (
+            ell := elliptical(lex, raw, previous, c.sentence.prev_kind == q.unit_kind,
+                              c.continues or not (q.word_before or c.cue == "verb"))):
         c.indicator_from = "elliptical"
         return ell
     if not raw and previous and c.cue in ("verb", "comparator") and q.unit_kind != "count":
@@ -134,7 +139,31 @@ def from_sentence(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) ->
         if changed:
             c.indicator_from = "changed_object"
             return changed.group("object")
+    if not raw and c.cue in ("verb", "comparator") and (subject := clause_subject(lex, previous_clause(text, c, b),
+                                                                                  q.unit_kind == "count")):
+        c.indicator_from = "previous_subject"
+        return subject
     return raw
+
+
+def clause_subject(lex: ProseLexicon, clause: str, count: bool) -> str:
+    """What the clause before a value with no name of its own is about: its subject before its verb
+    ("煤炭消费总量达到峰值，控制在1800万吨以内", "工业领域二氧化碳排放率先达峰后稳步下降，较峰值降低6%"), or for a
+    count the object of a project verb it opens with ("推广纯电动渣土车使用，到2025年力争达到3000辆")."""
+    s = lex.subject_re.sub("", clause.strip())
+    year = lex.year_phrase_re.match(s)
+    s = lex.subject_re.sub("", s[year.end():]) if year else s
+    verb = lex.project_verb_re.match(s) or lex.verb_re.match(s)
+    if verb:
+        if not (count and lex.project_verb_re.match(s)):
+            return ""
+        s = s[verb.end():]
+    elif count:
+        return ""
+    phrase = lex.chunker.after(s, 0, len(s), subject=not verb)
+    if len(phrase.name) < 3 or (not verb and not phrase.stopped_at):
+        return ""      # a subject stops at its verb; a clause that is all noun is a topic, not a subject
+    return phrase.name
 
 
 def place_list(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str, place: str) -> str:
@@ -248,6 +277,46 @@ def action_topic(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> 
     return topic + raw
 
 
+_WITHIN = regex.compile(r"(?:范围内|境内|辖区内|区域内|内|外)$")
+
+
+def _names_a_place(lex: ProseLexicon, raw: str) -> bool:
+    """Whether the words before a value only say where ("项目区", "巴州区巴河流域巴城段", "推动市辖区内"),
+    not what (a verb that frames the work may open them)."""
+    verb = lex.framing_verb_re.match(raw) or lex.project_verb_re.match(raw)
+    raw = _WITHIN.sub("", raw[verb.end():] if verb else raw)
+    if not raw:
+        return bool(verb)
+    if lex.head_re.search(raw) or lex.verb_re.search(raw) or lex.project_verb_re.search(raw):
+        return False
+    scope = lex.scope_split(raw)[0] if len(raw) > 2 else ""
+    return bool(lex.place_word_end_re.search(raw)) or len(scope) >= len(raw) - 2 > 0
+
+
+def purpose_after(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
+    """Things picked for a purpose the next clause states: "选取20个轻度污染地块，开展农艺调控…等污染农田
+    风险管控与治理修复技术试点示范" -> 轻度污染地块 + 风险管控与治理修复技术试点示范."""
+    q, text = c.q, b.text
+    if q.unit_kind != "count" or not lex.selection_verb_re.search(text[c.clause_start:q.start]):
+        return ""
+    obj, obj_end = object_phrase(lex, text, q.end, c.clause_end)
+    if not obj or text[obj_end:c.clause_end].strip() or c.clause_end >= c.sentence.end \
+            or text[c.clause_end] not in "，,":
+        return ""
+    nxt = text[c.clause_end + 1:]
+    verb = lex.project_verb_re.match(nxt) or lex.framing_verb_re.match(nxt)
+    if verb is None:
+        return ""
+    end = next((i for i, ch in enumerate(nxt) if ch in "，。；,;"), len(nxt))
+    work = nxt[verb.end():end]
+    work = work.rsplit("等", 1)[-1] if "等" in work else work
+    purpose = work.strip().replace(" ", "")
+    if not 3 <= len(purpose) <= 24 or regex.search(r"[\d、]", purpose):
+        return ""
+    c.indicator_from, c.klass = "purpose", "project"
+    return obj + purpose
+
+
 def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -> str:
     """The thing a count counts, written after it: "建成12个生态清洁小流域", "新建瞭望塔台2座" (kept
     with a distinguishing verb), "继续推进企业和12个工业园区…", "有序推进全市5个…工程"."""
@@ -256,6 +325,8 @@ def counted_object(lex: ProseLexicon, c: Candidate, b: BlockContext, raw: str) -
         return ""          # a share written before its noun is named by the sentence (from_sentence)
     if raw and lex.chunker.is_verb_phrase(raw):
         raw = ""           # "引导1500家以上重点用水企业…": the verb before a count names nothing
+    if raw and _names_a_place(lex, raw):
+        raw = ""           # "巴州区巴河流域巴城段约32千米河流进行生态修复": where, not what
     enumerated = bool(lex.enumeration_end_re.search(left.rstrip()))
     dangling = bool(_JOINER_END.search(raw)) or bool(lex.scope_word_end_re.search(raw))
     has_project = bool(lex.project_verb_re.search(left))

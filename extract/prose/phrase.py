@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import regex
 
-from ..quantity import _CN_CLASSIFIERS
 from ..text.numerals import CN_DIGITS
 from .lexicon import ProseLexicon
 
@@ -84,6 +83,7 @@ class Chunker:
         self.predicates = frozenset(words["target_verbs"]) | frozenset(words["project_verbs"]) | frozenset(
             words["framing_verbs"]) | frozenset(words["light_verbs"])
         self.generic_verbs = frozenset(words["generic_project_verbs"])
+        self.classifiers = frozenset(words["chinese_count_classifiers"])
 
     def _kind(self, word: str, tag: str, following: str) -> str:
         """What a word is to a noun phrase (``following``: the next word, for numerals)."""
@@ -103,7 +103,7 @@ class Chunker:
             return "de"
         if tag in self.stop_tags or _DIGIT.search(word):
             return "stop"
-        if tag == "m" and following and regex.fullmatch(rf"[{CN_DIGITS}]+", word) and following[0] in _CN_CLASSIFIERS:
+        if tag == "m" and following and regex.fullmatch(rf"[{CN_DIGITS}]+", word) and following[0] in self.classifiers:
             return "stop"               # "三座": a count of its own
         if tag in self.modifier_tags:
             return "modifier"
@@ -131,8 +131,12 @@ class Chunker:
             return pos
         return pos
 
-    def after(self, text: str, pos: int, end: int) -> Phrase:
-        """The noun phrase starting at ``pos`` (after a count's unit), up to ``end`` (the clause's end)."""
+    def after(self, text: str, pos: int, end: int, subject: bool = False) -> Phrase:
+        """The noun phrase starting at ``pos`` (after a count's unit), up to ``end`` (the clause's end).
+
+        ``subject``: the phrase is a clause's subject, so an adverb after it opens the predicate
+        ("工业领域二氧化碳排放率先达峰…" -> 工业领域二氧化碳排放).
+        """
         filler = _FILLER.match(text, pos, end)
         pos = filler.end() if filler else pos
         pos = self.skip_attribute(text, pos, end)
@@ -164,7 +168,8 @@ class Chunker:
                 keep = ahead in ("noun", "verb", "modifier", "quoted", "end", "join") or (
                     ahead == "stop" and _punctuation_next(words, k + 1))
             elif kind == "modifier":
-                keep = ahead in ("noun", "verb", "modifier", "quoted")
+                keep = ahead in ("noun", "verb", "modifier", "quoted") and not (
+                    subject and taken and words[k][1] in ("d", "ad"))
             elif kind == "de":
                 keep = bool(taken) and ahead in ("noun", "verb")
             elif kind == "etc":
@@ -180,8 +185,8 @@ class Chunker:
             if not keep or len("".join(taken)) + len(word) > _MAX_PHRASE:
                 stopped = word
                 break
-            if kind == "quoted":
-                taken.append(word.strip("“”\""))
+            if kind == "quoted":      # the quotes stay around a name that lists things (“清洁、低碳”)
+                taken.append(word if regex.search(r"[、，]", word) else word.strip("“”\""))
             elif kind not in ("space", "de"):
                 taken.append(word)
             at += len(word)
