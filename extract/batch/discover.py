@@ -132,7 +132,8 @@ def find_documents(corpus: Path, follow_links_outside: bool = False) -> tuple[li
                     kind = "folder" if is_dir else "file"
                     problems.append(Problem(path, f"hidden {kind} (name begins with '.'): skipped", False))
                 continue
-            if not follow_links_outside and _is_link(entry) and not _inside(_target(path), root):
+            if (not follow_links_outside and _is_link(entry) and not _inside(_target(path), root)
+                    and os.path.exists(path)):      # (a dangling one reads nothing: "broken link")
                 if is_dir or _plan_file(path):
                     problems.append(Problem(path, OUTSIDE, not is_dir))
                 continue
