@@ -216,6 +216,8 @@ def _load_cached(folder_str: str) -> Patterns:
     _require(isinstance(th.get("note_starts"), list), th_p, "note_starts", "needs a list")
     extra["table_headers"] = th
     extra["indicators"] = _load_yaml(folder / "indicators.yaml")
+    extra["flags"] = _load_yaml(folder / "flags.yaml")
+    extra["qualitative"] = _load_yaml(folder / "qualitative.yaml")
     ni_p = folder / "national_issuers.yaml"
     ni = _load_yaml(ni_p)
     _require(isinstance(ni, dict) and isinstance(ni.get("names"), list) and ni["names"], ni_p, "names",
@@ -228,5 +230,10 @@ def _load_cached(folder_str: str) -> Patterns:
                       dict(cmp.get("between") or {}), _years(folder / "years.yaml"))
     from .catalogue import IndicatorCatalogue
 
-    IndicatorCatalogue(result)   # validates indicators.yaml (ids, fields, regexes)
+    from .flags import Plausibility
+
+    from .prose.qualitative import QualitativeTargets
+
+    Plausibility(result, IndicatorCatalogue(result))   # validates indicators.yaml and flags.yaml
+    QualitativeTargets(result)                         # validates qualitative.yaml
     return result

@@ -20,11 +20,13 @@ from .context.metadata import apply_manifest, infer_metadata, read_manifest
 from .context.sections import build_sections
 from .context.years import DocContext
 from .diagnostics import likely_misses
+from .flags import Plausibility
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .prose.extract import ProseRules, strict
+from .prose.qualitative import QualitativeTargets
 from .readers import ReadError, read_document, reason_for, relative_path
-from .restatements import link_restatements
+from .restatements import link_restatements, one_primary_per_cell
 from .rows import commitment_id, commitment_row, error_row
 from .tables.read import TableReader
 from .text.quality import unusual_share
@@ -58,6 +60,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     prose = rules_for(patterns)
     rejections: list = []
     found = prose.extract(doc, ctx, rejections)
+    found.extend(qualitative_for(patterns).extract(doc, ctx, prose))    # targets without a number
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
     catalogue = catalogue_for(patterns)
     rows = []
@@ -83,6 +86,10 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     for r in rows:
         del r["_value_start"]
     link_restatements(rows)
+    plausibility = plausibility_for(patterns)
+    one_primary_per_cell(rows, plausibility.primary_rank)
+    plausibility.flag(rows, meta.plan_start_year, meta.plan_end_year,
+                      meta.publish_date.year if meta.publish_date else None)
     sections = [{"doc_id": doc.doc_id, "section_id": s.section_id, "level": s.level, "number": s.number,
                  "title": s.title, "parent_id": s.parent_id, "char_start": s.char_start,
                  "char_end": s.char_end, "page": s.page} for s in tree.sections]
@@ -99,7 +106,8 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         **reading_report(doc),
         "warnings": warnings,
     }
-    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections)
+    numeric = [r for r in rows if r["class"] != "qualitative"]
+    misses = likely_misses(doc, numeric, years=prose.years, ctx=ctx, rejections=rejections)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
                     "sentence": doc.text[r.sentence_start:r.sentence_end], "char_start": r.char_start,
                     "char_end": r.char_end, "page": doc.page_of(r.char_start), "line": doc.line_of(r.char_start),
@@ -154,6 +162,27 @@ def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
     if key not in _CATALOGUES:
         _CATALOGUES[key] = IndicatorCatalogue(patterns)
     return _CATALOGUES[key]
+
+
+_PLAUSIBILITY: dict[int, Plausibility] = {}
+_QUALITATIVE: dict[int, QualitativeTargets] = {}
+
+
+def qualitative_for(patterns: Patterns) -> QualitativeTargets:
+    """The qualitative target rules of ``patterns`` (compiled once per process)."""
+    key = id(patterns)
+    if key not in _QUALITATIVE:
+        _QUALITATIVE[key] = QualitativeTargets(patterns)
+    return _QUALITATIVE[key]
+
+
+
+def plausibility_for(patterns: Patterns) -> Plausibility:
+    """The flag rules of ``patterns`` (built once per process)."""
+    key = id(patterns)
+    if key not in _PLAUSIBILITY:
+        _PLAUSIBILITY[key] = Plausibility(patterns, catalogue_for(patterns))
+    return _PLAUSIBILITY[key]
 
 
 _TABLES_CACHE: dict[int, TableReader] = {}

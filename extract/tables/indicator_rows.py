@@ -32,10 +32,12 @@ _MAX_NAME_CHARS = 60
 class IndicatorRows:
     """Reads the data rows of an indicator table into commitments."""
 
-    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict, split=lambda name: [name]):
+    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict, split=lambda name: [name], qualitative=None):
         self.p = patterns
         self.grammar = grammar
         self.split = split          # a listed name into its items (the prose rules' coordination)
+        # a target cell without a number ("完成省下达目标"): prose.qualitative.QualitativeTargets.cell_readings
+        self.without_number = qualitative.cell_readings if qualitative is not None else (lambda name, text: [])
         self.binding_values = spec["binding_values"]
         self.footnotes = regex.compile(spec["footnote_marks"])
         self.note_starts = tuple(spec["note_starts"])
@@ -102,7 +104,7 @@ class IndicatorRows:
         """
         q = self.grammar.cell(text, "%" if unit == "%" else "")
         if q is None or (q.value is None and q.value_min is None):
-            return []
+            return self.without_number(name, text)
         values = [x for x in self.grammar.find(text) if not x.cn_numeral]
         if regex.fullmatch(r"[\[［]?\s*[\d.]+(?:\s*/\s*[\d.]+)+\s*[\]］]?", text):
             # one value per listed item, written "a/b/c": each number as it stands in the cell
@@ -239,7 +241,7 @@ class IndicatorRows:
                                 or bool(self.cumulative_words.search(item))),
                     strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
                     baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
-                    klass="indicator", confidence=0.7 if schema.from_data else 0.9,
+                    klass="qualitative" if q.unit_kind == "qualitative" else "indicator", confidence=0.7 if schema.from_data else 0.9,
                     rule_id="table.headerless_cell" if schema.from_data else "table.indicator_cell",
                     line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,
                 ))

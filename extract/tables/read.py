@@ -14,6 +14,7 @@ import logging
 from ..model import Block, Commitment, Document
 from ..patterns import Patterns
 from ..prose.coordination import split_items
+from ..prose.qualitative import QualitativeTargets
 from ..quantity import QuantityGrammar
 from .boxes import BoxReader
 from .indicator_rows import IndicatorRows
@@ -32,7 +33,8 @@ class TableReader:
         grammar = QuantityGrammar(patterns)
         self.schemas = SchemaReader(spec, grammar, prose.years, frozenset(patterns.units))
         self.indicator_rows = IndicatorRows(patterns, grammar, spec,
-                                            lambda name: split_items(prose.lex, name, paired=True))
+                                            lambda name: split_items(prose.lex, name, paired=True),
+                                            QualitativeTargets(patterns))
         self.boxes = BoxReader(prose)
 
     def read(self, doc: Document, block: Block, ctx, previous: TableSchema | None,
