@@ -4,7 +4,7 @@
 CDN, no server): commitments grouped by document and chapter, the indicator, value and year
 highlighted inside the sentence from their spans, all fields, page/line links that open the
 source file (at its page for a PDF), filters (document, region, indicator wording or id,
-chapter, year, source, class, low confidence), and a view of the sentences, tables and boxes
+chapter, year, source, class, plausibility flag, low confidence), and a view of the sentences, tables and boxes
 where numbers appear but nothing was extracted (likely misses, found by ``extract.diagnostics``).
 
 Reviewers mark each row correct or wrong and each likely miss as a missing target, with a
@@ -42,6 +42,8 @@ def highlight(sentence: str, spans: dict[str, dict | None]) -> str:
 
 
 def _value_display(r: dict) -> str:
+    if r.get("class") == "qualitative":
+        return f"“{r.get('target_text') or r.get('value_text')}” (no number)"
     if r.get("value") is not None:
         v = r["value"]
         num = f"{v:g}"
@@ -84,6 +86,14 @@ def where_link(link: str | None, fmt: str | None, page: int | None) -> str | Non
     return f"{link}#page={page}" if fmt == "pdf" and page else link
 
 
+def _flag_help() -> list[dict]:
+    """Each plausibility flag with its one-line explanation (``patterns/flags.yaml``)."""
+    from ..patterns import load_patterns
+
+    spec = load_patterns().extra["flags"]["flags"]
+    return [{"id": k, "why": v} for k, v in spec.items()]
+
+
 def render_audit(out_dir: Path, dest: Path) -> Path:
     """Write the audit page for the tables in ``out_dir`` to ``dest`` (atomically)."""
     import json
@@ -110,6 +120,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     verdict_data = {}
     for r in rows:
         r["klass"] = r.get("class")
+        r["flags"] = list(r.get("flags") or [])
         r["low"] = (r.get("confidence") or 0) < LOW_CONFIDENCE
         r["sentence_html"] = Markup(highlight(r["sentence"], {"ind": r.get("indicator_span"),
                                                               "val": r.get("value_span"), "yr": r.get("year_span")}))
@@ -143,6 +154,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
         regions=sorted({d.get("region") for d in docs if d.get("region")}),
         miss_groups=[{"doc_id": k, "region": v[0]["region"], "rows": v} for k, v in miss_groups.items()],
         n_misses=len(misses), verdict_data=Markup(data_json), verdict_columns=list(VERDICT_COLUMNS),
+        flag_help=_flag_help(),
         reading_notes=[{"doc_id": d["doc_id"], "title": d.get("title") or "", "text_quality": d.get("text_quality"),
                         "extractor": d.get("extractor"), "warnings": d.get("reading_warnings")}
                        for d in docs if d.get("reading_warnings")])

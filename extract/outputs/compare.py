@@ -3,7 +3,10 @@
 ``comparison_table(commitments, documents, …)`` builds a long table (one row per indicator,
 document and year: the primary statement of the target, a table row before prose) and
 ``wide_table(long, field)`` pivots it for people: rows are canonical indicators, columns
-documents (labelled by region), cells the target written with its comparator and unit.
+documents (labelled by region), cells the target written with its comparator and unit, marked
+``⚑`` when the row carries a plausibility flag (the long table's ``flags``; the document states
+other targets for the cell: ``restated_primary``).  Targets without a number (class
+"qualitative") are left out unless asked for.
 ``write_comparison`` writes .xlsx (sheets targets, baselines, long), .csv (a target and a
 baseline column per document) or .parquet (the long table).  A missing value is an empty
 cell, never the text "nan" or "None".
@@ -44,15 +47,18 @@ def _fmt(value, vmin, vmax, unit, comparator="=", change="level") -> str | None:
 
 
 def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[str] | None = None,
-                     year: int | None = None) -> pd.DataFrame:
+                     year: int | None = None, qualitative: bool = False) -> pd.DataFrame:
     """Long table: one row per (indicator_id, doc_id, year) with target and baseline.
 
     Args:
         commitments, documents: the run's tables (``extract.read_output`` or ``extract_folder``).
         indicators: indicator ids or categories (``air`` keeps every ``air.*`` id).
         year: only targets for this year.
+        qualitative: also targets without a number ("完成省下达目标"), where no number is given.
     """
     c = commitments[commitments["indicator_id"].notna()]
+    if "class" in c and not qualitative:
+        c = c[c["class"] != "qualitative"]
     if indicators:
         c = c[c["indicator_id"].apply(lambda i: id_selected(i, indicators))]
     if year is not None:
@@ -63,6 +69,7 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
     c = c.assign(_primary=primary.astype(int), _table=(c["source"] == "table").astype(int))
     c = c.sort_values(["indicator_id", "doc_id", "year", "_primary", "_table", "confidence", "char_start"],
                       ascending=[True, True, True, False, False, False, True])
+    others = _cell_flags(c)
     c = c.drop_duplicates(["indicator_id", "doc_id", "year"], keep="first")
     labels = _doc_labels(documents)
     rows = []
@@ -71,12 +78,15 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
         rows.append({
             "indicator_id": r["indicator_id"], "doc_id": r["doc_id"], "document": labels.get(r["doc_id"], r["doc_id"]),
             "region": r["region"], "admin_level": r["admin_level"], "year": r["year"], "indicator": r["indicator"],
-            "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"]),
+            "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"])
+            or r.get("target_text"),
             "value": r["value"], "unit": r["unit"], "comparator": r["comparator"], "change": r["change"],
             "baseline": _fmt(r["baseline_value"], None, None, r["unit"]),
             "baseline_value": r["baseline_value"], "baseline_year": r["baseline_year"], "binding": r["binding"],
             "strive": r["strive"], "source": r["source"], "commitment_id": r["commitment_id"],
             "sentence": r["sentence"],
+            "flags": _flags_text(r, others.get((r["indicator_id"], r["doc_id"], r["year"]), ())),
+            "flag_detail": r.get("flag_detail"),
         })
     return _typed(pd.DataFrame(rows, columns=_LONG_COLUMNS))
 
@@ -87,8 +97,29 @@ _LONG_COLUMNS = {
     "admin_level": "string", "year": "Int32", "indicator": "string", "target": "string", "value": "Float64",
     "unit": "string", "comparator": "string", "change": "string", "baseline": "string",
     "baseline_value": "Float64", "baseline_year": "Int32", "binding": "string", "strive": "boolean",
-    "source": "string", "commitment_id": "string", "sentence": "string",
+    "source": "string", "commitment_id": "string", "sentence": "string", "flags": "string", "flag_detail": "string",
 }
+
+
+def _cell_flags(c: pd.DataFrame) -> dict[tuple, set[str]]:
+    """Flags of the rows of each (indicator, document, year) cell that are not its shown row: the
+    cell is marked ``restated_primary`` when the document states another target for it."""
+    if "flags" not in c:
+        return {}
+    out: dict[tuple, set[str]] = {}
+    for key, flags in zip(zip(c["indicator_id"], c["doc_id"], c["year"]), c["flags"]):
+        if not _missing(flags) and "restated_primary" in list(flags):
+            out.setdefault(key, set()).add("restated_primary")
+    return out
+
+
+def _flags_text(r: dict, cell: set[str]) -> str | None:
+    """The shown row's flags and those its cell carries, comma-joined ("conflict,restated_primary")."""
+    from ..flags import FLAG_IDS
+
+    own = set() if _missing(r.get("flags")) else set(r.get("flags"))
+    flags = [f for f in FLAG_IDS if f in own | set(cell)]
+    return ",".join(flags) or None
 
 
 def _typed(long: pd.DataFrame) -> pd.DataFrame:
@@ -112,6 +143,8 @@ def wide_table(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame()
     values = [None if _missing(v) else str(v) for v in long[field]]
+    if field == "target" and "flags" in long:          # a flagged target: check it before citing it
+        values = [v if v is None or _missing(f) else f"{v} ⚑" for v, f in zip(values, long["flags"])]
     if long["year"].nunique() > 1:
         values = [None if v is None else f"{v} ({y})" for v, y in zip(values, long["year"])]
     cells = pd.DataFrame({"indicator_id": list(long["indicator_id"]), "document": list(long["document"]),
