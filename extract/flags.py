@@ -8,7 +8,8 @@ Each commitment row of a document gets a ``flags`` list (ids, in the order of
   65 → 60.  A floor (≥) under the baseline of a higher-is-better indicator, or a cap (≤) over
   that of a lower-is-better one, promises to hold a line and is not flagged;
 - ``range``: a share (%) above 100, a negative value, a target year before the plan period or
-  the plan's publication, or after ``latest_target_year``;
+  the plan's publication, or after its end unless a horizon year (``horizon_years``, and the end
+  of every named plan period in ``periods.yaml``: 2025, 2030 …);
 - ``unit``: a unit outside the family (``units.yaml`` kind) the canonical indicator is measured
   in: a % rate given in 个 (a count of projects under a rate's id), a concentration in 万吨.  A
   change in % or 个百分点 fits any indicator (PM2.5 下降10%); a row without a unit is not judged;
@@ -101,7 +102,8 @@ class Plausibility:
             raise PatternError(f"{where}: horizon_years: needs a non-empty list of years")
         self.explain: dict[str, str] = {k: explain[k] for k in FLAG_IDS}
         self.sub_scope_re = regex.compile(alternation(words))
-        self.horizons = frozenset(horizons)
+        # and the end of every named plan period (“十四五” 2025): a 2021–2023 action plan may aim at 2025
+        self.horizons = frozenset(horizons) | {p["end"] for p in patterns.periods.values()}
         self.catalogue = catalogue
         self.unit_kind = {u["unit"]: u["kind"] for u in patterns.units.values()}
         chg = patterns.change_verbs

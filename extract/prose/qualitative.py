@@ -36,6 +36,8 @@ _CLAUSE_END_AFTER = regex.compile(r"[”\"]?[ ]?(?:[，。；：、,;:！？!?)�
 _OBJECT_END = regex.compile(r"(?:并|并且|同时|以及)")
 _LIST_ITEM_PREDICATE = regex.compile(r"不\p{Han}{1,2}$")
 _CONFIDENCE = 0.6
+_MAX_OBJECT = 30
+_ORDINAL = regex.compile(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十])")     # "一是全面消除…"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class QualitativeTargets:
         self.cell_re = regex.compile("|".join(f"(?:{_compile(f'table_cells[{i}]', p).pattern})"
                                               for i, p in enumerate(cells)))
         self.any_re = regex.compile("|".join(f"(?:{p.pattern.pattern})" for p in self.phrases))
+        vague = spec.get("vague_subjects")
+        if not isinstance(vague, list) or not all(isinstance(w, str) and w for w in vague):
+            raise PatternError("qualitative.yaml: vague_subjects: needs a list of words")
+        self.vague = frozenset(vague)
 
     # --- prose ----------------------------------------------------------------------------------
     def extract(self, doc: Document, ctx: DocContext, rules) -> list[Commitment]:
@@ -137,9 +143,10 @@ class QualitativeTargets:
                 return None
         indicator = names.from_left(lex, self._left(text, c0, m.start(), b))
         if phrase.indicator == "around":
-            indicator += _OBJECT_END.split(names.object_after(lex, text, m.end(), c1))[0]
-        if len(indicator) < 2 or indicator in lex.verbs:
-            return None
+            indicator += self._object(lex, text, m.end(), c1)
+        indicator = _ORDINAL.sub("", indicator.removeprefix("其")).rstrip(".。")
+        if len(indicator) < 2 or indicator in lex.verbs or indicator in lex.heads or indicator in self.vague:
+            return None                 # nothing named, or a bare 面积 / 功能 whose subject is elsewhere
         start = block.char_start + m.start()
         ym = c.year_mention
         sentence = text[s0:s1]
@@ -154,6 +161,15 @@ class QualitativeTargets:
             year_end=None if ym is None else block.char_start + ym.end)
 
     @staticmethod
+    def _object(lex: ProseLexicon, text: str, pos: int, clause_end: int) -> str:
+        """What a verb phrase acts on: the rest of its clause up to 并 ("基本消除城乡黑臭水体并形成…"),
+        or, when that is long or holds a number, the noun phrase after it."""
+        obj = _OBJECT_END.split(text[pos:clause_end])[0].strip("。；，、 ").removeprefix("对")
+        if len(obj) > _MAX_OBJECT or _DIGIT.search(obj):
+            obj = names.object_after(lex, text, pos, clause_end)
+        return obj
+
+    @staticmethod
     def _left(text: str, clause_start: int, pos: int, b: BlockContext) -> str:
         """The clause before the words, after a year phrase that opens it ("到2027年，…")."""
         start = clause_start
@@ -161,7 +177,7 @@ class QualitativeTargets:
             opens = not text[clause_start:ym.start].strip("，、 到至力争取")
             if clause_start <= ym.start and ym.end <= pos and opens:
                 start = max(start, ym.end)
-        left = text[start:pos].lstrip("，、；： ")
+        left = text[start:pos].lstrip("，、；： ").removeprefix("前")     # "2024年底前…"
         items = left.split("、")
         if len(items) > 1 and _LIST_ITEM_PREDICATE.search(items[-2]):
             left = items[-1]        # "数量不减少、质量不降低": each item names its own subject
