@@ -230,8 +230,9 @@ def _cmd_show(a) -> int:
                 "baseline_value", "source", "table_id", "table_row", "class", "target_text", "is_primary", "restates",
                 "flags", "flag_detail", "title",
                 "issuer", "region"):
-        if r.get(key) not in (None, ""):
-            grid.add_row(Text(key), Text(printable(r[key])))
+        value = ", ".join(r[key]) if isinstance(r.get(key), list) else r.get(key)     # flags: a list
+        if value not in (None, ""):
+            grid.add_row(Text(key), Text(printable(value)))
     console.print(grid)
     return EXIT_OK
 

@@ -151,3 +151,30 @@ def test_a_bad_flags_file_fails_naming_the_key(tmp_path, text, fragment):
     (folder / "flags.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(PatternError, match=f"flags.yaml: {fragment}"):
         load_patterns(folder)
+
+
+def test_the_audit_page_filters_by_flag(demo_output, tmp_path):
+    from extract.outputs.audit import render_audit
+
+    from .test_audit import _launch, _needs_chromium, _no_empty_headings
+
+    sync_api = _needs_chromium()
+    page_path = render_audit(demo_output, tmp_path / "audit.html")
+    rows = pq.read_table(demo_output / "commitments.parquet").to_pylist()
+    n_any = sum(1 for r in rows if r["flags"])
+    n_conflict = sum(1 for r in rows if "conflict" in r["flags"])
+    n_qualitative = sum(1 for r in rows if r["class"] == "qualitative")
+    with sync_api.sync_playwright() as p:
+        browser = _launch(sync_api, p)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(page_path.as_uri())
+        page.select_option("#f-flag", "*")
+        assert page.locator("#count").inner_text() == str(n_any) and n_any >= 10
+        page.select_option("#f-flag", "conflict")
+        assert page.locator("#count").inner_text() == str(n_conflict) and n_conflict >= 2
+        assert page.locator("tr.row:visible .tag.flag").filter(has_text="conflict").count() == n_conflict
+        assert _no_empty_headings(page) == []
+        page.select_option("#f-flag", "")
+        page.select_option("#f-class", "qualitative")
+        assert page.locator("#count").inner_text() == str(n_qualitative) and n_qualitative >= 20
+        browser.close()
