@@ -34,8 +34,8 @@ def main(folder: Path) -> int:
     total_pages = total_read = total_all = 0.0
     print(f"{'file':28s} {'pages':>5s} {'read p/s':>9s} {'extract p/s':>12s} {'rows':>5s}")
     for f in files:
-        t_read, doc = best_of(lambda: read_document(f, folder, patterns))
-        t_all, res = best_of(lambda: extract_document(read_document(f, folder, patterns), patterns))
+        t_read, doc = best_of(lambda f=f: read_document(f, folder, patterns))
+        t_all, res = best_of(lambda f=f: extract_document(read_document(f, folder, patterns), patterns))
         pages = doc.n_pages or 0
         total_pages += pages
         total_read += t_read

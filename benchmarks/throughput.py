@@ -57,8 +57,8 @@ def _timed(fn):
 def _text_floors(folder: Path) -> dict[str, float]:
     import regex
 
-    from extract.pipeline import rules_for
     from extract.patterns import load_patterns
+    from extract.pipeline import rules_for
 
     files = sorted(folder.glob("*.txt"))
     raw = [p.read_bytes() for p in files]

@@ -4,19 +4,28 @@ Plans name one indicator many ways (细颗粒物浓度 / PM2.5浓度 / 细颗粒
 patterns map them to one id (``air.pm25_concentration``).  Entries are tried in file order and
 the first match wins, so the catalogue lists specific entries before general ones.  No match
 gives no id: a wrong id is worse than none.
+
+The catalogue is built, once, when the rule files are loaded (``load_patterns().catalogue``,
+the entries checked by :mod:`extract.patterns`); this module imports nothing of the package.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
 
 import regex
 
-from .patterns import PatternError, Patterns
+from .text.numbering import marks
 
-_ID = regex.compile(r"^[a-z]+\.[a-z0-9_]+$")
-_NUMBERING = regex.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[.、．])\s*")
+
+@lru_cache(maxsize=1)
+def _numbering() -> regex.Pattern:
+    """An item's number before an indicator's name (（1）, 1.): numbering.yaml."""
+    return regex.compile(rf"^{marks('arabic_paren', 'arabic_dot')}\s*")
+
+
 _SPACE_OR_STAR = regex.compile(r"[\s*＊]")
-_REQUIRED = ("id", "zh", "en", "category", "units", "higher_is_better", "patterns")
 _MAX_MEMO = 200_000        # distinct indicator texts remembered per process
 
 
@@ -49,38 +58,14 @@ def clean_indicator(text: str) -> str:
     '市区细颗粒物（PM2.5）浓度'
     """
     s = _SPACE_OR_STAR.sub("", text or "")
-    return _NUMBERING.sub("", s)
+    return _numbering().sub("", s)
 
 
 class IndicatorCatalogue:
-    """The validated catalogue and the matcher."""
+    """The canonical indicators, in file order, and the matcher."""
 
-    def __init__(self, patterns: Patterns):
-        spec = patterns.extra.get("indicators")
-        if not isinstance(spec, dict) or not isinstance(spec.get("indicators"), list):
-            raise PatternError("indicators.yaml: indicators: expected a list of entries")
-        seen: set[str] = set()
-        self.entries: list[Indicator] = []
-        for i, e in enumerate(spec["indicators"]):
-            where = f"indicators.yaml: indicators[{i}]"
-            if not isinstance(e, dict):
-                raise PatternError(f"{where}: expected a mapping")
-            missing = [k for k in _REQUIRED if k not in e]
-            if missing:
-                raise PatternError(f"{where} ({e.get('id')}): missing {', '.join(missing)}")
-            if not _ID.match(str(e["id"])):
-                raise PatternError(f"{where}: id {e['id']!r} is not of the form category.name (ASCII)")
-            if e["id"] in seen:
-                raise PatternError(f"{where}: duplicate id {e['id']!r}")
-            seen.add(e["id"])
-            if not isinstance(e["units"], list) or not e["patterns"]:
-                raise PatternError(f"{where} ({e['id']}): units must be a list and patterns non-empty")
-            try:
-                compiled = tuple(regex.compile(p) for p in e["patterns"])
-            except regex.error as exc:
-                raise PatternError(f"{where} ({e['id']}): bad pattern: {exc}") from None
-            self.entries.append(Indicator(e["id"], e["zh"], e["en"], e["category"], tuple(e["units"]),
-                                          e["higher_is_better"], compiled))
+    def __init__(self, entries: Iterable[Indicator]):
+        self.entries: tuple[Indicator, ...] = tuple(entries)
         self.by_id = {e.id: e for e in self.entries}
         self._matched: dict[str, Indicator | None] = {}   # indicators repeat: each is matched once
 
@@ -99,6 +84,20 @@ class IndicatorCatalogue:
             self._matched[indicator] = found
         return found
 
-    def unit_ok(self, entry: Indicator, unit: str) -> bool:
-        """Whether ``unit`` is one of the entry's expected units."""
+    def unit_ok(self, entry: Indicator, unit: str | None) -> bool:
+        """Whether ``unit`` is one of the entry's expected units (any unit when it lists none)."""
         return not entry.units or (unit or "") in entry.units
+
+    def unit_fits(self, indicator_id: str | None, unit: str | None) -> bool:
+        """Whether a row with this canonical id and unit can measure what the id names.
+
+        A unit the indicator is not measured in does not fit (a count of villages under a rate);
+        a row written without a unit, without an id, or with an id the catalogue does not know fits.
+
+        >>> from extract.patterns import load_patterns
+        >>> cat = load_patterns().catalogue
+        >>> [cat.unit_fits("water.rural_sewage_treatment", u) for u in ("%", "个", "")]
+        [True, False, True]
+        """
+        entry = self.by_id.get(indicator_id or "")
+        return entry is None or not unit or self.unit_ok(entry, unit)

@@ -1,4 +1,4 @@
-"""Command line: ``plan-extract run | eval | compare | audit | show | explain``.
+"""Command line: ``plan-extract run | eval | compare | export | audit | show | explain``.
 
 Every setting is checked (``extract.settings``) before any output is touched; a setting that
 cannot be used prints one line on stderr and exits 2, leaving earlier output as it was.
@@ -50,6 +50,7 @@ examples:
   plan-extract compare -o output --indicators air eco.forest_coverage --year 2025
   plan-extract compare -o output --save comparison.xlsx
   plan-extract compare -o output --ladder            province > city > county targets, stricter or laxer
+  plan-extract export -o output --save all.xlsx       every commitment with its evidence
   plan-extract audit -o output                       write output/audit.html
   plan-extract show 0b8778f0 -o output               one commitment with its sentence
   plan-extract explain "到2025年，森林覆盖率达到46%。"   what the rules make of a text, and why not
@@ -144,11 +145,28 @@ def _cmd_run(a) -> int:
         say(f"warning: {w}")
     if summary.documents == 0:
         raise SettingsError(f"no readable documents (.txt .md .pdf .docx) in {corpus}")
+    _refresh_audit_page(out, summary.merged, say)
     print(printable(f"documents {summary.documents}  commitments {summary.commitments}  errors {summary.errors}  "
                     f"seconds {summary.seconds:.1f}  -> {out}/"))
     if not a.quiet and summary.reused:
         say(f"({summary.reused} unchanged documents reused, {summary.extracted} extracted; --redo reads all)")
     return EXIT_INCOMPLETE if summary.errors else EXIT_OK
+
+
+def _refresh_audit_page(out: Path, tables_changed: bool, say) -> None:
+    """Rebuild ``OUT/audit.html`` when the tables under it changed (removed when it cannot be)."""
+    page, tables = out / "audit.html", out / "commitments.parquet"
+    if not page.is_file() or not tables.is_file():
+        return
+    if not tables_changed and page.stat().st_mtime >= tables.stat().st_mtime:
+        return
+    from .outputs.audit import render_audit
+
+    try:
+        render_audit(out, page)
+    except Exception as exc:  # noqa: BLE001 - a stale page must not survive, whatever failed
+        page.unlink(missing_ok=True)
+        say(f"warning: {page} removed (the tables changed; rebuilding it failed: {exc}); run plan-extract audit")
 
 
 def _relative_root(corpus: Path, out: Path) -> str:
@@ -241,19 +259,18 @@ def _cmd_compare(a) -> int:
     import pandas as pd
 
     from .api import read_output
-    from .catalogue import IndicatorCatalogue
     from .outputs.compare import comparison_table, wide_table, write_comparison
 
     out = check_run_output(a.output)
     dest = check_export_path(a.save) if a.save else None
     check_year(a.year)
     documents, commitments = read_output(out)
-    known = {e.id for e in IndicatorCatalogue(check_patterns(None)).entries}
-    known |= set(commitments["indicator_id"].dropna())
+    catalogue = check_patterns(None).catalogue
+    known = {e.id for e in catalogue.entries} | set(commitments["indicator_id"].dropna())
     check_indicators(a.indicators, known)
     if a.ladder:
         return _print_ladder(a, commitments, documents, dest)
-    long = comparison_table(commitments, documents, a.indicators, a.year, qualitative=a.qualitative)
+    long = comparison_table(commitments, documents, a.indicators, a.year, catalogue, qualitative=a.qualitative)
     if long.empty:
         print("plan-extract: no targets match these filters", file=sys.stderr)
         return EXIT_INCOMPLETE
@@ -286,6 +303,19 @@ def _print_ladder(a, commitments, documents, dest) -> int:
                    "parent_target", "ratio", "verdict", "note"]].astype(object)
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
         print(shown.where(shown.notna(), "").to_string(index=False))
+    return EXIT_OK
+
+
+def _cmd_export(a) -> int:
+    from .outputs.export import EXPORT_SUFFIXES, export_run
+
+    out = check_run_output(a.output)
+    dest = check_export_path(a.save, EXPORT_SUFFIXES)
+    try:
+        counts = export_run(out, dest)
+    except ValueError as exc:            # more rows than an Excel sheet holds
+        raise SettingsError(f"--save: {exc}") from None
+    print(f"{', '.join(f'{n} {name}' for name, n in counts.items())} -> {dest}")
     return EXIT_OK
 
 
@@ -427,7 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp = command("compare", "comparison table: canonical indicator x document",
                  "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
                  "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n"
-                 "  plan-extract compare -o output --ladder --indicators air --save ladder.xlsx   (sheets chains, steps)\n")
+                 "  plan-extract compare -o output --ladder --indicators air --save ladder.xlsx   (sheets chains, steps)\n"
+                 "rows whose unit does not fit the indicator (a count under a rate) are left out\n")
     cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
     cp.add_argument("--year", type=int, help="only targets for this year")
     cp.add_argument("--save", metavar="FILE", help="write table.xlsx | table.csv | table.parquet (default: print)")
@@ -437,6 +468,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--qualitative", action="store_true",
                     help="also targets without a number (基本消除, 完成省下达目标) where no number is given")
     cp.set_defaults(fn=_cmd_compare)
+
+    xp = command("export", "every commitment with its evidence as a spreadsheet (.xlsx: one sheet per table)",
+                 "examples:\n  plan-extract export -o output --save all.xlsx   (commitments, documents, sections,"
+                 " likely_misses)\n  plan-extract export -o output --save all.csv    (the commitments)\n")
+    xp.add_argument("--save", metavar="FILE", required=True, help="all.xlsx (one sheet per table) or all.csv")
+    xp.set_defaults(fn=_cmd_export)
 
     sh = command("show", "print one commitment with its sentence",
                  "examples:\n  plan-extract show 0b8778f0 -o output\n")

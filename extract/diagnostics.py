@@ -1,25 +1,33 @@
-"""Diagnostics found while a document is extracted: text that looks like targets but gave no row.
+"""Diagnostics found while a document is extracted: what looks like a target but gave no row.
 
-``likely_misses`` lists the sentences with a year and a quantity that no commitment came from,
-and the tables and 专栏 boxes holding numbers that gave no row at all; the audit page shows
-them first, since a target silently lost is the costliest error.  Reviews of the past
-(十三五 results, 截至2020年底 …) are not targets and are left out, by the one answer to "is this
-the past?" (``extract.context.years``: the past markers of ``patterns/years.yaml``, and years
-and periods before the plan period).
+``likely_misses`` lists, for the audit page and ``likely_misses.parquet``:
+
+- every quantity a decision step turned down (the rejections ``plan-extract explain`` reports,
+  in prose, 专栏 boxes and table cells alike) when that step is often wrong: the share of its
+  rejections that were targets on the gold folders (``patterns/rejection_shares.yaml``) is at
+  least ``min_share``; each carries the step and the share, by which the page ranks them;
+- tables and 专栏 boxes holding numbers that gave no row and no rejection at all (a table the
+  readers could not follow), and sentences with a year and a quantity that no rule looked at.
+
+Reviews of the past (十三五 results, 截至2020年底 …) are not targets and are left out, by the one
+answer to "is this the past?" (``extract.context.years``: the past markers of
+``patterns/years.yaml``, and years and periods before the plan period).
 """
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Mapping
 from itertools import accumulate
 
 import regex
 
 from .context.sections import is_heading_line
 from .context.years import DocContext, Years
+from .patterns import alternation
 from .text.segment import sentences
 
-_YEARISH = regex.compile(r"(?:19|20)\d{2}\s*年|十[三四五六]五")
 _QUANTITY = regex.compile(r"\d+(?:\.\d+)?\s*(?:%|[\p{Han}]{0,4}(?:米|亩|公顷|吨|个|座|处|条|台|天|倍|瓦|千克|立方米|公里))")
+_NUMBER = regex.compile(r"\d+(?:\.\d+)?")
 _BOX = regex.compile(r"^\s*专栏")
 _EXCERPT_CHARS = 240
 _CAPTION_CHARS = 60
@@ -35,31 +43,30 @@ def reports_past(text: str, years: Years | None, ctx: DocContext | None) -> bool
     return bool(mentions) and not any(m.kind == "target" for m in mentions)
 
 
-# rejections that say a number is not a target at all (a code, a scope, a past result …); a box or
-# table whose numbers were all turned down for such reasons is not a likely miss
-_SETTLED = ("excluded.", "needs_unit.", "scope.", "past.", "year.past", "year.background", "baseline.")
-
-
-def _reasons(rejections, start: int, end: int) -> list[str]:
-    return sorted({r.rule_id for r in rejections if start <= r.char_start < end})
+def _numbers(text: str | None) -> set[str]:
+    return {m.group(0) for m in _NUMBER.finditer((text or "").replace(",", ""))}
 
 
 def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
-                  ctx: DocContext | None = None, rejections: list | None = None) -> list[dict]:
-    """Sentences, tables and boxes that look like targets and gave no commitment.
+                  ctx: DocContext | None = None, rejections: list | None = None,
+                  shares: Mapping[str, float] | None = None, min_share: float = 0.0) -> list[dict]:
+    """Quantities turned down by often-wrong steps, silent tables and boxes, unread target sentences.
 
     Args:
         doc: the read document.
         commitments: its commitment rows.
         years, ctx: the year rules and the document's context; with them, reviews of the past
             are left out.
-        rejections: what the prose rules turned down (``prose.extract.Rejection``); each miss
-            says which rules rejected its quantities (``rejected_by``), and a box whose numbers
-            were all settled as non-targets (codes, scopes, past results) is not a miss.
+        rejections: what the rules turned down (``prose.extract.Rejection``).
+        shares: decision step -> share of its rejections that were targets on the gold folders
+            (a step not in it counts as ``min_share``).
+        min_share: a rejection is listed when its step's share is at least this.
 
     Returns:
-        Rows of ``likely_misses.parquet``: ``kind`` is "sentence", "table" or "box"; a table's
-        ``sentence`` is its caption and first cells.
+        Rows of ``likely_misses.parquet``: ``kind`` is "sentence", "table" or "box" (where the
+        quantity or text is); a rejected quantity has ``quantity``, ``rejected_by`` and
+        ``share``, a silent block or sentence has them null; ``sentence`` is the sentence (a
+        table's caption and first cells).
     """
     covered = sorted((c["char_start"], c["char_end"]) for c in commitments)
     starts = [cs for cs, _ce in covered]
@@ -69,33 +76,73 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
         k = bisect_left(starts, end)             # spans starting before ``end`` …
         return not (k and reach[k - 1] > start)  # … none of which ends after ``start``
 
-    rejections = rejections or []
+    # where a quantity that did give a row stands (another reading of a rejected quantity)
+    row_numbers = [(c["char_start"], c["char_end"], _numbers(c.get("value_text"))) for c in commitments]
+
+    def became_a_row(start: int, end: int, quantity: str) -> bool:
+        numbers = _numbers(quantity)
+        return any(cs <= start < ce and numbers & ns for cs, ce, ns in row_numbers)
+
+    rejections = sorted(rejections or [], key=lambda r: (r.char_start, r.char_end, r.rule_id))
+    shares = shares or {}
+    rejected_at = [r.char_start for r in rejections]
+
+    def rejections_in(start: int, end: int) -> bool:
+        k = bisect_left(rejected_at, start)
+        return k < len(rejected_at) and rejected_at[k] < end
+
+    blocks = list(doc.blocks)
+    block_starts = [b.char_start for b in blocks]
+
+    def kind_at(pos: int) -> str:
+        k = bisect_left(block_starts, pos + 1) - 1
+        b = blocks[k] if k >= 0 and blocks[k].char_start <= pos < blocks[k].char_end else None
+        return b.kind if b is not None and b.kind in ("table", "box") else "sentence"
+
     out = []
+    seen: set[tuple[int, int]] = set()
+    for r in rejections:
+        share = shares.get(r.rule_id, min_share)
+        if share < min_share or (r.char_start, r.char_end) in seen:
+            continue
+        seen.add((r.char_start, r.char_end))
+        quantity = doc.text[r.char_start:r.char_end]
+        if became_a_row(r.char_start, r.char_end, quantity):
+            continue
+        sentence = doc.text[r.sentence_start:r.sentence_end].strip()
+        if reports_past(sentence, years, ctx):
+            continue
+        if len(sentence) > _EXCERPT_CHARS * 2:
+            sentence = sentence[:_EXCERPT_CHARS * 2] + "…"
+        out.append({"doc_id": doc.doc_id, "kind": kind_at(r.char_start), "sentence": sentence,
+                    "char_start": r.char_start, "char_end": r.char_end, "page": doc.page_of(r.char_start),
+                    "line": doc.line_of(r.char_start), "rejected_by": r.rule_id, "quantity": quantity,
+                    "share": round(share, 4)})
+    # a year or a named plan period (periods.yaml)
+    periods = alternation(years.p.periods) if years is not None else "(?!)"
+    yearish = regex.compile(rf"(?:19|20)\d{{2}}\s*年|{periods}")
     for block in doc.blocks:
         if block.kind in ("table", "box"):
-            miss = _table_miss(doc, block, years, ctx)
-            reasons = _reasons(rejections, block.char_start, block.char_end)
-            # numbers the rules examined and all settled as non-targets (codes, scopes, past
-            # results), or no quantity at all (only a caption's or a list's numbering): not a miss
-            open_reasons = [r for r in reasons if not r.startswith(_SETTLED)]
-            quantities = _QUANTITY.search(doc.text[block.char_start:block.char_end])
-            if miss and uncovered(block.char_start, block.char_end) and (open_reasons or (quantities and not reasons)):
-                miss["rejected_by"] = "; ".join(reasons) or None
-                out.append(miss)
+            # numbers no rule looked at and no row came from: a table or box the readers could not follow
+            if (uncovered(block.char_start, block.char_end) and not rejections_in(block.char_start, block.char_end)
+                    and _QUANTITY.search(doc.text[block.char_start:block.char_end])):
+                miss = _table_miss(doc, block, years, ctx)
+                if miss:
+                    out.append(miss)
             continue
-        if block.kind != "paragraph" or not _YEARISH.search(block.text):
+        if block.kind != "paragraph" or not yearish.search(block.text):
             continue            # no year in the paragraph: none of its sentences can qualify
         for a, b in sentences(block.text):
             s = block.text[a:b]
-            if not (_YEARISH.search(s) and _QUANTITY.search(_YEARISH.sub("", s))):
-                continue
-            if reports_past(s, years, ctx):
+            if not (yearish.search(s) and _QUANTITY.search(yearish.sub("", s))):
                 continue
             start, end = block.char_start + a, block.char_start + b
-            if uncovered(start, end):
-                out.append({"doc_id": doc.doc_id, "kind": "sentence", "sentence": s, "char_start": start,
-                            "char_end": end, "page": doc.page_of(start), "line": doc.line_of(start),
-                            "rejected_by": "; ".join(_reasons(rejections, start, end)) or None})
+            if rejections_in(start, end) or not uncovered(start, end) or reports_past(s, years, ctx):
+                continue        # the rules looked at its quantities (listed above when often wrong), or a row
+            out.append({"doc_id": doc.doc_id, "kind": "sentence", "sentence": s, "char_start": start,
+                        "char_end": end, "page": doc.page_of(start), "line": doc.line_of(start),
+                        "rejected_by": None, "quantity": None, "share": None})
+    out.sort(key=lambda m: m["char_start"])
     return out
 
 
@@ -117,4 +164,5 @@ def _table_miss(doc, block, years: Years | None, ctx: DocContext | None) -> dict
     if len(excerpt) > _EXCERPT_CHARS:
         excerpt = excerpt[:_EXCERPT_CHARS] + "…"
     return {"doc_id": doc.doc_id, "kind": kind, "sentence": excerpt, "char_start": block.char_start,
-            "char_end": block.char_end, "page": block.page, "line": block.line}
+            "char_end": block.char_end, "page": block.page, "line": block.line, "rejected_by": None,
+            "quantity": None, "share": None}

@@ -32,10 +32,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import regex
 
 from .catalogue import Indicator, IndicatorCatalogue
-from .patterns import PatternError, Patterns, alternation
+from .patterns import FLAG_IDS, Patterns, alternation
 from .restatements import same_value
 
-FLAG_IDS = ("direction", "range", "unit", "conflict", "restated_primary")
 _CHANGE_UNITS = ("%", "个百分点")       # a change in these fits any indicator
 
 
@@ -81,30 +80,15 @@ def describe(r: dict) -> str:
 
 
 class Plausibility:
-    """The flag rules of one :class:`~extract.patterns.Patterns` and its indicator catalogue."""
+    """The flag rules of one :class:`~extract.patterns.Patterns` (``flags.yaml``, checked on load) and its
+    indicator catalogue; built once per rules with ``patterns.compiled(Plausibility)``."""
 
-    def __init__(self, patterns: Patterns, catalogue: IndicatorCatalogue):
-        spec = patterns.extra.get("flags")
-        where = "flags.yaml"
-        if not isinstance(spec, dict):
-            raise PatternError(f"{where}: expected a mapping")
-        explain = spec.get("flags")
-        if not isinstance(explain, dict) or set(explain) != set(FLAG_IDS):
-            raise PatternError(f"{where}: flags: needs exactly the ids {', '.join(FLAG_IDS)}")
-        for key, line in explain.items():
-            if not isinstance(line, str) or not line or "\n" in line:
-                raise PatternError(f"{where}: flags.{key}: needs a one-line explanation")
-        words = spec.get("sub_scope_words")
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
-            raise PatternError(f"{where}: sub_scope_words: needs a non-empty list of words")
-        horizons = spec.get("horizon_years")
-        if not isinstance(horizons, list) or not horizons or not all(isinstance(y, int) for y in horizons):
-            raise PatternError(f"{where}: horizon_years: needs a non-empty list of years")
-        self.explain: dict[str, str] = {k: explain[k] for k in FLAG_IDS}
-        self.sub_scope_re = regex.compile(alternation(words))
+    def __init__(self, patterns: Patterns):
+        self.explain: dict[str, str] = dict(patterns.flag_explanations)
+        self.sub_scope_re = regex.compile(alternation(patterns.sub_scope_words))
         # and the end of every named plan period (“十四五” 2025): a 2021–2023 action plan may aim at 2025
-        self.horizons = frozenset(horizons) | {p["end"] for p in patterns.periods.values()}
-        self.catalogue = catalogue
+        self.horizons = patterns.horizon_years | {p["end"] for p in patterns.periods.values()}
+        self.catalogue: IndicatorCatalogue = patterns.catalogue
         self.unit_kind = {u["unit"]: u["kind"] for u in patterns.units.values()}
         chg = patterns.change_verbs
         particles = alternation(chg["level_particles"])
@@ -173,8 +157,8 @@ class Plausibility:
                 add(r, "direction", why)
             for why in self._range(r, plan_start_year, plan_end_year, publish_year):
                 add(r, "range", why)
-            if self.unit_fits(r) is False:
-                entry = self._entry(r)
+            entry = self._entry(r)
+            if entry is not None and self.unit_fits(r) is False:
                 add(r, "unit", f"{r.get('unit')} for {entry.id} (measured in {'/'.join(entry.units)})")
         for a, b in self._conflicts(numeric):
             add(a, "conflict", f"{describe(b)} says otherwise")

@@ -1,17 +1,30 @@
-"""Load and validate the rule files in ``patterns/``.
+"""Load and validate the rule files in ``patterns/`` into one typed, frozen :class:`Patterns`.
 
 The folder ships inside the package (``extract/patterns`` in the wheel, ``patterns/`` in a
-checkout) and any other folder with the same files can be passed instead.  Every file is
-checked on load; a bad file raises :class:`PatternError` naming the file and the key.
+checkout) and any other folder with the same files can be passed instead.  Every file has a
+small validator in :data:`RULE_FILES`, built from the checks below (a word list, a mapping, a
+record of named keys …): every key the code reads is checked on load, a key the validator does
+not know is refused (a misspelt key would otherwise be silently ignored), and a bad file raises
+:class:`PatternError` naming the file and the key.  The indicator catalogue is built here too.
+
+To add a key to a file, add it to that file's table (``LEXICON_WORD_LISTS`` for a word list of
+``lexicon.yaml``, ``YEARS`` for ``years.yaml`` …); to add a file, add its validator to
+:data:`RULE_FILES` and a field to :class:`Patterns`.
+
+Compiled forms of the rules (the prose rules, the table reader) are built once per
+:class:`Patterns` and kept on it (:meth:`Patterns.compiled`), never in caches keyed by ``id()``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable, NoReturn, TypedDict, TypeVar
 
 import regex
 import yaml
+
+from .catalogue import Indicator, IndicatorCatalogue
 
 
 class PatternError(ValueError):
@@ -27,7 +40,7 @@ def default_patterns_dir() -> Path:
     raise PatternError(f"no patterns folder found next to {here}")
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """A YAML loader that rejects duplicate keys (they silently overwrite otherwise).
 
     Built on libyaml's parser when PyYAML has it (ten times faster than the pure-Python one).
@@ -47,7 +60,7 @@ def _construct_mapping(loader, node, deep=False):
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _load_yaml(path: Path):
+def _load_yaml(path: Path) -> Any:
     if not path.is_file():
         raise PatternError(f"{path}: file missing")
     try:
@@ -58,81 +71,436 @@ def _load_yaml(path: Path):
         raise PatternError(f"{path}: invalid YAML: {exc}") from None
 
 
-_COMPARATORS = {"=", ">=", "<=", ">", "<", "~"}
-
-
-
 def alternation(words) -> str:
     """A regex alternation of literal words, longest first (so the longest word wins)."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
-@dataclass
+
+# --- checks: each takes the parsed value and where it is ("lexicon.yaml: target_verbs") and
+# returns the value to keep, or raises PatternError -----------------------------------------
+
+Check = Callable[[Any, str], Any]
+
+
+def _fail(where: str, message: str) -> NoReturn:
+    raise PatternError(f"{where}: {message}")
+
+
+def _at(where: str, key: object) -> str:
+    """The place of ``key`` inside ``where``: "file.yaml: a.b"."""
+    return f"{where}: {key}" if where.endswith(".yaml") else f"{where}.{key}"
+
+
+def text(value: Any, where: str) -> str:
+    """A non-empty string."""
+    if not isinstance(value, str) or not value:
+        _fail(where, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def name(value: Any, where: str) -> str:
+    """A name of two characters or more."""
+    if not isinstance(value, str) or len(value.strip()) < 2:
+        _fail(where, f"entry {value!r} is not a name")
+    return value
+
+
+def any_text(value: Any, where: str) -> str:
+    """A string, maybe empty."""
+    if not isinstance(value, str):
+        _fail(where, f"expected a string, got {value!r}")
+    return value
+
+
+def integer(value: Any, where: str) -> int:
+    """A whole number (not a boolean)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        _fail(where, f"needs an integer, got {value!r}")
+    return value
+
+
+def boolean(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        _fail(where, f"needs true or false, got {value!r}")
+    return value
+
+
+def optional_boolean(value: Any, where: str) -> bool | None:
+    """true, false or null."""
+    if value is not None and not isinstance(value, bool):
+        _fail(where, f"needs true, false or null, got {value!r}")
+    return value
+
+
+def year(value: Any, where: str) -> int:
+    if integer(value, where) < 1949 or value > 2100:
+        _fail(where, f"{value} is not a plan year")
+    return value
+
+
+def regex_text(value: Any, where: str) -> str:
+    """A regular expression (checked by compiling it as the code does; kept as text)."""
+    try:
+        regex.compile(value)
+    except (regex.error, TypeError) as exc:
+        _fail(where, f"bad regex {value!r}: {exc}")
+    return value
+
+
+def compiled_regex(flags: int = 0) -> Check:
+    """A regular expression, compiled with ``flags``."""
+    def check(value: Any, where: str) -> regex.Pattern:
+        try:
+            return regex.compile(value, flags)
+        except (regex.error, TypeError) as exc:
+            _fail(where, f"bad regex {value!r}: {exc}")
+    return check
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Any, where: str) -> str:
+        if value not in choices:
+            _fail(where, f"{value!r} is not one of {', '.join(choices)}")
+        return value
+    return check
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list of ``item``; an entry with an ``id`` is named by it in messages (``before.broken``)."""
+
+    item: Check
+    nonempty: bool = True
+
+    def __call__(self, value: Any, where: str) -> list:
+        if not isinstance(value, list) or (self.nonempty and not value):
+            _fail(where, "needs a non-empty list" if self.nonempty else "needs a list")
+        out = []
+        for i, entry in enumerate(value):
+            label = entry.get("id") if isinstance(entry, dict) else None
+            out.append(self.item(entry, _at(where, label) if isinstance(label, str) else f"{where}[{i}]"))
+        return out
+
+
+#: a non-empty list of words (what most of lexicon.yaml is)
+words = ListOf(text)
+
+
+@dataclass(frozen=True)
+class MappingOf:
+    """A mapping whose keys are data (unit surfaces, period names …)."""
+
+    key: Check
+    value: Check
+    nonempty: bool = True
+
+    def __call__(self, spec: Any, where: str) -> dict:
+        if spec is None and not self.nonempty:
+            return {}
+        if not isinstance(spec, dict) or (self.nonempty and not spec):
+            _fail(where, "needs a non-empty mapping" if self.nonempty else "needs a mapping")
+        return {self.key(k, _at(where, k)): self.value(v, _at(where, k)) for k, v in spec.items()}
+
+
+@dataclass(frozen=True)
+class Record:
+    """A mapping of named keys: every required key present, no key the code does not read.
+
+    ``then(result, where)`` checks what involves several keys.
+    """
+
+    required: dict[str, Check]
+    optional: dict[str, Check] = field(default_factory=dict)
+    then: Callable[[dict, str], None] | None = None
+
+    def __call__(self, spec: Any, where: str) -> dict:
+        if not isinstance(spec, dict):
+            _fail(f"{where}: <root>" if where.endswith(".yaml") else where, "expected a mapping")
+        unknown = sorted(str(k) for k in spec if k not in self.required and k not in self.optional)
+        if unknown:
+            _fail(_at(where, unknown[0]), "unknown key (a misspelling? a new key needs a line in the file's "
+                                          "validator, extract/patterns.py)")
+        out = {}
+        for key, check in self.required.items():
+            if key not in spec:
+                _fail(_at(where, key), "missing")
+            out[key] = check(spec[key], _at(where, key))
+        for key, check in self.optional.items():
+            if key in spec:
+                out[key] = check(spec[key], _at(where, key))
+        if self.then is not None:
+            self.then(out, where)
+        return out
+
+
+# --- the files ------------------------------------------------------------------------------
+
+UNIT_KINDS = ("percent", "concentration", "area", "volume", "mass", "energy", "count", "length", "time",
+              "ratio", "rating", "money", "other")
+COMPARATORS = ("=", ">=", "<=", ">", "<", "~")
+
+
+class UnitSpec(TypedDict):
+    unit: str     # the normalised spelling
+    kind: str     # one of UNIT_KINDS
+
+
+class Period(TypedDict):
+    start: int
+    end: int
+
+
+def _period_order(spec: dict, where: str) -> None:
+    if spec["start"] > spec["end"]:
+        _fail(where, "needs integer start <= end")
+
+
+def _private_use(value: Any, where: str) -> str:
+    if not (isinstance(value, str) and len(value) == 1 and regex.match(r"\p{Co}", value)):
+        _fail(where, "key must be one private-use character")
+    return value
+
+
+def _one_character(value: Any, where: str) -> str:
+    if not (isinstance(value, str) and len(value) == 1):
+        _fail(where, "needs one character")
+    return value
+
+
+def share(value: Any, where: str) -> float:
+    """A number from 0 to 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        _fail(where, f"needs a share from 0 to 1, got {value!r}")
+    return float(value)
+
+
+def _targets_among_rejected(spec: dict, where: str) -> None:
+    if spec["targets"] > spec["rejected"]:
+        _fail(where, "targets cannot outnumber the quantities rejected")
+
+
+def _roles_in_order(spec: dict, where: str) -> None:
+    missing = [r for r in spec["order"] if r not in spec["roles"]]
+    if missing:
+        _fail(_at(where, "order"), f"must list roles defined under 'roles' ({missing[0]!r} is not)")
+
+
+#: lexicon.yaml: the word lists the prose and table rules read (each a non-empty list of words)
+LEXICON_WORD_LISTS = (
+    "target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words", "background_sections",
+    "indicator_heads", "weak_target_verbs", "threshold_comparators", "indicator_trailing_words", "scope_prefixes",
+    "enumeration_ends", "shared_heads", "area_words", "routine_actions", "count_place_nouns", "listed_place_ends",
+    "framing_verbs", "generic_project_verbs", "noun_phrase_stop_tags", "noun_phrase_modifier_tags", "light_verbs",
+    "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
+    "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
+    "abstract_objects", "definition_verbs", "routine_units", "money_indicator_heads",
+    "selection_verbs", "forecast_words", "share_words",
+)
+LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
+                  "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})
+
+#: years.yaml: the words that make a year a target, past result, baseline or date
+YEARS = Record({
+    "before": Record({kind: words for kind in ("target", "until", "past", "baseline")}),
+    "after": Record({"target": words, "past": words, "baseline": words, "date": ListOf(regex_text)},
+                    optional={"neutral": words, "attribute": words}),
+    "past_horizon_years": integer,
+    "period_past_horizon_years": integer,
+    "past_markers": ListOf(regex_text),
+    "baseline_references": words,
+    "period_openers": words,
+})
+
+EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},
+                   optional={"unless_kinds": ListOf(one_of(*UNIT_KINDS)), "note": any_text})
+
+TABLE_HEADERS = Record({
+    "roles": MappingOf(text, Record({"words": words}, optional={"exact": boolean, "not": words})),
+    "order": ListOf(text),
+    "binding_values": MappingOf(text, text),
+    "footnote_marks": regex_text,
+    "note_starts": words,
+}, optional={"review_captions": words}, then=_roles_in_order)
+
+INDICATOR = Record({"id": text, "zh": text, "en": text, "category": text, "units": ListOf(any_text, nonempty=False),
+                    "higher_is_better": optional_boolean, "patterns": ListOf(compiled_regex())})
+_INDICATOR_ID = regex.compile(r"^[a-z]+\.[a-z0-9_]+$")
+
+def _fill_numerals(mark: str, numerals: dict) -> str:
+    return mark.replace("{cn}", numerals["cn"]).replace("{d}", numerals["d"])
+
+
+def _expand_numbering(spec: dict, where: str) -> None:
+    for group in ("styles", "items"):
+        for name, mark in spec[group].items():
+            try:
+                regex.compile(_fill_numerals(mark, spec["numerals"]))
+            except regex.error as exc:
+                _fail(f"{where}: {group}.{name}", f"bad mark {mark!r}: {exc}")
+
+
+NUMBERING = Record({"numerals": Record({"cn": regex_text, "d": regex_text}),
+                    "styles": MappingOf(text, text), "items": MappingOf(text, text)}, then=_expand_numbering)
+
+
+def _numbering_table(spec: dict) -> dict[str, str]:
+    """Every mark of numbering.yaml by name, numerals filled in; ``_styles`` lists the heading styles."""
+    marks = {name: _fill_numerals(mark, spec["numerals"]) for group in ("styles", "items") for name, mark in spec[group].items()}
+    marks["_styles"] = " ".join(spec["styles"])
+    return marks
+
+
+def one_line(value: Any, where: str) -> str:
+    """A non-empty string on one line (an explanation shown in a table cell or a tooltip)."""
+    if "\n" in text(value, where).strip():
+        _fail(where, "needs a one-line explanation")
+    return value
+
+
+#: the plausibility flags (extract/flags.py), in the order rows list them; flags.yaml explains each
+FLAG_IDS = ("direction", "range", "unit", "conflict", "restated_primary")
+
+FLAGS = Record({
+    "flags": Record({f: one_line for f in FLAG_IDS}),
+    "sub_scope_words": words,
+    "horizon_years": ListOf(year),
+})
+
+
+@dataclass(frozen=True)
+class QualitativePhrase:
+    """A target wording without a number (qualitative.yaml ``phrases``)."""
+
+    id: str
+    pattern: regex.Pattern
+    indicator: str          # where the thing promised is named: "before" | "around"
+
+
+QUALITATIVE = Record({
+    "phrases": ListOf(Record({"id": text, "pattern": compiled_regex(), "indicator": one_of("before", "around")})),
+    "vague_subjects": ListOf(text, nonempty=False),
+    "table_cells": ListOf(compiled_regex()),
+})
+
+
+#: every rule file and its validator (file name -> check of the parsed YAML)
+RULE_FILES: dict[str, Check] = {
+    "units.yaml": MappingOf(text, Record({"unit": any_text, "kind": one_of(*UNIT_KINDS)})),
+    "comparators.yaml": Record({"before": MappingOf(text, one_of(*COMPARATORS)),
+                                "after": MappingOf(text, one_of(*COMPARATORS))},
+                               optional={"between": MappingOf(text, one_of(*COMPARATORS), nonempty=False)}),
+    "change_verbs.yaml": Record({k: words for k in ("decrease_by", "increase_by", "level_particles",
+                                                    "reduction_amounts", "starting_points")}),
+    "periods.yaml": MappingOf(text, Record({"start": year, "end": year}, then=_period_order), nonempty=False),
+    "lexicon.yaml": LEXICON,
+    "exclusions.yaml": Record({"before": ListOf(EXCLUSION, nonempty=False), "after": ListOf(EXCLUSION, nonempty=False)}),
+    "table_headers.yaml": TABLE_HEADERS,
+    "indicators.yaml": Record({"indicators": ListOf(INDICATOR)}),
+    "national_issuers.yaml": Record({"names": ListOf(name)}),
+    "glyphs.yaml": Record({"private_use": MappingOf(_private_use, any_text, nonempty=False)}),
+    "years.yaml": YEARS,
+    "region_aliases.yaml": MappingOf(name, name, nonempty=False),
+    "ambiguous_places.yaml": Record({"names": MappingOf(name, any_text)}),
+    "doc_number_prefixes.yaml": Record({"national": MappingOf(text, text),
+                                        "provinces": MappingOf(_one_character, ListOf(name))}),
+    "numbering.yaml": NUMBERING,
+    "flags.yaml": FLAGS,
+    "qualitative.yaml": QUALITATIVE,
+    "rejection_shares.yaml": Record({
+        "min_share": share,
+        "steps": MappingOf(text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected),
+                           nonempty=False),
+    }, optional={"measured_on": ListOf(text)}),
+}
+
+
+def _catalogue(spec: dict) -> IndicatorCatalogue:
+    """The indicator catalogue of a checked ``indicators.yaml`` (ids unique and well formed)."""
+    seen: set[str] = set()
+    entries = []
+    for i, e in enumerate(spec["indicators"]):
+        where = f"indicators.yaml: indicators[{i}]"
+        if not _INDICATOR_ID.match(e["id"]):
+            _fail(where, f"id {e['id']!r} is not of the form category.name (ASCII)")
+        if e["id"] in seen:
+            _fail(where, f"duplicate id {e['id']!r}")
+        seen.add(e["id"])
+        entries.append(Indicator(e["id"], e["zh"], e["en"], e["category"], tuple(e["units"]),
+                                 e["higher_is_better"], tuple(e["patterns"])))
+    return IndicatorCatalogue(entries)
+
+
+def _check_across(data: dict[str, Any]) -> None:
+    """What ties two files together: every unit kind named elsewhere is a kind of units.yaml."""
+    kinds = {spec["kind"] for spec in data["units.yaml"].values()}
+    for kind in data["lexicon.yaml"]["measure_words"]:
+        if kind not in kinds:
+            _fail("lexicon.yaml: measure_words", f"no unit of kind {kind!r} in units.yaml")
+    for side in ("before", "after"):
+        for entry in data["exclusions.yaml"][side]:
+            for kind in entry.get("unless_kinds", ()):
+                if kind not in kinds:
+                    _fail(f"exclusions.yaml: {side}.{entry['id']}.unless_kinds", f"no unit of kind {kind!r} in units.yaml")
+
+
+# --- the rules, loaded ----------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
 class Patterns:
-    """All rule data, validated."""
+    """All rule data, validated; one object per folder and process (treat it as read-only)."""
 
     folder: Path
-    units: dict[str, dict]
-    comparators_before: dict[str, str]
+    units: dict[str, UnitSpec]                         # surface -> {unit, kind}
+    comparators_before: dict[str, str]                 # word -> comparator
     comparators_after: dict[str, str]
+    comparators_between: dict[str, str]
     change_verbs: dict[str, list[str]]
-    periods: dict[str, dict]
-    lexicon: dict[str, list[str]]
-    exclusions_before: list[tuple[str, regex.Pattern]]
-    exclusions_after: list[tuple[str, regex.Pattern]]
-    extra: dict = field(default_factory=dict)
-    glyphs: dict[str, str] = field(default_factory=dict)
-    comparators_between: dict[str, str] = field(default_factory=dict)
-    years: dict = field(default_factory=dict)
+    periods: dict[str, Period]                          # 十四五 -> {start, end}
+    lexicon: dict[str, Any]                             # word lists (and measure_words)
+    exclusions_before: tuple[tuple[str, regex.Pattern], ...]
+    exclusions_after: tuple[tuple[str, regex.Pattern], ...]
+    exclusion_unless: dict[str, frozenset[str]]         # exclusion id -> unit kinds it spares
+    glyphs: dict[str, str]                              # private-use character -> text
+    years: dict[str, Any]
+    table_headers: dict[str, Any]
+    national_issuers: tuple[str, ...]                   # longest first
+    region_aliases: dict[str, str]                      # customary name -> official name
+    ambiguous_places: frozenset[str]                    # place names that are also common words
+    doc_number_prefixes: dict[str, dict]                # national / provinces: who a number's prefix stands for
+    numbering: dict[str, str]                           # numbering mark name -> regex (text/numbering.py)
+    catalogue: IndicatorCatalogue
+    rejection_shares: dict[str, float]                  # decision step -> share of its rejections that were targets
+    min_rejection_share: float                          # a likely miss needs at least this share
+    flag_explanations: dict[str, str]                   # flags.yaml: flag id -> one line, in FLAG_IDS order
+    sub_scope_words: tuple[str, ...]                    # flags.yaml: words naming a part of the area (乡镇)
+    horizon_years: frozenset[int]                       # flags.yaml: years plans look to beyond their period
+    qualitative_phrases: tuple[QualitativePhrase, ...]  # qualitative.yaml: target words in running text
+    qualitative_cells: tuple[regex.Pattern, ...]        # qualitative.yaml: target cells without a number
+    vague_subjects: frozenset[str]                      # qualitative.yaml: subjects that name nothing alone
+    _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def words(self, name: str) -> list[str]:
         """A word list of lexicon.yaml, longest first."""
         return sorted(self.lexicon[name], key=len, reverse=True)
 
+    def compiled(self, build: Callable[[Patterns], T]) -> T:
+        """``build(self)``, made once and kept with these rules (compiled prose rules, table reader …).
 
-def _require(cond: bool, path: Path, key: str, msg: str) -> None:
-    if not cond:
-        raise PatternError(f"{path.name}: {key}: {msg}")
-
-
-def _glyphs(path: Path) -> dict[str, str]:
-    """The glyph substitution table of ``glyphs.yaml`` (private-use character -> text)."""
-    spec = _load_yaml(path)
-    table = (spec or {}).get("private_use") if isinstance(spec, dict) else None
-    _require(isinstance(table, dict), path, "private_use", "expected a mapping")
-    for key, rep in table.items():
-        _require(isinstance(key, str) and len(key) == 1 and bool(regex.match(r"\p{Co}", key)), path,
-                 f"private_use.{key!r}", "key must be one private-use character")
-        _require(isinstance(rep, str), path, f"private_use.{key!r}", "replacement must be a string")
-    return dict(table)
-
-
-def _years(path: Path) -> dict:
-    """``years.yaml``: the words that make a year a target, past result, baseline or date."""
-    spec = _load_yaml(path)
-    _require(isinstance(spec, dict), path, "<root>", "expected a mapping")
-    for side, kinds in (("before", ("target", "until", "past", "baseline")), ("after", ("target", "past", "baseline", "date"))):
-        _require(isinstance(spec.get(side), dict), path, side, "expected a mapping of kinds")
-        for kind in kinds:
-            words = spec[side].get(kind)
-            _require(isinstance(words, list) and all(isinstance(w, str) and w for w in words), path,
-                     f"{side}.{kind}", "needs a list of words")
-    for key in ("past_horizon_years", "period_past_horizon_years"):
-        _require(isinstance(spec.get(key), int), path, key, "needs an integer")
-    markers = spec.get("past_markers")
-    _require(isinstance(markers, list) and markers, path, "past_markers", "needs a non-empty list")
-    for m in markers:
-        try:
-            regex.compile(m)
-        except (regex.error, TypeError) as exc:
-            raise PatternError(f"{path.name}: past_markers: bad regex {m!r}: {exc}") from None
-    return spec
+        ``build`` must be a module-level function or class (it is the key).
+        """
+        if build not in self._compiled:
+            self._compiled[build] = build(self)
+        return self._compiled[build]
 
 
 def load_patterns(folder: str | Path | None = None) -> Patterns:
-    """Load every rule file from ``folder`` (default: the shipped ``patterns/``).
+    """Load every rule file from ``folder`` (default: the shipped ``patterns/``), once per process.
 
     Raises:
-        PatternError: a file is missing or a key is malformed.
+        PatternError: a file is missing, or a key is missing, unknown or malformed.
     """
     return _load_cached(str(Path(folder).resolve()) if folder else str(default_patterns_dir()))
 
@@ -140,100 +508,32 @@ def load_patterns(folder: str | Path | None = None) -> Patterns:
 @lru_cache(maxsize=8)
 def _load_cached(folder_str: str) -> Patterns:
     folder = Path(folder_str)
-    units_p = folder / "units.yaml"
-    units = _load_yaml(units_p)
-    _require(isinstance(units, dict) and units, units_p, "<root>", "expected a mapping of surfaces")
-    for surface, spec in units.items():
-        _require(isinstance(spec, dict) and isinstance(spec.get("unit"), str), units_p, str(surface),
-                 "needs a 'unit' string")
-        _require(isinstance(spec.get("kind"), str), units_p, str(surface), "needs a 'kind' string")
-
-    cmp_p = folder / "comparators.yaml"
-    cmp = _load_yaml(cmp_p)
-    for side in ("before", "after"):
-        _require(isinstance(cmp, dict) and isinstance(cmp.get(side), dict), cmp_p, side, "missing mapping")
-        for word, op in cmp[side].items():
-            _require(op in _COMPARATORS, cmp_p, f"{side}.{word}", f"unknown comparator {op!r}")
-    _require(isinstance(cmp.get("between", {}), dict), cmp_p, "between", "expected a mapping")
-    for word, op in (cmp.get("between") or {}).items():
-        _require(op in _COMPARATORS, cmp_p, f"between.{word}", f"unknown comparator {op!r}")
-
-    chg_p = folder / "change_verbs.yaml"
-    chg = _load_yaml(chg_p)
-    for key in ("decrease_by", "increase_by", "level_particles", "reduction_amounts"):
-        _require(isinstance(chg, dict) and isinstance(chg.get(key), list) and chg[key], chg_p, key,
-                 "needs a non-empty list")
-
-    per_p = folder / "periods.yaml"
-    periods = _load_yaml(per_p)
-    for name, spec in (periods or {}).items():
-        _require(isinstance(spec, dict) and isinstance(spec.get("start"), int) and isinstance(spec.get("end"), int)
-                 and spec["start"] <= spec["end"], per_p, str(name), "needs integer start <= end")
-
-    lex_p = folder / "lexicon.yaml"
-    lex = _load_yaml(lex_p)
-    for key in ("target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words",
-                "background_sections", "indicator_heads", "weak_target_verbs",
-                "threshold_comparators", "indicator_trailing_words", "scope_prefixes", "enumeration_ends",
-                "shared_heads", "area_words", "generic_project_verbs"):
-        _require(isinstance(lex, dict) and isinstance(lex.get(key), list) and lex[key], lex_p, key,
-                 "needs a non-empty list")
-        for w in lex[key]:
-            _require(isinstance(w, str) and w, lex_p, key, f"entry {w!r} is not a word")
-    _require(isinstance(lex.get("measure_words"), dict), lex_p, "measure_words", "needs a mapping kind -> word")
-
-    exc_p = folder / "exclusions.yaml"
-    exc = _load_yaml(exc_p)
-    compiled: dict[str, list] = {}
-    extra: dict = {}
-    for side in ("before", "after"):
-        _require(isinstance(exc, dict) and isinstance(exc.get(side), list), exc_p, side, "needs a list")
-        compiled[side] = []
-        for entry in exc[side]:
-            _require(isinstance(entry, dict) and "id" in entry and "pattern" in entry, exc_p, side,
-                     f"entry {entry!r} needs id and pattern")
-            try:
-                compiled[side].append((entry["id"], regex.compile(entry["pattern"], regex.V1)))
-                if entry.get("unless_kinds"):
-                    _require(isinstance(entry["unless_kinds"], list), exc_p, f"{side}.{entry['id']}",
-                             "unless_kinds must be a list of unit kinds")
-                    extra.setdefault("exclusion_unless", {})[entry["id"]] = set(entry["unless_kinds"])
-            except regex.error as e:
-                raise PatternError(f"{exc_p.name}: {side}.{entry['id']}: bad regex: {e}") from None
-
-    th_p = folder / "table_headers.yaml"
-    th = _load_yaml(th_p)
-    _require(isinstance(th, dict) and isinstance(th.get("roles"), dict), th_p, "roles", "missing mapping")
-    _require(isinstance(th.get("order"), list) and set(th["order"]) <= set(th["roles"]), th_p, "order",
-             "must list roles defined under 'roles'")
-    for role, spec in th["roles"].items():
-        _require(isinstance(spec, dict) and isinstance(spec.get("words"), list) and spec["words"], th_p,
-                 f"roles.{role}", "needs a non-empty 'words' list")
-    try:
-        regex.compile(th.get("footnote_marks", ""))
-    except (regex.error, TypeError) as exc:
-        raise PatternError(f"{th_p.name}: footnote_marks: bad regex: {exc}") from None
-    _require(isinstance(th.get("note_starts"), list), th_p, "note_starts", "needs a list")
-    extra["table_headers"] = th
-    extra["indicators"] = _load_yaml(folder / "indicators.yaml")
-    extra["flags"] = _load_yaml(folder / "flags.yaml")
-    extra["qualitative"] = _load_yaml(folder / "qualitative.yaml")
-    ni_p = folder / "national_issuers.yaml"
-    ni = _load_yaml(ni_p)
-    _require(isinstance(ni, dict) and isinstance(ni.get("names"), list) and ni["names"], ni_p, "names",
-             "needs a non-empty list")
-    for name in ni["names"]:
-        _require(isinstance(name, str) and len(name) >= 2, ni_p, "names", f"entry {name!r} is not a name")
-    extra["national_issuers"] = sorted(set(ni["names"]), key=len, reverse=True)
-    result = Patterns(folder, units, cmp["before"], cmp["after"], chg, periods or {}, lex,
-                      compiled["before"], compiled["after"], extra, _glyphs(folder / "glyphs.yaml"),
-                      dict(cmp.get("between") or {}), _years(folder / "years.yaml"))
-    from .catalogue import IndicatorCatalogue
-
-    from .flags import Plausibility
-
-    from .prose.qualitative import QualitativeTargets
-
-    Plausibility(result, IndicatorCatalogue(result))   # validates indicators.yaml and flags.yaml
-    QualitativeTargets(result)                         # validates qualitative.yaml
-    return result
+    data = {file: check(_load_yaml(folder / file), file) for file, check in RULE_FILES.items()}
+    _check_across(data)
+    cmp, exc = data["comparators.yaml"], data["exclusions.yaml"]
+    return Patterns(
+        folder=folder, units=data["units.yaml"],
+        comparators_before=cmp["before"], comparators_after=cmp["after"], comparators_between=cmp.get("between", {}),
+        change_verbs=data["change_verbs.yaml"], periods=data["periods.yaml"], lexicon=data["lexicon.yaml"],
+        exclusions_before=tuple((e["id"], e["pattern"]) for e in exc["before"]),
+        exclusions_after=tuple((e["id"], e["pattern"]) for e in exc["after"]),
+        exclusion_unless={e["id"]: frozenset(e["unless_kinds"]) for side in ("before", "after") for e in exc[side]
+                          if e.get("unless_kinds")},
+        glyphs=data["glyphs.yaml"]["private_use"], years=data["years.yaml"],
+        table_headers=data["table_headers.yaml"],
+        national_issuers=tuple(sorted(set(data["national_issuers.yaml"]["names"]), key=len, reverse=True)),
+        region_aliases=data["region_aliases.yaml"],
+        ambiguous_places=frozenset(data["ambiguous_places.yaml"]["names"]),
+        doc_number_prefixes=data["doc_number_prefixes.yaml"],
+        numbering=_numbering_table(data["numbering.yaml"]),
+        catalogue=_catalogue(data["indicators.yaml"]),
+        rejection_shares={step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
+                          for step, c in data["rejection_shares.yaml"]["steps"].items()},
+        min_rejection_share=data["rejection_shares.yaml"]["min_share"],
+        flag_explanations={f: data["flags.yaml"]["flags"][f] for f in FLAG_IDS},
+        sub_scope_words=tuple(data["flags.yaml"]["sub_scope_words"]),
+        horizon_years=frozenset(data["flags.yaml"]["horizon_years"]),
+        qualitative_phrases=tuple(QualitativePhrase(**e) for e in data["qualitative.yaml"]["phrases"]),
+        qualitative_cells=tuple(data["qualitative.yaml"]["table_cells"]),
+        vague_subjects=frozenset(data["qualitative.yaml"]["vague_subjects"]),
+    )

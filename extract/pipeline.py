@@ -2,21 +2,18 @@
 
 read -> normalise (inside the reader) -> sections -> metadata -> rules -> rows -> restatements
 linked.  A document that fails at any stage becomes an error row; the batch goes on.  Batches
-(discovery, shards, worker pool, merged tables) are run by :mod:`extract.batch`.
+(discovery, shards, supervised workers, merged tables) are run by :mod:`extract.batch`, for the
+command line and the Python API alike.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from .batch.discover import corpus_root, document_ids  # noqa: F401 - part of this module's surface
-from .batch.discover import find_documents as _discover
 from .catalogue import IndicatorCatalogue, clean_indicator
-from .context.metadata import apply_manifest, infer_metadata, read_manifest
+from .context.metadata import apply_manifest, infer_metadata, region_rules
 from .context.sections import build_sections
 from .context.years import DocContext
 from .diagnostics import likely_misses
@@ -52,17 +49,19 @@ class DocResult:
 def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | None = None) -> DocResult:
     """Run sections, metadata and rules on a read document."""
     tree = build_sections(doc)
-    meta = infer_metadata(doc, patterns)
+    prose = rules_for(patterns)
+    meta = infer_metadata(doc, patterns, cut=lambda s: prose.lex.tokenizer.cut(s, HMM=False))
     warnings = list(doc.warnings)
     if manifest_entry:
-        warnings += apply_manifest(meta, manifest_entry)
+        warnings += apply_manifest(meta, manifest_entry, region_rules(patterns).gaz)
+    if meta.rules.get("region") != "manifest":
+        warnings += meta.warnings
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
-    prose = rules_for(patterns)
     rejections: list = []
     found = prose.extract(doc, ctx, rejections)
     found.extend(qualitative_for(patterns).extract(doc, ctx, prose))    # targets without a number
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
-    catalogue = catalogue_for(patterns)
+    catalogue = patterns.catalogue
     rows = []
     seen = set()
     for c in found:
@@ -104,10 +103,13 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "title_evidence": meta.evidence.get("title"), "issuer_evidence": meta.evidence.get("issuer"),
         "region_evidence": meta.evidence.get("region"), "date_evidence": meta.evidence.get("date"),
         **reading_report(doc),
+        "subject_region": meta.subject_region, "subject_region_code": meta.subject_region_code,
+        "issuer_rule": meta.rules.get("issuer"), "region_rule": meta.rules.get("region"),
         "warnings": warnings,
     }
     numeric = [r for r in rows if r["class"] != "qualitative"]
-    misses = likely_misses(doc, numeric, years=prose.years, ctx=ctx, rejections=rejections)
+    misses = likely_misses(doc, numeric, years=prose.years, ctx=ctx, rejections=rejections,
+                           shares=patterns.rejection_shares, min_share=patterns.min_rejection_share)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
                     "sentence": doc.text[r.sentence_start:r.sentence_end], "char_start": r.char_start,
                     "char_end": r.char_end, "page": doc.page_of(r.char_start), "line": doc.line_of(r.char_start),
@@ -151,57 +153,36 @@ def _table_commitments(doc: Document, ctx: DocContext, patterns: Patterns, prose
     return out
 
 
-_RULES_CACHE: dict[int, ProseRules] = {}
-_CATALOGUES: dict[int, IndicatorCatalogue] = {}
 _MAX_INDICATOR_CHARS = 40
 
 
 def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
-    """The indicator catalogue of ``patterns`` (validated once per process)."""
-    key = id(patterns)
-    if key not in _CATALOGUES:
-        _CATALOGUES[key] = IndicatorCatalogue(patterns)
-    return _CATALOGUES[key]
-
-
-_PLAUSIBILITY: dict[int, Plausibility] = {}
-_QUALITATIVE: dict[int, QualitativeTargets] = {}
+    """The indicator catalogue of ``patterns`` (built when they were loaded)."""
+    return patterns.catalogue
 
 
 def qualitative_for(patterns: Patterns) -> QualitativeTargets:
-    """The qualitative target rules of ``patterns`` (compiled once per process)."""
-    key = id(patterns)
-    if key not in _QUALITATIVE:
-        _QUALITATIVE[key] = QualitativeTargets(patterns)
-    return _QUALITATIVE[key]
-
+    """The qualitative target rules of ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(QualitativeTargets)
 
 
 def plausibility_for(patterns: Patterns) -> Plausibility:
-    """The flag rules of ``patterns`` (built once per process)."""
-    key = id(patterns)
-    if key not in _PLAUSIBILITY:
-        _PLAUSIBILITY[key] = Plausibility(patterns, catalogue_for(patterns))
-    return _PLAUSIBILITY[key]
+    """The flag rules of ``patterns`` (built once, kept with them)."""
+    return patterns.compiled(Plausibility)
 
 
-_TABLES_CACHE: dict[int, TableReader] = {}
+def _table_reader(patterns: Patterns) -> TableReader:
+    return TableReader(patterns, rules_for(patterns))
 
 
 def tables_for(patterns: Patterns) -> TableReader:
-    """The table reader for ``patterns`` (compiled once per process)."""
-    key = id(patterns)
-    if key not in _TABLES_CACHE:
-        _TABLES_CACHE[key] = TableReader(patterns, rules_for(patterns))
-    return _TABLES_CACHE[key]
+    """The table reader for ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(_table_reader)
 
 
 def rules_for(patterns: Patterns) -> ProseRules:
-    """The compiled rules for ``patterns`` (compiled once per process)."""
-    key = id(patterns)
-    if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = ProseRules(patterns)
-    return _RULES_CACHE[key]
+    """The compiled prose rules for ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(ProseRules)
 
 
 def process_file(path: Path, root: Path, patterns_dir: str | None = None,
@@ -212,53 +193,10 @@ def process_file(path: Path, root: Path, patterns_dir: str | None = None,
         patterns = load_patterns(patterns_dir)
         doc = read_document(path, root, patterns)
         return extract_document(doc, patterns, manifest_entry)
-    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+    except Exception as exc:  # one bad document must not stop the batch
         if not isinstance(exc, ReadError):
             log.debug("failed on %s", path, exc_info=True)
         return DocResult(error_row(path, rel, reason_for(exc)))
-
-
-def find_documents(corpus: Path) -> list[Path]:
-    """Files with a registered reader under ``corpus``, sorted (see :mod:`extract.batch.discover`:
-    links are followed once, special files and dangling links are left out)."""
-    return _discover(corpus)[0]
-
-
-def _worker(args):
-    path, root, patterns_dir, entry = args
-    return process_file(path, root, patterns_dir, entry)
-
-
-def _failed(task, reason: str) -> DocResult:
-    path, root, _patterns_dir, _entry = task
-    return DocResult(error_row(path, relative_path(path, root), reason))
-
-
-def run_batch(corpus: Path, jobs: int = 1, patterns_dir: str | None = None) -> Iterator[DocResult]:
-    """Process every document of ``corpus`` in memory, in supervised worker processes when ``jobs > 1``.
-
-    Yields results in completion order; callers sort the rows.  (``plan-extract run`` goes
-    through :mod:`extract.batch` instead: shards on disk, re-runs, limits.)
-
-    Raises:
-        SettingsError: two files give one document id (before any document is read).
-    """
-    root = corpus_root(corpus)
-    manifest = read_manifest(root)
-    paths = find_documents(corpus)
-    tasks = [(p, root, patterns_dir, manifest.get(doc_id)) for p, doc_id in zip(paths, document_ids(paths, root))]
-    if jobs <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            yield _worker(t)
-        return
-    from .batch.pool import run_supervised
-
-    yield from run_supervised(tasks, _worker, _failed, jobs)
-
-
-def default_jobs() -> int:
-    """Worker processes to use by default: the machine's cores, at most 4."""
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 def result_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,

@@ -37,11 +37,6 @@ _DIGIT = regex.compile(r"\d")
 
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
-# classifiers after which a Chinese numeral is a count ("两座", "七条", "十余处", "一轮")
-_CN_CLASSIFIERS = "座处个套台家条所项轮艘支户口眼"
-# … but not a place name ("七台河", "三门峡"): a classifier followed by 河/山/湖/县 … is part of a name
-_CN_COUNT = rf"[一两二三四五六七八九十百]{{1,3}}(?=[余多]?[{_CN_CLASSIFIERS}](?![河山湖县市区镇乡村路街港湾岛峡子庄屯营堡寨沟台]))"
-
 
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")      # a four-digit year (shared by the rules)
 
@@ -84,13 +79,17 @@ class QuantityGrammar:
         before = alternation(self.p.comparators_before)
         after = alternation(self.p.comparators_after)
         between = alternation(self.p.comparators_between) or "(?!)"
+        counted = self.p.lexicon["chinese_count_classifiers"]
+        names = "".join(self.p.lexicon["name_after_classifier"])
+        # a Chinese numeral directly before a classifier ("两座", "十余处"), not a name ("七台河", "三轮车")
+        cn_count = rf"[一两二三四五六七八九十百]{{1,3}}(?=[余多]?(?:{alternation(counted)})(?![{names}]))"
         return regex.compile(
             rf"""
             (?P<pre>(?:{before})[ ]?)?                       # 不低于 / >= / 约 …
             (?P<per>每[ ]?(?P<denominator>(?:万|千|百)?(?:人|户|平方公里|平方千米|公顷|亩|辆|台)))?  # 每万人8标台
             (?P<lb>[\[［][ ]?)?                               # [1.21]: a cumulative value
             (?<![\d.A-Za-zⅠ-Ⅻ/_\-])                          # not inside PM2.5, SO2, a code
-            (?P<num>{_ARABIC}|{_PERCENT_WORDS}|{_CN_COUNT})   # 85 / 百分之四十 / 两(座)
+            (?P<num>{_ARABIC}|{_PERCENT_WORDS}|{cn_count})   # 85 / 百分之四十 / 两(座)
             (?:(?P<unit1>{units})?[ ]?(?P<sep>[-—–~～至到])[ ]?  # a range: 80%—85% / 5—10家
                (?P<num2>{_ARABIC}))?
             (?!\d|\.\d)

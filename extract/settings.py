@@ -84,13 +84,14 @@ def check_file(path: str | Path, what: str) -> Path:
     return p
 
 
-def check_export_path(dest: str | Path) -> Path:
-    """Where ``compare`` writes its table: .xlsx, .csv or .parquet in a writable folder."""
+def check_export_path(dest: str | Path, suffixes: tuple[str, ...] = EXPORT_SUFFIXES) -> Path:
+    """Where ``compare`` (``export``, ``explain``) writes its table: one of ``suffixes`` in a writable folder."""
     path = Path(dest)
-    if path.suffix.lower() not in EXPORT_SUFFIXES:
-        raise SettingsError(f"--save: {path.name!r} is not .xlsx, .csv or .parquet")
+    kinds = ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
+    if path.suffix.lower() not in suffixes:
+        raise SettingsError(f"--save: {path.name!r} is not {kinds}")
     if path.is_dir():
-        raise SettingsError(f"--save: {path} is a folder; give a file name ending in .xlsx, .csv or .parquet")
+        raise SettingsError(f"--save: {path} is a folder; give a file name ending in {kinds}")
     _writable_dir(path.parent, "--save")
     return path
 

@@ -14,6 +14,8 @@ from extract.readers import read_document
 
 from .badinputs.generate import make_corpus
 
+pytestmark = pytest.mark.slow        # the hostile corpus: `make test-fast` leaves these out
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """Generate the corpus, run the CLI on it once (two workers); returns (cases, out, process)."""

@@ -21,6 +21,8 @@ from extract.cli import main
 
 from .conftest import CORPUS
 
+pytestmark = pytest.mark.slow        # worker processes: `make test-fast` leaves these out
+
 SEEDS = sorted(CORPUS.glob("*.txt"))
 TABLES = ("commitments", "documents", "sections", "likely_misses")
 

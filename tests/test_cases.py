@@ -3,7 +3,8 @@
 Each case gives a text, optionally the plan period, and the rows expected; a case with
 ``expect: []`` is a negative (no row may come out).  Only the fields listed are compared, but
 the number of rows must match exactly (``match: contains``: the expected rows are among them).
-``mode: project`` reads the text as a 专栏 box item.
+``mode: project`` reads the text as a 专栏 box item; an expected value written as a list
+accepts any of its items (an indicator with two acceptable spellings).
 Known failures are marked ``xfail: reason`` and run with strict xfail, so a fix shows up;
 rule errors propagate (strict mode, set in conftest).
 """
@@ -49,6 +50,8 @@ def _overlap(gold: str, got) -> bool:
 
 
 def _same(expected, got) -> bool:
+    if isinstance(expected, list):          # any of these spellings
+        return any(_same(e, got) for e in expected)
     if isinstance(expected, float) or isinstance(expected, int) and not isinstance(expected, bool):
         return got is not None and math.isclose(float(got), float(expected), abs_tol=1e-9)
     return expected == got

@@ -12,6 +12,7 @@ import pytest
 from .conftest import CORPUS
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow        # Dask clusters: `make test-fast` leaves these out
 TABLES = ("commitments", "documents", "sections", "likely_misses")
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from extract.catalogue import IndicatorCatalogue
 from extract.flags import FLAG_IDS, Plausibility
 from extract.patterns import load_patterns
 from extract.pipeline import rows_from_text
@@ -44,7 +43,7 @@ def test_direction_fires_on_a_target_the_wrong_side_of_its_baseline():
 
 
 def test_direction_from_the_words_when_the_catalogue_has_no_direction():
-    rule = Plausibility(load_patterns(), IndicatorCatalogue(load_patterns()))
+    rule = Plausibility(load_patterns())
     row = {"commitment_id": "a", "indicator": "某某排放量", "indicator_id": None, "value": 12.0, "baseline_value": 10.0,
            "change": "level", "comparator": "=", "unit": "万吨", "source": "text",
            "sentence": "某某排放量下降到12万吨", "indicator_span": {"start": 0, "end": 5}, "value_span": {"start": 8, "end": 13}}
@@ -63,7 +62,7 @@ def test_range_fires_on_a_share_over_100_a_negative_value_and_a_year_outside_the
                       {**PERIOD, "publish_date": "2022-03-01"})
     assert published["森林覆盖率"]["flags"] == ["range"] and "publication" in published["森林覆盖率"]["flag_detail"]
     assert published["湿地保护率"]["flags"] == []
-    rule = Plausibility(load_patterns(), IndicatorCatalogue(load_patterns()))
+    rule = Plausibility(load_patterns())
     row = {"value": -3.0, "unit": "%", "change": "level", "year": 2025}
     assert rule._range(row, 2021, 2025, None) == ["a negative value -3"]
     assert rule._range({**row, "value": 3.0}, 2021, 2025, None) == []

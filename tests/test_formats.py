@@ -104,6 +104,7 @@ def test_scanned_and_encrypted_pdfs_are_error_rows(tmp_path):
     assert res.document["status"] == "error" and "encrypted" in res.document["error"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (SHARED / "corpus-pdf").is_dir(), reason="../shared/corpus-pdf not present")
 def test_all_real_pdfs_read_with_pages(tmp_path):
     from extract.cli import main

@@ -108,6 +108,7 @@ def test_a_garbled_text_layer_is_measured_and_flagged(tmp_path, capsys):
 _REAL_PDFS = sorted((SHARED / "corpus-pdf").glob("*.pdf"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _REAL_PDFS, reason="../shared/corpus-pdf not present")
 @pytest.mark.parametrize("pdf", _REAL_PDFS, ids=lambda p: p.stem)
 def test_no_private_use_glyph_or_replacement_character_is_left(pdf):
@@ -137,3 +138,53 @@ def test_turned_pages_read_as_printed(tmp_path, fixture, turn):
     expected = _rows(original)
     assert len(expected) >= 20
     assert _rows(turned) == expected
+
+
+# --- layout kept on re-read pages, frames and boxes over a page break (unseen-layouts S5, S12, S13) ---
+
+def _zoo_pdf(tmp_path, variant_id: str) -> Path:
+    from tests.zoo import catalog
+
+    return catalog.build(variant_id, tmp_path)
+
+
+def test_a_page_read_again_keeps_its_grid_and_takes_pdfminer_characters_cell_by_cell(tmp_path):
+    """S5/S12: non-embedded fonts send the page to pdfminer; the table stays a table, each cell
+    filled from pdfminer's characters inside it (no 78.585 glued from two cells)."""
+    pdf = _zoo_pdf(tmp_path, "s5-nonembedded-ruled/exact")
+    doc = read_document(pdf, tmp_path, load_patterns())
+    assert doc.reading["extractor"] == "pdfminer" and doc.reading["warnings"] == []
+    [table] = [b for b in doc.blocks if b.kind == "table"]
+    assert [c.text for c in table.rows[1]] == ["地表水达到或好于Ⅲ类水体比例（%）", "78.5", "85", "约束性"]
+    assert "78.585" not in doc.text
+
+
+def test_a_lone_frame_is_a_box_and_its_caption_above_is_the_title(tmp_path):
+    """A 专栏 drawn as one rectangle (pdfplumber drops one-cell tables) with its caption printed
+    above the frame; its items are box items, source "table"."""
+    pdf = _zoo_pdf(tmp_path, "box-page-break/frame")
+    doc = read_document(pdf, tmp_path, load_patterns())
+    boxes = [b for b in doc.blocks if b.kind == "box"]
+    assert [b.page for b in boxes] == [1, 2]
+    assert all(b.title.startswith("专栏6") for b in boxes)          # page 2 carries page 1's box on
+    assert boxes[1].rows[0][0].text.startswith("3. 农村黑臭水体整治")
+
+
+def test_items_carried_over_a_page_break_without_a_frame_stay_box_items(tmp_path):
+    """S13: the box ends at the foot of page 1; page 2 goes on with items 3–5 and no frame."""
+    pdf = _zoo_pdf(tmp_path, "box-page-break/no-frame")
+    rows = process_file(pdf, tmp_path, None, {"plan_start_year": "2021", "plan_end_year": "2025"}).commitments
+    page2 = [(r["value"], r["source"], r["class"]) for r in rows if r["page"] == 2]
+    assert sorted(page2) == [(1.0, "table", "project"), (3.0, "table", "project"), (18.0, "table", "project"),
+                             (40.0, "table", "project")]
+
+
+def test_glyph_outlines_are_not_rulings(tmp_path):
+    """S2: a header drawn as filled glyph outlines adds no column to the grid."""
+    import pypdfium2 as pdfium
+
+    from extract.readers.pdf_layout import find_grids, rulings
+
+    pdf = _zoo_pdf(tmp_path, "s2-outline-header/exact")
+    [grid] = find_grids(rulings(pdfium.PdfDocument(str(pdf))[0]))
+    assert [round(x) for x in grid.xs] == [40, 260, 320, 410, 500, 555]

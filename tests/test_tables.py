@@ -80,3 +80,79 @@ def test_a_header_row_without_text_is_skipped_and_the_columns_read_from_the_data
     # without the unit and binding columns nothing says these numbers are targets
     bare = [[row[j] for j in (0, 1, 3, 4)] for row in rows]
     assert schemas.from_data(bare, True, ctx) is None
+
+
+# --- named table decisions (tables/decide.py) and header vs data ---------------------------------
+
+def _explain(text: str):
+    from extract.api import explain_text
+
+    return explain_text(text, manifest={"plan_start_year": 2021, "plan_end_year": 2025})
+
+
+def test_a_review_table_gives_no_row_and_says_why():
+    """S8: a caption of review and a “十三五” target column: the table reviews the past plan."""
+    text = ("第一章 规划基础\n“十三五”期间，规划确定的主要指标完成情况见表1。\n"
+            "表1 “十三五”生态环境保护规划指标完成情况\n"
+            "序号\t指标名称\t单位\t“十三五”目标值\t2020年现状值\t达标情况\n"
+            "1\t城市空气质量优良天数比率\t%\t≥78\t83.1\t达标\n"
+            "2\t细颗粒物（PM2.5）浓度\tμg/m3\t≤42\t36.5\t达标\n"
+            "3\t森林覆盖率\t%\t≥30\t31.4\t达标\n"
+            "第二章 总体要求\n到2025年，城市空气质量优良天数比率达到86%。\n")
+    rows, rejected = _explain(text)
+    assert [(r["indicator"], r["value"], r["source"]) for r in rows.to_dict("records")] == \
+        [("城市空气质量优良天数比率", 86.0, "text")]
+    assert "table.review" in set(rejected["rejected_by"])
+
+
+def test_a_review_caption_does_not_hide_a_column_for_a_year_to_come():
+    text = ("表1 “十三五”目标完成情况及“十四五”主要指标\n"
+            "序号\t指标\t单位\t“十三五”目标\t2020年现状\t2025年目标\t属性\n"
+            "1\t森林覆盖率\t%\t35\t35.8\t36.5\t约束性\n"
+            "2\t空气质量优良天数比率\t%\t75.4\t89.6\t90\t约束性\n")
+    rows, _ = _explain(text)
+    got = {(r["indicator"], r["year"], r["value"], r["baseline_value"]) for r in rows.to_dict("records")}
+    assert got == {("森林覆盖率", 2025, 36.5, 35.8), ("空气质量优良天数比率", 2025, 90.0, 89.6)}
+
+
+def test_rows_that_give_nothing_carry_the_rule_that_dropped_them():
+    text = ("表2 主要指标\n"
+            "序号\t指标\t单位\t2020年\t2025年\t属性\n"
+            "（一）生态环境质量\t\t\t\t\t\n"
+            "1\t地表水达到或好于Ⅲ类水体比例\t%\t80\t85.7\t约束性\n"
+            "2\t单位地区生产总值二氧化碳排放降低\t%\t—\t完成省下达目标\t约束性\n"
+            "3\t受污染耕地安全利用率\t%\t90\t待定\t约束性\n"
+            )
+    rows, rejected = _explain(text)
+    numeric = [(r["indicator"], r["value"]) for r in rows.to_dict("records") if r["class"] != "qualitative"]
+    assert numeric == [("地表水达到或好于Ⅲ类水体比例", 85.7)]
+    # a target cell without a number that promises something is a qualitative row (issue 21) …
+    assert [r["target_text"] for r in rows.to_dict("records") if r["class"] == "qualitative"] == ["完成省下达目标"]
+    # … one that promises nothing is turned down, and says so
+    why = dict(zip(rejected["quantity"], rejected["rejected_by"]))
+    assert why["待定"] == "table.cell.no_value" and "完成省下达目标" not in why
+    assert set(rejected["rejected_by"]) >= {"table.cell.no_value", "table.row.group"}
+
+
+def test_a_data_row_or_a_group_row_is_no_header_row():
+    """S7: 完成省定目标 over a unit and placeholders is data; 一、主要目标 across the table is a group."""
+    from extract.context.years import DocContext
+    from extract.model import Cell
+    from extract.pipeline import tables_for
+
+    schemas = tables_for(load_patterns()).schemas
+    ctx = DocContext(2021, 2025, None, None)
+
+    def cells(texts, spans=None):
+        return [Cell(t, 0, len(t), 1, (spans or {}).get(k, 1)) for k, t in enumerate(texts)]
+
+    header = cells(["序号", "指标名称", "单位", "2020年现状值", "2025年目标", "五年累计", "属性"])
+    continued = cells(["", "总氮减排量", "万吨", "-", "/", "完成省定目标", ""])
+    data = cells(["4", "城市污水集中收集率", "%", "-", "75", "/", "预期性"])
+    schema = schemas.detect([header, continued, data], True, ctx)
+    assert schema.header_rows == 1 and schema.columns[2].role == "unit"
+    task_header = cells(["序号", "重点任务", "工作措施", "完成时限", "牵头部门"])
+    group = [Cell("一、主要目标", 0, 6, 1, 5)] + [Cell("一、主要目标", 0, 6, 1, 1, (0, 0)) for _ in range(4)]
+    task = cells(["1", "新能源车推广", "力争2025年注册登记汽车中新能源车比例达到45%。", "年底前", "市发展改革委"])
+    schema = schemas.detect([task_header, group, task], True, ctx)
+    assert schema.header_rows == 1 and "target" not in schema.roles

@@ -1,7 +1,8 @@
 """Find the documents of a corpus without losing any silently.
 
-Every file with a registered reader's extension becomes a document.  What cannot be read as one
-is reported instead of skipped: a dangling link or a FIFO/socket/device with a document's
+Every file with a registered reader's extension becomes a document, and a plan in a format no
+reader takes (``.doc``, ``.wps``, ``.rtf``, ``.ofd``, images: ``readers.UNSUPPORTED``) an error row
+saying what to do.  What cannot be read as one is reported instead of skipped: a dangling link or a FIFO/socket/device with a document's
 extension becomes a :class:`Problem` with a path (an error row for it); a folder that cannot be
 listed, or a link that leads back into a folder already walked (a cycle), is a :class:`Problem`
 without a document (a warning).  Special files are never opened (opening a FIFO blocks).
@@ -13,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..readers import supported
+from ..readers import supported, unsupported_reason
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,32 @@ def find_documents(corpus: Path) -> tuple[list[Path], list[Problem]]:
             problems.extend(p)
 
     walk(corpus)
-    return sorted(docs), problems
+    return sorted(docs), _one_row_per_id(corpus, docs, problems)
+
+
+def _one_row_per_id(root: Path, docs: list[Path], problems: list[Problem]) -> list[Problem]:
+    """An unsupported file whose id a read document (or an earlier such file) has is a warning, not a row.
+
+    (plan.doc left beside its conversion plan.docx must not give a second row ``plan``.)
+    """
+    from ..readers import doc_id_from_path, relative_path
+
+    taken = {doc_id_from_path(relative_path(p, root)) for p in docs}
+    out = []
+    for p in problems:
+        if p.is_document and not supported(p.path):
+            doc_id = doc_id_from_path(relative_path(p.path, root))
+            if doc_id in taken:
+                p = Problem(p.path, f"{p.reason}; not read (another file gives its id {doc_id!r})", False)
+            taken.add(doc_id)
+        out.append(p)
+    return out
 
 
 def _classify(path: Path, name: str) -> tuple[list[Path], list[Problem]]:
     if not supported(path):
-        return [], []
+        reason = unsupported_reason(path)
+        return [], ([Problem(path, reason, True)] if reason else [])
     try:
         st = path.stat()
     except FileNotFoundError:

@@ -15,6 +15,7 @@ def _load_shipped_rules() -> None:
     rules = rules_for(patterns)
     tables_for(patterns)
     list(rules.lex.tokenizer.cut("森林覆盖率"))
+    list(rules.lex.pos_tokenizer.cut("森林覆盖率"))
 
 
 try:

@@ -223,6 +223,40 @@ def _engine(settings: RunSettings, tasks: list[Task], stats: dict):
                           settings.limits, warm=warm_up, warm_arg=settings.patterns_dir, stats=stats)
 
 
+def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], RunSummary]:
+    """Extract a corpus as :func:`run_corpus` does, keeping the rows in memory (the Python API).
+
+    The same discovery (problem files become error rows), manifest check, supervised local
+    workers with their limits and error rows; nothing is written (``settings.out``,
+    ``engine`` and ``redo`` are not used).  Returns each document's rows per table, in the
+    order of the merged tables, and the run's figures and warnings.
+
+    Raises:
+        SettingsError: two files give one document id (nothing was read then).
+    """
+    from dataclasses import replace
+
+    from .pool import run_supervised
+    from .tasks import error_rows, extract_rows, warm_up
+
+    t0 = time.perf_counter()
+    summary = RunSummary()
+    found = discover(settings)
+    tasks, _reused, failed = plan(replace(settings, redo=True), summary, found)
+    results = [error_rows(task, reason) for task, reason in failed]
+    tasks.sort(key=lambda t: (-_size(t.path), t.rel))
+    stats: dict = {}
+    results += run_supervised(tasks, extract_rows, error_rows, settings.jobs, settings.limits, warm=warm_up,
+                              warm_arg=settings.patterns_dir, stats=stats)
+    results.sort(key=lambda r: (r["documents"][0]["doc_id"], r["documents"][0]["source_path"]))
+    summary.documents = summary.extracted = len(results)
+    summary.commitments = sum(len(r.get("commitments") or []) for r in results)
+    summary.errors = sum(1 for r in results if r["documents"][0]["status"] != "ok")
+    summary.peak_worker_rss_mb = stats.get("peak_rss_mb", 0.0)
+    summary.seconds = time.perf_counter() - t0
+    return results, summary
+
+
 def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = None,
                on_document: Callable[[ShardRef], None] | None = None) -> RunSummary:
     """Run a batch; see the module docstring for the steps.

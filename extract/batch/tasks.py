@@ -52,13 +52,18 @@ def run_task(task: Task) -> ShardRef:
     return write_shard(Path(task.shards_root), task.name, extract_rows(task))
 
 
-def error_shard(task: Task, reason: str, cache: bool = False) -> ShardRef:
-    """An error-row shard for a document whose worker died or ran out of time."""
+def error_rows(task: Task, reason: str) -> dict[str, list[dict]]:
+    """The rows of a document that gave none: its error row (worker died, ran out of time …)."""
     from ..rows import error_row
 
     row = error_row(Path(task.path), task.rel, reason)
     row["warnings"] = list(task.warnings)
-    return write_shard(Path(task.shards_root), task.name, {"documents": [row]}, cache=cache)
+    return {"documents": [row]}
+
+
+def error_shard(task: Task, reason: str, cache: bool = False) -> ShardRef:
+    """An error-row shard for a document whose worker died or ran out of time."""
+    return write_shard(Path(task.shards_root), task.name, error_rows(task, reason), cache=cache)
 
 
 _WARM_UP_TEXT = "某市生态环境保护规划\n到2025年，森林覆盖率达到46%。\n"

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
-_CN_NUM = "一二三四五六七八九十百零〇两"
-# (style name, pattern capturing the number prefix); order matters for matching only
-HEADING_STYLES: list[tuple[str, regex.Pattern]] = [
-    ("part", regex.compile(rf"^(第[{_CN_NUM}\d]+[篇部](?:分)?)\s*")),
-    ("chapter", regex.compile(rf"^(第[{_CN_NUM}\d]+章)\s*")),
-    ("section", regex.compile(rf"^(第[{_CN_NUM}\d]+节)\s*")),
-    ("cn_dun", regex.compile(rf"^([{_CN_NUM}]+、)\s*")),
-    ("cn_paren", regex.compile(rf"^([（(][{_CN_NUM}]+[)）])\s*")),
-    ("arabic_dot", regex.compile(r"^(\d{1,2}[.．、](?!\d))\s*")),
-    ("arabic_paren", regex.compile(r"^([（(]\d{1,2}[)）])\s*")),
-    ("circled", regex.compile(r"^([①-⑳])\s*")),
-    ("box", regex.compile(r"^(专栏\s*\d+|专栏[{_CN_NUM}]+)\s*".replace("{_CN_NUM}", _CN_NUM))),
-    ("table_caption", regex.compile(r"^(表\s*\d+(?:[-—.]\d+)?)\s*")),
-    ("markdown", regex.compile(r"^(#{1,6})\s+")),
-]
+from ..text import numbering
+
+
+@lru_cache(maxsize=1)
+def heading_styles() -> list[tuple[str, regex.Pattern]]:
+    """(style name, pattern capturing the number prefix) of each heading style
+    (``patterns/numbering.yaml``); the order matters for matching only."""
+    return [(name, regex.compile(rf"^({mark})\s*")) for name, mark in numbering.heading_styles()]
+
+
 # box and table captions sit under whatever heading is open; they never become a chapter
 _LEAF_STYLES = {"box", "table_caption"}
 _MAX_HEADING_LEN = 60
@@ -44,7 +40,7 @@ def match_heading(line: str) -> tuple[str, str, str] | None:
     s = line.strip(" \t\u3000")
     if not s or len(s) > _MAX_HEADING_LEN:
         return None
-    for style, pat in HEADING_STYLES:
+    for style, pat in heading_styles():
         m = pat.match(s)
         if not m:
             continue

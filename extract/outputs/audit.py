@@ -3,9 +3,12 @@
 ``render_audit(OUT)`` reads the output tables and writes one self-contained HTML file (no
 CDN, no server): commitments grouped by document and chapter, the indicator, value and year
 highlighted inside the sentence from their spans, all fields, page/line links that open the
-source file (at its page for a PDF), filters (document, region, indicator wording or id,
-chapter, year, source, class, plausibility flag, low confidence), and a view of the sentences, tables and boxes
-where numbers appear but nothing was extracted (likely misses, found by ``extract.diagnostics``).
+source file (at its page for a PDF; relative to the page, so the output folder and its corpus
+can be zipped and sent), filters (document, region, a case-insensitive search over indicator,
+id and sentence, chapter at any heading level, year, source, class, plausibility flag, low
+confidence), and the likely misses (``extract.diagnostics``): the quantities turned down by
+often-wrong steps, the most often wrong first in each document, and the tables, boxes and
+sentences no rule read.
 
 Reviewers mark each row correct or wrong and each likely miss as a missing target, with a
 note; verdicts stay in the browser (``localStorage``, keyed by commitment id, so they survive
@@ -15,8 +18,10 @@ reads as more gold.
 from __future__ import annotations
 
 import html
+import os
 from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import quote
 
 from .atomic import atomic_path
 
@@ -54,11 +59,24 @@ def _value_display(r: dict) -> str:
     return f"{num} {r.get('unit') or ''}".strip() + f"  ({r.get('value_text')})"
 
 
-def source_links(out_dir: Path, documents: list[dict]) -> dict[str, str]:
-    """``file://`` address of each document's source file, when the run's corpus is still there.
+def _href(src: Path, page_dir: Path | None) -> str:
+    """The address of ``src`` from a page in ``page_dir``: relative (URL-quoted), else ``file://``."""
+    if page_dir is not None:
+        try:
+            return quote(Path(os.path.relpath(src, page_dir.resolve())).as_posix())
+        except ValueError:          # another drive (Windows): no relative path
+            pass
+    return src.as_uri()
 
-    The run records its corpus folder, relative to the output folder, in ``documents.parquet``'s
-    metadata (``corpus_root``); a document whose file is gone gets no link.
+
+def source_links(out_dir: Path, documents: list[dict], page_dir: Path | None = None) -> dict[str, str]:
+    """The address of each document's source file, when the run's corpus is still there.
+
+    Relative to ``page_dir`` (the folder of the page the links are on) when given, so the
+    links survive moving, zipping or sharing the output folder together with its corpus;
+    otherwise a ``file://`` address.  The run records its corpus folder, relative to the output
+    folder, in ``documents.parquet``'s metadata (``corpus_root``); a document whose file is
+    gone gets no link.
     """
     import pyarrow.parquet as pq
 
@@ -71,7 +89,7 @@ def source_links(out_dir: Path, documents: list[dict]) -> dict[str, str]:
     for d in documents:
         src = base / (d.get("source_path") or "")
         if d.get("source_path") and src.is_file():
-            links[d["doc_id"]] = src.as_uri()
+            links[d["doc_id"]] = _href(src, page_dir)
     return links
 
 
@@ -90,8 +108,15 @@ def _flag_help() -> list[dict]:
     """Each plausibility flag with its one-line explanation (``patterns/flags.yaml``)."""
     from ..patterns import load_patterns
 
-    spec = load_patterns().extra["flags"]["flags"]
-    return [{"id": k, "why": v} for k, v in spec.items()]
+    return [{"id": k, "why": v} for k, v in load_patterns().flag_explanations.items()]
+
+
+def _mark_quantity(sentence: str, quantity: str | None) -> str:
+    """HTML of a likely miss's sentence with its quantity marked (its first occurrence)."""
+    at = sentence.find(quantity) if quantity else -1
+    if at < 0:
+        return html.escape(sentence)
+    return highlight(sentence, {"val": {"start": at, "end": at + len(quantity or "")}})
 
 
 def render_audit(out_dir: Path, dest: Path) -> Path:
@@ -112,7 +137,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     docs = pq.read_table(out_dir / "documents.parquet").to_pylist()
     misses_path = out_dir / "likely_misses.parquet"
     misses = pq.read_table(misses_path).to_pylist() if misses_path.is_file() else []
-    links = source_links(out_dir, docs)
+    links = source_links(out_dir, docs, Path(dest).parent)
     doc_by_id = {d["doc_id"]: d for d in docs}
     by_doc: OrderedDict[str, dict] = OrderedDict(
         (d["doc_id"], {"doc_id": d["doc_id"], "title": d.get("title") or "", "region": d.get("region"),
@@ -126,6 +151,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
                                                               "val": r.get("value_span"), "yr": r.get("year_span")}))
         r["value_display"] = _value_display(r)
         r["href"] = where_link(links.get(r["doc_id"]), doc_by_id.get(r["doc_id"], {}).get("format"), r.get("page"))
+        r["path"] = " › ".join(r.get("section_path") or [])
         verdict_data[r["commitment_id"]] = {k: r.get(k) for k in fields}
         group = by_doc.setdefault(r["doc_id"], {"doc_id": r["doc_id"], "title": r.get("title") or "",
                                                 "region": r.get("region"), "issuer": r.get("issuer"),
@@ -135,12 +161,15 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     groups = [{**g, "chapters": [{"chapter": k, "rows": v} for k, v in g["chapters"].items()]}
               for g in by_doc.values() if g["n"]]
     miss_groups: OrderedDict[str, list] = OrderedDict()
-    for m in misses:
+    # in each document: what no rule read first, then the steps most often wrong on the gold folders
+    for m in sorted(misses, key=lambda m: (m["doc_id"], m.get("share") is not None, -(m.get("share") or 0),
+                                           m["char_start"])):
         d = doc_by_id.get(m["doc_id"], {})
         m["key"] = f"miss:{m['doc_id']}:{m['char_start']}"
         m["region"] = d.get("region") or ""
         m["href"] = where_link(links.get(m["doc_id"]), d.get("format"), m.get("page"))
         m["kind"] = m.get("kind") or "sentence"
+        m["sentence_html"] = Markup(_mark_quantity(m["sentence"], m.get("quantity")))
         verdict_data[m["key"]] = {"doc_id": m["doc_id"], "sentence": m["sentence"], "page": m.get("page"),
                                   "line": m.get("line")}
         miss_groups.setdefault(m["doc_id"], []).append(m)

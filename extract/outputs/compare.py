@@ -1,15 +1,16 @@
 """Comparison tables across plans: canonical indicator x document, targets and baselines.
 
 ``comparison_table(commitments, documents, …)`` builds a long table (one row per indicator,
-document and year: the primary statement of the target, a table row before prose) and
+document and year: the primary statement of the target, a table row before prose), leaving
+out rows whose unit does not fit the indicator (the catalogue's ``units``: a count of villages
+is not a rate) and targets without a number (class "qualitative") unless asked for;
 ``wide_table(long, field)`` pivots it for people: rows are canonical indicators, columns
 documents (labelled by region), cells the target written with its comparator and unit, marked
 ``⚑`` when the row carries a plausibility flag (the long table's ``flags``; the document states
-other targets for the cell: ``restated_primary``).  Targets without a number (class
-"qualitative") are left out unless asked for.
-``write_comparison`` writes .xlsx (sheets targets, baselines, long), .csv (a target and a
-baseline column per document) or .parquet (the long table).  A missing value is an empty
-cell, never the text "nan" or "None".
+other targets for the cell: ``restated_primary``).  ``write_comparison`` writes .xlsx (sheets
+targets and baselines: numbers per indicator, year and unit; long: every field in its own typed
+column), .csv or .parquet (the long table).  A missing value is an empty cell, never the text
+"nan" or "None".
 """
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalogue import id_selected
+from ..catalogue import IndicatorCatalogue, id_selected
 from ..settings import EXPORT_SUFFIXES
 from .atomic import atomic_path
+from .export import write_xlsx
 
 _SYMBOL = {"=": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "≈"}
 _CHANGE = {"decrease_by": "−", "increase_by": "+", "level": ""}
@@ -47,18 +49,26 @@ def _fmt(value, vmin, vmax, unit, comparator="=", change="level") -> str | None:
 
 
 def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[str] | None = None,
-                     year: int | None = None, qualitative: bool = False) -> pd.DataFrame:
+                     year: int | None = None, catalogue: IndicatorCatalogue | None = None,
+                     qualitative: bool = False) -> pd.DataFrame:
     """Long table: one row per (indicator_id, doc_id, year) with target and baseline.
 
     Args:
         commitments, documents: the run's tables (``extract.read_output`` or ``extract_folder``).
         indicators: indicator ids or categories (``air`` keeps every ``air.*`` id).
         year: only targets for this year.
+        catalogue: the indicators and their units (default: the shipped ``patterns/``); a row
+            whose unit does not fit its indicator is left out (a row written without a unit stays).
         qualitative: also targets without a number ("完成省下达目标"), where no number is given.
     """
+    if catalogue is None:
+        from ..patterns import load_patterns
+
+        catalogue = load_patterns().catalogue
     c = commitments[commitments["indicator_id"].notna()]
     if "class" in c and not qualitative:
         c = c[c["class"] != "qualitative"]
+    c = c[[catalogue.unit_fits(i, None if _missing(u) else u) for i, u in zip(c["indicator_id"], c["unit"])]]
     if indicators:
         c = c[c["indicator_id"].apply(lambda i: id_selected(i, indicators))]
     if year is not None:
@@ -76,28 +86,31 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
     for r in c.to_dict("records"):
         r = {k: (None if _missing(v) else v) for k, v in r.items()}
         rows.append({
-            "indicator_id": r["indicator_id"], "doc_id": r["doc_id"], "document": labels.get(r["doc_id"], r["doc_id"]),
+            "indicator_id": r["indicator_id"], "name": catalogue.by_id[r["indicator_id"]].zh
+            if r["indicator_id"] in catalogue.by_id else None,
+            "doc_id": r["doc_id"], "document": labels.get(r["doc_id"], r["doc_id"]),
             "region": r["region"], "admin_level": r["admin_level"], "year": r["year"], "indicator": r["indicator"],
             "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"])
             or r.get("target_text"),
-            "value": r["value"], "unit": r["unit"], "comparator": r["comparator"], "change": r["change"],
+            "value": r["value"], "value_min": r["value_min"], "value_max": r["value_max"], "unit": r["unit"],
+            "comparator": r["comparator"], "change": r["change"],
             "baseline": _fmt(r["baseline_value"], None, None, r["unit"]),
             "baseline_value": r["baseline_value"], "baseline_year": r["baseline_year"], "binding": r["binding"],
             "strive": r["strive"], "source": r["source"], "commitment_id": r["commitment_id"],
             "sentence": r["sentence"],
-            "flags": _flags_text(r, others.get((r["indicator_id"], r["doc_id"], r["year"]), ())),
+            "flags": _flags_text(r, others.get((r["indicator_id"], r["doc_id"], r["year"]), set())),
             "flag_detail": r.get("flag_detail"),
         })
     return _typed(pd.DataFrame(rows, columns=_LONG_COLUMNS))
 
 
-# the long table's columns and their (nullable) dtypes
+# the long table's columns and their dtypes (text: the API's string dtype; numbers nullable)
 _LONG_COLUMNS = {
-    "indicator_id": "string", "doc_id": "string", "document": "string", "region": "string",
-    "admin_level": "string", "year": "Int32", "indicator": "string", "target": "string", "value": "Float64",
-    "unit": "string", "comparator": "string", "change": "string", "baseline": "string",
-    "baseline_value": "Float64", "baseline_year": "Int32", "binding": "string", "strive": "boolean",
-    "source": "string", "commitment_id": "string", "sentence": "string", "flags": "string", "flag_detail": "string",
+    "indicator_id": "text", "name": "text", "doc_id": "text", "document": "text", "region": "text",
+    "admin_level": "text", "year": "Int32", "indicator": "text", "target": "text", "value": "Float64",
+    "value_min": "Float64", "value_max": "Float64", "unit": "text", "comparator": "text", "change": "text",
+    "baseline": "text", "baseline_value": "Float64", "baseline_year": "Int32", "binding": "text", "strive": "bool",
+    "source": "text", "commitment_id": "text", "sentence": "text", "flags": "text", "flag_detail": "text",
 }
 
 
@@ -117,13 +130,17 @@ def _flags_text(r: dict, cell: set[str]) -> str | None:
     """The shown row's flags and those its cell carries, comma-joined ("conflict,restated_primary")."""
     from ..flags import FLAG_IDS
 
-    own = set() if _missing(r.get("flags")) else set(r.get("flags"))
+    given = r.get("flags")          # a list, or a numpy array read back from Parquet
+    own = set() if given is None or _missing(given) else set(given)
     flags = [f for f in FLAG_IDS if f in own | set(cell)]
     return ",".join(flags) or None
 
 
 def _typed(long: pd.DataFrame) -> pd.DataFrame:
-    return long.astype(_LONG_COLUMNS)
+    from ..api import TEXT_DTYPE
+
+    long = long.assign(strive=long["strive"].fillna(False).astype(bool))
+    return long.astype({k: TEXT_DTYPE if v == "text" else v for k, v in _LONG_COLUMNS.items()})
 
 
 def _doc_labels(docs: pd.DataFrame) -> dict[str, str]:
@@ -158,16 +175,36 @@ def wide_table(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
     return table.where(table.notna(), None)
 
 
+def numbers_table(long: pd.DataFrame, field: str = "value") -> pd.DataFrame:
+    """Numbers for a spreadsheet: a row per indicator, year and unit, a column per document.
+
+    ``field`` "value" gives the targets (rows by target year), "baseline_value" the baselines
+    (rows by baseline year: a 2020 baseline is labelled 2020, not with the year of its target).
+    A cell is a number or empty; ranges and comparators are in the long table.
+    """
+    year = "baseline_year" if field == "baseline_value" else "year"
+    rows = long[long[field].notna()]
+    keys = ["indicator_id", "name", year, "unit"]
+    if rows.empty:
+        return pd.DataFrame(columns=keys)
+    rows = rows.assign(unit=rows["unit"].fillna(""), name=rows["name"].fillna(""))
+    table = rows.pivot_table(index=keys, columns="document", values=field, aggfunc="first", dropna=False,
+                             observed=True)
+    table = table.dropna(how="all").reindex(sorted(table.columns), axis=1)
+    table.columns.name = None
+    return table.reset_index().rename(columns={year: "year" if year == "year" else "baseline_year"})
+
+
 def write_frame(frame: pd.DataFrame, dest: Path) -> Path:
     """Write one table as .xlsx / .csv / .parquet (by extension), atomically."""
     dest = Path(dest)
     suffix = dest.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
+    if suffix == ".xlsx":
+        return write_xlsx({"table": frame}, dest)
     with atomic_path(dest) as tmp:
-        if suffix == ".xlsx":
-            frame.to_excel(tmp, index=False, engine="openpyxl")
-        elif suffix == ".csv":
+        if suffix == ".csv":
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             frame.to_parquet(tmp, index=False)
@@ -175,22 +212,12 @@ def write_frame(frame: pd.DataFrame, dest: Path) -> Path:
 
 
 def write_comparison(long: pd.DataFrame, dest: Path) -> Path:
-    """Write .xlsx / .csv / .parquet (by extension), atomically."""
+    """Write .xlsx (targets, baselines: numbers; long: every field typed), .csv or .parquet (the long table)."""
     dest = Path(dest)
     suffix = dest.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
-    with atomic_path(dest) as tmp:
-        if suffix == ".xlsx":
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                wide_table(long, "target").to_excel(xw, sheet_name="targets")
-                wide_table(long, "baseline").to_excel(xw, sheet_name="baselines")
-                long.to_excel(xw, sheet_name="long", index=False)
-        elif suffix == ".csv":
-            t, b = wide_table(long, "target"), wide_table(long, "baseline")
-            both = t.add_suffix(" target").join(b.add_suffix(" baseline"), how="left")
-            both = both.reindex(sorted(both.columns), axis=1)
-            both.to_csv(tmp, encoding="utf-8-sig", na_rep="")
-        else:
-            long.to_parquet(tmp, index=False)
-    return dest
+    if suffix == ".xlsx":
+        return write_xlsx({"targets": numbers_table(long, "value"), "baselines": numbers_table(long, "baseline_value"),
+                           "long": long}, dest, label_columns={"targets": 4, "baselines": 4, "long": 2})
+    return write_frame(long, dest)

@@ -82,7 +82,7 @@ def value_key(rec) -> tuple | None:
     return (base, None if lo is None else round(lo * mult, 6), None if hi is None else round(hi * mult, 6))
 
 
-def overlap(gold_ind: str, pred_ind: str) -> float:
+def overlap(gold_ind: str | None, pred_ind: str | None) -> float:
     """Share of the gold indicator's characters found in the predicted one."""
     g, p = Counter(str(gold_ind or "")), Counter(str(pred_ind or ""))
     if not g:
@@ -359,3 +359,80 @@ def format_report(res: dict, show: int = 0) -> str:
     lines.append(f"P {res['precision']:.3f} R {res['recall']:.3f} F1 {res['f1']:.3f} core-R {res['core_recall']:.3f}"
                  f" | indicator-class P {ic['precision']:.3f} R {ic['recall']:.3f} F1 {ic['f1']:.3f}")
     return "\n".join(lines)
+
+
+# --- how often each decision step turns down a target (ranks the likely misses) -------------
+
+def _numbers(text: str) -> set[float]:
+    import regex
+
+    out = set()
+    for m in regex.finditer(r"\d+(?:\.\d+)?", text.replace(",", "")):
+        out.add(round(float(m.group(0)), 6))
+    return out
+
+
+def rejection_counts(corpus: Path, gold_dir: Path, patterns=None) -> dict[str, list[int]]:
+    """For each decision step, ``[quantities it turned down, of which gold targets]`` on one gold folder.
+
+    Every document of ``corpus`` with a gold file is extracted (the rules of ``patterns``); a
+    rejected quantity is a target when a gold record (not unsure) of its document has its value
+    (or a bound) among the quantity's numbers, on the same page (PDF) or within a line (text).
+    """
+    from ..patterns import load_patterns
+    from ..pipeline import extract_document
+    from ..readers import read_document, supported
+
+    rules = patterns or load_patterns()
+    gold = [g for g in load_gold(gold_dir) if not g.get("unsure")]
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for g in gold:
+        by_doc[g["_doc"]].append(g)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for path in sorted(Path(corpus).iterdir()):
+        if not supported(path) or path.stem not in by_doc:
+            continue
+        result = extract_document(read_document(path, path.parent, rules), rules)
+        for r in result.rejections:
+            counts[r["rejected_by"]][0] += 1
+            numbers = _numbers(r["quantity"])
+            for g in by_doc[path.stem]:
+                near = (g.get("page") == r["page"]) if r["page"] is not None else (
+                    g.get("line") is not None and r["line"] is not None and abs(g["line"] - r["line"]) <= 1)
+                values = {round(v, 6) for v in (_num(g.get("value")), _num(g.get("value_min")), _num(g.get("value_max")))
+                          if v is not None}
+                if near and values & numbers:
+                    counts[r["rejected_by"]][1] += 1
+                    break
+    return dict(counts)
+
+
+def rejection_shares_yaml(pairs: list[tuple[Path, Path]], min_share: float = 0.02) -> str:
+    """``patterns/rejection_shares.yaml`` measured on (corpus, gold folder) pairs."""
+    total: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for corpus, gold_dir in pairs:
+        for step, (n, hits) in rejection_counts(corpus, gold_dir).items():
+            total[step][0] += n
+            total[step][1] += hits
+    lines = [
+        "# How often the quantities each decision step turns down are targets after all: measured on the",
+        "# gold folders (a rejected quantity whose number is a gold target's, on its page or line).  The",
+        "# likely misses (likely_misses.parquet, the audit page) list the quantities turned down by a step",
+        "# whose share is at least min_share, the most often wrong first; a step not listed here counts as",
+        "# min_share.  Regenerate with `make rejection-shares` after the rules change.",
+        "measured_on: [" + ", ".join(f"{Path(g).name}" for _c, g in pairs) + "]",
+        f"min_share: {min_share}",
+        "steps:",
+    ]
+    for step, (n, hits) in sorted(total.items(), key=lambda kv: (-kv[1][1] / kv[1][0], -kv[1][0], kv[0])):
+        lines.append(f"  {step}: {{rejected: {n}, targets: {hits}}}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":       # python -m extract.outputs.evaluate CORPUS GOLD [CORPUS GOLD …]
+    import sys
+
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        sys.exit("usage: python -m extract.outputs.evaluate CORPUS GOLD [CORPUS GOLD ...] > patterns/rejection_shares.yaml")
+    sys.stdout.write(rejection_shares_yaml([(Path(args[i]), Path(args[i + 1])) for i in range(0, len(args), 2)]))

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalogue import IndicatorCatalogue
 from ..patterns import Patterns, load_patterns
 from ..settings import EXPORT_SUFFIXES
 from .atomic import atomic_path
 from .compare import comparison_table
+from .export import write_xlsx
 
 LEVELS = ("national", "province", "prefecture", "county")
 # units whose values are totals over an area: compared across levels they say nothing about ambition
@@ -128,9 +128,9 @@ def ladder(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[
         indicator), sorted by indicator, province, level, region and year.
     """
     patterns = patterns or load_patterns()
-    catalogue = IndicatorCatalogue(patterns)
+    catalogue = patterns.catalogue
     unit_kinds = {u["unit"]: u["kind"] for u in patterns.units.values()}
-    long = comparison_table(commitments, documents, indicators)
+    long = comparison_table(commitments, documents, indicators, catalogue=catalogue)
     if long.empty:
         return _typed([])
     where = commitments.set_index("commitment_id")[["page", "line", "region_code"]]
@@ -196,7 +196,10 @@ def _row(t: dict, entry) -> dict:
 
 
 def _typed(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(LADDER_COLUMNS)).astype(LADDER_COLUMNS)
+    from ..api import TEXT_DTYPE
+
+    return pd.DataFrame(rows, columns=list(LADDER_COLUMNS)).astype(
+        {k: TEXT_DTYPE if v == "string" else v for k, v in LADDER_COLUMNS.items()})
 
 
 def ladder_chains(steps: pd.DataFrame) -> pd.DataFrame:
@@ -207,14 +210,15 @@ def ladder_chains(steps: pd.DataFrame) -> pd.DataFrame:
     """
     recs = {r["commitment_id"]: _clean(r) for r in steps.to_dict("records")}
     parents = {r.get("parent_commitment_id") for r in recs.values()}
-    out = []
+    out: list[dict] = []
     for r in recs.values():
         if r["commitment_id"] in parents or not r.get("parent_commitment_id"):
             continue            # not the foot of a chain
         row = {"indicator_id": r["indicator_id"], "indicator_name": r["indicator_name"]}
         for level in LEVELS:
             row[level] = row[f"{level} target"] = None
-        steps_text, node = [], r
+        steps_text: list[str] = []
+        node: dict | None = r
         while node is not None:
             row[node["level"]] = node["region"]
             row[f"{node['level']} target"] = f"{node['target'] or ''} ({node['year']})"
@@ -226,7 +230,9 @@ def ladder_chains(steps: pd.DataFrame) -> pd.DataFrame:
         row["steps"] = "; ".join(reversed(steps_text))
         out.append(row)
     columns = ["indicator_id", "indicator_name"] + [c for lv in LEVELS for c in (lv, f"{lv} target")] + ["steps"]
-    chains = pd.DataFrame(out, columns=columns).astype("string")
+    from ..api import TEXT_DTYPE
+
+    chains = pd.DataFrame(out, columns=columns).astype(TEXT_DTYPE)
     return chains.sort_values(["indicator_id", "steps"]).reset_index(drop=True)
 
 
@@ -236,12 +242,11 @@ def write_ladder(steps: pd.DataFrame, dest: Path) -> Path:
     suffix = dest.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
+    if suffix == ".xlsx":
+        return write_xlsx({"chains": ladder_chains(steps), "steps": steps}, dest,
+                          label_columns={"chains": 2, "steps": 2})
     with atomic_path(dest) as tmp:
-        if suffix == ".xlsx":
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                ladder_chains(steps).to_excel(xw, sheet_name="chains", index=False)
-                steps.to_excel(xw, sheet_name="steps", index=False)
-        elif suffix == ".csv":
+        if suffix == ".csv":
             steps.to_csv(tmp, index=False, encoding="utf-8-sig", na_rep="")
         else:
             steps.to_parquet(tmp, index=False)

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 
 from .atomic import atomic_path
 
-SCHEMA_VERSION = "1.3"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates;
-                         # 1.3: target_text (class "qualitative"), flags, flag_detail
+SCHEMA_VERSION = "1.4"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates;
+                         # 1.3: documents subject_region, subject_region_code, issuer_rule, region_rule;
+                         # 1.4: commitments target_text (class "qualitative"), flags, flag_detail
 
 # a span of characters inside `sentence`: sentence[start:end]
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
@@ -60,6 +61,10 @@ DOCUMENTS = pa.schema([
     ("reading_warnings", pa.list_(pa.string())),
     # what was repaired or ignored on the way (control characters dropped, a bad manifest value)
     ("warnings", pa.list_(pa.string())),
+    # the place a document is about (a ministry's pilot in 包头市; else its region), and the rule
+    # that decided issuer and region: manifest, header, signature, title, doc_number, body, inferred
+    ("subject_region", pa.string()), ("subject_region_code", pa.string()),
+    ("issuer_rule", pa.string()), ("region_rule", pa.string()),
 ])
 
 SECTIONS = pa.schema([
@@ -68,13 +73,15 @@ SECTIONS = pa.schema([
     ("char_start", pa.int64()), ("char_end", pa.int64()), ("page", pa.int32()),
 ])
 
-# sentences with a year and a quantity, and tables/专栏 boxes with numbers, that gave no commitment
-# (the audit view's "likely misses"); kind: "sentence" | "table" | "box"
+# what looks like a target and gave no commitment (the audit view's "likely misses", see
+# extract.diagnostics): a quantity turned down by an often-wrong step, a silent table or box, an
+# unread sentence; kind: where it is, "sentence" | "table" | "box"
 MISSES = pa.schema([
     ("doc_id", pa.string()), ("sentence", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
     ("page", pa.int32()), ("line", pa.int32()), ("kind", pa.string()),
-    # why the quantities in it gave no row: the prose rules' rejection ids ("cue.none; year.past")
-    ("rejected_by", pa.string()),
+    # the step that turned the quantity down ("cue.none"), the quantity as written, and the share of
+    # that step's rejections that were targets on the gold folders (null for a silent block or sentence)
+    ("rejected_by", pa.string()), ("quantity", pa.string()), ("share", pa.float64()),
 ])
 
 TABLES = {"commitments": COMMITMENTS, "documents": DOCUMENTS, "sections": SECTIONS, "likely_misses": MISSES}

@@ -89,6 +89,7 @@ class Candidate:
     strive: bool = False
     cumulative: bool = False
     baseline_year: Optional[int] = None
+    baseline_value: Optional[float] = None
     indicator: str = ""
     indicator_from: str = "left"       # left | object | after | title | previous
     klass: str = "indicator"

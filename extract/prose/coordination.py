@@ -12,9 +12,29 @@ import regex
 from ..quantity import Quantity
 from .lexicon import ProseLexicon
 
+# a measure of the whole a list adds up to: a total (总装机容量, 合计, 总面积, not the per-pollutant 排放总量)
+# or a share (占比, 比重)
+_COMBINED = regex.compile(r"总(?!量$)\p{Han}|合计|共计|总和|(?:占比|比重)$")
+# the kind a list's members belong to, written after 等 before the measure they share
+_KIND_OF_MEMBERS = regex.compile(r"(?:主要|重点)?\p{Han}{0,4}?(?:污染物|行业|领域|产品|物质)")
 _RATE_END = regex.compile(r"(?:率|比例|比重|占比)$")
 _VALUE_JOINER = regex.compile(r"[ ]?[、和及与][ ]?")
 _HAN_FIRST = regex.compile(r"\p{Han}")
+
+
+def list_parts(lex: ProseLexicon, text: str, separators: str) -> list[str]:
+    """The items of a list joined by ``separators`` (a regex), split only where a separator is a word
+    of its own ("普及率" and "涉及" keep their 及) and not inside a “quoted name”."""
+    parts, current, quoted = [], "", False
+    for word in lex.tokenizer.cut(text, HMM=True):
+        quoted = (quoted or "“" in word) and "”" not in word
+        if not quoted and regex.fullmatch(separators, word):
+            parts.append(current)
+            current = ""
+        else:
+            current += word
+    parts.append(current)
+    return [p for p in parts if p]
 
 
 def value_group(text: str, first: Quantity, following: list[Quantity], clause_end: int) -> list[Quantity]:
@@ -75,12 +95,23 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
     # other 和 belong to the name ("河流缓冲带建设和修复长度")
     rate = bool(_RATE_END.search(indicator))
     seps = r"[、和及与]" if paired else (r"[、和]" if rate else r"、")
-    parts = [p for p in regex.split(seps, indicator) if p]
+    parts = list_parts(lex, indicator, seps)
     if len(parts) < 2:
         return [indicator]
+    if paired and "等" in parts[-1]:
+        member, shared = parts[-1].split("等", 1)
+        if member and len(shared) >= 2 and lex.head_re.search(shared):
+            # "化学需氧量、氨氮…挥发性有机物等主要污染物重点工程减排量分别达到a、b…": one value each, the
+            # kind the members belong to (主要污染物) left out
+            kind = _KIND_OF_MEMBERS.match(shared)
+            if kind and lex.head_re.search(shared[kind.end():]) and len(shared) - kind.end() >= 3:
+                shared = shared[kind.end():]
+            return [p + shared for p in parts[:-1]] + [member + shared]
     if any(lex.enumeration_end_re.search(p.split("等")[0] + "等") for p in parts[-1:] if "等" in p) \
             or any(p in lex.verbs for p in parts[:-1]):
         return [indicator]   # "铁路、水运、管道等…运输比例" names examples; "新增和更新…" joins verbs
+    if not paired and not all(lex.full_head_re.search(p) for p in parts[:-1]) and _COMBINED.search(parts[-1]):
+        return [indicator]   # a total or share of the subjects together: "风电、光伏发电总装机容量", "A级、B级企业占比"
     prefixed = _prefix_coordination(parts)
     if prefixed is not None:
         return prefixed
@@ -97,6 +128,7 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
             items = items[:1] + [it if it.startswith(prefix) else prefix + it for it in items[1:]]
     if not paired and not all(lex.head_re.search(it) for it in items):
         return [indicator]
+
     if not paired and not all(lex.full_head_re.search(p) for p in parts[:-1]) and not _bare(lex, tail):
         # one value over items that qualify a shared noun is one combined indicator:
         # "国家机关、事业单位新能源汽车比例", "铁路、水路、管道、皮带廊道总运输率"
@@ -107,3 +139,31 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
 def _bare(lex: ProseLexicon, tail: str) -> bool:
     """A shared tail that is only a head ("利用率", "排放总量", "收集处置率"), no noun of its own."""
     return bool(tail) and len(tail) <= 5 and bool(lex.head_re.search(tail))
+
+
+_LEAD_IN = regex.compile(r"^(?:在|对|于|为)")
+
+
+def distributed_items(lex: ProseLexicon, indicator: str, before_marker: str) -> list[str]:
+    """One value said of each listed subject (分别/均/各), the subjects not split by the rules for
+    lists: "…轨道交通沿线等噪声自动监测站各2处" (a list closed by 等, the noun after it shared); "化工、
+    印染、电镀行业分别打造3家清洁生产示范企业" and "在东区、西区、南区分别建设一个…" (the list before the
+    marker, the thing counted after it).  [] when there is no list."""
+    parts = list_parts(lex, indicator, "[、和及与]|以及")
+    verb = lex.project_verb_re.match(parts[0]) if parts else None
+    if verb and verb.group(0) in lex.generic_verbs and len(parts[0]) > verb.end():
+        parts[0] = parts[0][verb.end():]             # "建设主干道、…": the work is said of each
+    if len(parts) > 1 and "等" in parts[-1]:
+        member, shared = parts[-1].split("等", 1)
+        if member and len(shared) >= 2:
+            return [p + shared for p in parts[:-1]] + [member + shared]
+    if len(parts) > 1:
+        return []
+    listed = lex.subject_re.sub("", _LEAD_IN.sub("", before_marker.strip()))
+    members = list_parts(lex, listed, "[、和及与]|以及")
+    if len(members) < 2 or any(len(m) > 12 or lex.verb_re.search(m) for m in members):
+        return []
+    words = list(lex.tokenizer.cut(members[-1]))
+    kind = words[-1] if len(words) >= 2 else ""        # 电镀行业 -> 行业, lent to 化工 and 印染 (short
+    members = [m if not kind or m.endswith(kind) or len(m) > 3 else m + kind for m in members]   # modifiers)
+    return [m + indicator for m in members]

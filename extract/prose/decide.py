@@ -32,8 +32,6 @@ _OPEN_QUOTE_END = regex.compile(r"[“\"][^”\"，。]{0,4}$")
 _CLOSE_QUOTE_START = regex.compile(r"[^“\"，。]{0,4}[”\"]")
 _LIST_SEPARATORS = regex.compile(r"、|和|及|与|以及")
 _HAN_START = regex.compile(r"[ ]?\p{Han}")
-_CARRIED_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取)?(?:到|至)")
-_TARGET_YEAR_LEAD = regex.compile(r"[ ]?(?:力争|争取|预计)?(?:到|至)")
 _ONE_HAN = regex.compile(r"\p{Han}")
 
 Step = Callable[[ProseLexicon, Candidate, BlockContext], Union[Candidate, Reject]]
@@ -46,15 +44,19 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     q, text = c.q, b.text
     before = text[max(0, q.start - 12):q.num_start]
     after = text[q.unit_end:q.unit_end + 24]
+    unless = lex.p.exclusion_unless
     for rid, pat in lex.p.exclusions_before:
-        if pat.search(before):
+        if pat.search(before) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", before)
-    unless = lex.p.extra.get("exclusion_unless", {})
     for rid, pat in lex.p.exclusions_after:
         if pat.search(after) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", after)
-    if q.unit_kind == "money":
-        return Reject("excluded.money", q.text)
+    if q.unit_kind == "money" and not lex.money_head_re.search(text[c.clause_start:q.start]):
+        return Reject("excluded.money", q.text)     # an investment or a fund (an output value, 产值, counts)
+    if (reason := _not_a_count(lex, c, b)) is not None:
+        return reason
+    if text[c.sentence.start:c.sentence.start + 4].lstrip().startswith(lex.note_starts):
+        return Reject("excluded.note", text[c.sentence.start:c.sentence.start + 8])   # 注：统计范围为…: a definition
     if _OPEN_QUOTE_END.search(text[:q.num_start]) and _CLOSE_QUOTE_START.match(text[q.end:]):
         return Reject("excluded.quoted_name", q.text)      # “土十条”, “一江十河”
     if _restates_list(lex, text[c.clause_start:q.start], q, text[q.end:q.end + 4]):
@@ -62,7 +64,27 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     return c
 
 
-_LIST_END = regex.compile(r"(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?(?:等)?[ ]?$")
+_EVERY_PERIOD = regex.compile(r"每(?:\d+|[一二三两四五六七八九十半])?个?(?:年|季度|月|周|半年)")
+
+
+def _not_a_count(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Reject | None:
+    """A count that says nothing to reach: rhetoric (一支…队伍), a description (主要包括…9座山体), a routine
+    (每3年…开展1次)."""
+    q, text = c.q, b.text
+    if q.unit_kind != "count" or q.value is None:
+        return None
+    if q.value == 1 and q.cn_numeral and lex.abstract_object_re.match(text, q.end, c.sentence.end):
+        return Reject("excluded.rhetoric", text[q.start:q.end + 12])
+    before = text[c.clause_start:q.start]
+    if lex.definition_re.search(before) and not (lex.project_verb_re.search(before) or lex.verb_re.search(before)):
+        return Reject("excluded.definition", before[-12:])
+    if q.value == 1 and q.unit in lex.routine_units and _EVERY_PERIOD.search(text, c.sentence.start, q.start):
+        return Reject("excluded.routine", text[c.sentence.start:q.end][-16:])
+    return None
+
+
+_LIST_END = regex.compile(r"(?:(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?"
+                          r"|[^，。；：、和及与]{2,24}(?:和|及|与|以及)[^，。；：、和及与]{2,24})(?:等)?[ ]?$")
 
 
 def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
@@ -74,6 +96,8 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
         return False
     if lex.count_place_re.match(after):
         return False                      # the places where something is done
+    if lex.distributive_re.search(before):
+        return False                      # "化工、印染、电镀行业分别打造3家…": so many for each
     m = _LIST_END.search(before)
     if m is None:
         return False
@@ -90,6 +114,8 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     q, text = c.q, b.text
     before_all = text[c.clause_start:q.start]
     c.unit, c.unit_kind, c.value_text, c.value_start = q.unit, q.unit_kind, q.text, q.start
+    if q.cn_numeral and text[q.start - 1:q.start] == "、" and text[q.end:q.end + 1] in ("、", "和", "及", "等"):
+        return Reject("needs_unit.name_in_list", q.text)   # "崖州、八所、新村…": a place named with a numeral
     if q.cn_numeral and q.unit != "%":
         if not (b.mode.every_quantity or lex.project_verb_re.search(before_all)
                 or lex.project_verb_re.search(text[q.end:c.clause_end])):
@@ -120,7 +146,25 @@ def _excluded_after(lex: ProseLexicon, after: str) -> bool:
     return any(pat.search(after) for _rid, pat in lex.p.exclusions_after)
 
 
-def _governing_year(c: Candidate, b: BlockContext):
+def _opens_sentence(lex: ProseLexicon, text: str, pos: int) -> bool:
+    """Whether only lead words (力争, 争取 …) stand between the last sentence end and ``pos``: a year
+    that heads its sentence may govern the sentences after it, one in its middle does not
+    ("持续推进…，到2022年底，…改善。严格控制…100%…": 2022 is not the next sentence's year)."""
+    start = max(text.rfind(ch, 0, pos) for ch in "。！？；\n") + 1
+    return not _without_lead_words(lex, text[start:pos])
+
+
+def _without_lead_words(lex: ProseLexicon, s: str) -> str:
+    """``s`` without punctuation and the hedges or forecasts that may lead a year (力争, 预计)."""
+    s = s.strip(" ，、“”\"（()）\t")
+    for word in sorted(lex.lead_words, key=len, reverse=True):
+        if s.startswith(word):
+            s = s[len(word):]
+            break
+    return s.strip()
+
+
+def _governing_year(lex: ProseLexicon, c: Candidate, b: BlockContext):
     """The year mention governing the value: the latest target/past mention before it.
 
     A year carries past its own sentence only when written to open a target period
@@ -134,7 +178,8 @@ def _governing_year(c: Candidate, b: BlockContext):
         if ym.kind in ("baseline", "date", "attribute"):
             continue
         carries = (ym.kind == "past" or ym.stage
-                   or ym.opens_target and _CARRIED_YEAR_LEAD.match(ym.text))
+                   or ym.opens_target and lex.carried_year_lead_re.match(ym.text)
+                   and _opens_sentence(lex, b.text, ym.start))
         if ym.start < c.sentence.start and not carries:
             gov = None
             continue
@@ -147,24 +192,24 @@ def _governing_year(c: Candidate, b: BlockContext):
     return gov
 
 
-def _states_target(c: Candidate, b: BlockContext, ym) -> bool:
+def _states_target(lex: ProseLexicon, c: Candidate, b: BlockContext, ym) -> bool:
     """In a background section, only a clause opening with a target year beyond the plan's start
     ("到2025年，…") states a target; "提高到2021年的401万吨" reports one."""
-    if ym is None or not _TARGET_YEAR_LEAD.match(ym.text):
+    if ym is None or not lex.target_year_lead_re.match(ym.text):
         return False
     start = b.ctx.plan_start_year
     before = b.text[:ym.start]
     clause_start = max(before.rfind(sep) for sep in "，；：。,;:.") + 1
-    opens = not before[clause_start:].strip(" 力争争取预计")
+    opens = not _without_lead_words(lex, before[clause_start:])
     return opens and (start is None or ym.year > start)
 
 
 def year_scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """The target year: written, set by a heading or lead-in, or implied by the stage/plan."""
-    ym = _governing_year(c, b)
+    ym = _governing_year(lex, c, b)
     if ym is not None and ym.kind == "past":
         return Reject("year.past", ym.text)
-    if b.background and not _states_target(c, b, ym):
+    if b.background and not _states_target(lex, c, b, ym):
         return Reject("year.background_section")
     c.year_mention = ym
     if ym is not None:
@@ -203,7 +248,7 @@ def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
     left_start = max(c.clause_start, c.sentence.prev_end)
     for ym in b.years:
         if c.clause_start <= ym.start < c.q.num_start and ym.end <= c.q.num_start:
-            if text[c.clause_start:ym.start].strip("，、 ") in ("", "到", "至", "力争", "争取", "力争到"):
+            if not lex.carried_year_lead_re.sub("", _without_lead_words(lex, text[c.clause_start:ym.start])):
                 left_start = max(left_start, ym.end)
     c.left_start = left_start
     left = text[left_start:c.q.start]
@@ -237,22 +282,34 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "predicate_after"    # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
     elif verbs:
         c.cue = "verb"
+    elif (q.word_before or q.word_after) and q.comparator == "~" and c.year_mention is None and not b.year_override \
+            and not lex.project_verb_re.search(left):
+        return Reject("cue.about_only", q.text)     # "管辖海域面积约200万平方千米": a fact, no year, no verb
     elif q.word_before or q.word_after:
         c.cue = "comparator"
     elif q.unit == "%" and lex.head_re.search(left.rstrip()):
         c.cue = "head"
-    elif regex.fullmatch(r"占([\p{Han}]{1,12}?)(?:的(?:比例|比重)?|比例|比重)(?:为|达到)?", left.strip()):
+    elif lex.share_re.fullmatch(left.strip()):
         c.cue = "share"
     elif c.continues and q.unit_kind == c.sentence.prev_kind:
         c.cue = "continuation"      # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
-    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:c.clause_end]) and names.object_after(
-            lex, text, q.end, c.clause_end):
+    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:_bracket_end(text, q, c)]) \
+            and names.object_after(lex, text, q.end, c.clause_end):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
     else:
         return Reject("cue.none", left[-12:])
     return c
+
+
+def _bracket_end(text: str, q, c: Candidate) -> int:
+    """Where the words that can be said of a value end: its clause, or the bracket it stands in
+    ("（含1个油库）已完成采样": the verb outside the bracket is not said of the count inside)."""
+    if naming.open_bracket(text, q.start, c.sentence.start) is None:
+        return c.clause_end
+    close = regex.compile(r"[）)]").search(text, q.end, c.clause_end)
+    return close.start() if close else c.clause_end
 
 
 def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
@@ -305,7 +362,24 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     for ym in b.years:
         if ym.kind == "baseline" and c.sentence.start <= ym.start < q.num_start:
             c.baseline_year = ym.year
+    _starting_point(lex, c, b)
     return c
+
+
+def _starting_point(lex: ProseLexicon, c: Candidate, b: BlockContext) -> None:
+    """"细颗粒物浓度由2020年的35微克/立方米下降到30微克/立方米": 35 (2020) is the baseline of 30, and the
+    name ends before 由."""
+    before = b.quantities[c.index - 1] if c.index else None
+    if before is None or before.end <= c.left_start or before.value is None:
+        return
+    start = lex.starting_point_re.search(b.text, c.left_start, before.start)
+    if start is None or not lex.baseline_follow_re.search(b.text[before.end:before.end + 6]):
+        return
+    c.baseline_value = before.value
+    for ym in b.years:
+        if start.start() <= ym.start < before.start:
+            c.baseline_year = ym.year
+    c.left = b.text[c.left_start:start.start()]
 
 
 def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
@@ -327,8 +401,9 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
         raw = naming.bracketed(lex, c, b, raw, paren) or raw
     if c.indicator_from not in ("place_list", "before_parenthesis"):
-        raw = naming.counted_object(lex, c, b, raw) or raw
+        raw = naming.purpose_after(lex, c, b, raw) or naming.counted_object(lex, c, b, raw) or raw
     raw = naming.action_topic(lex, c, b, raw) or raw
+    raw = naming.capacity_before_noun(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:
         raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:

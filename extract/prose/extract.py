@@ -20,10 +20,13 @@ from ..patterns import Patterns
 from ..text.segment import sentences
 from . import decide
 from .candidate import PROSE, BlockContext, Candidate, Mode, Reject, Sentence
-from .coordination import shared_head, split_items, value_group
+from .coordination import distributed_items, shared_head, split_items, value_group
+from .indicator import from_left
 from .lexicon import ProseLexicon
 
 log = logging.getLogger(__name__)
+
+_MAX_LIST_CHARS = 60     # a list of subjects paired with as many values (分别) may be this long
 
 # set to "1" to let an error inside a rule propagate instead of being logged (the tests do)
 STRICT_ENV = "PLAN_EXTRACT_STRICT"
@@ -134,7 +137,13 @@ class ProseRules:
         c.group = [q]
         if "分别" in c.left:
             c.group = value_group(b.text, q, b.quantities[c.index + 1:], c.clause_end)
-        items = split_items(self.lex, c.indicator, paired=len(c.group) > 1)
+            if len(c.group) > 2 and c.indicator_from == "left":
+                # a long list paired with its values: the whole list, not its last words
+                c.indicator = from_left(self.lex, c.left, limit=_MAX_LIST_CHARS) or c.indicator
+        distributive = self.lex.distributive_re.search(c.left) if len(c.group) == 1 else None
+        items = split_items(self.lex, c.indicator, paired=len(c.group) > 1 or distributive is not None)
+        if distributive is not None and len(items) == 1:
+            items = distributed_items(self.lex, c.indicator, c.left[:distributive.start()]) or items
         if len(items) > 1 and not any(self.lex.full_head_re.search(it) for it in items):
             # "持续削减水污染物排放总量，化学需氧量和氨氮分别减少7%和9%": the clause before names the head
             head = shared_head(self.lex, b.text[c.sentence.start:c.clause_start].rstrip("，；： "))
@@ -179,7 +188,7 @@ class ProseRules:
             indicator=item, value_text=value_text, year=c.year, year_source=c.year_source,
             value=g.value, value_min=g.value_min, value_max=g.value_max,
             unit=unit, comparator=comparator, change=c.change, cumulative=c.cumulative, strive=c.strive,
-            baseline_year=c.baseline_year, source="text", klass=c.klass, confidence=round(confidence, 2),
+            baseline_year=c.baseline_year, baseline_value=c.baseline_value if g is c.q else None, source="text", klass=c.klass, confidence=round(confidence, 2),
             rule_id=c.rule_id, line=doc.line_of(abs_val), page=doc.page_of(abs_val), value_start=abs_val,
             year_start=None if ym is None else block.char_start + ym.start,
             year_end=None if ym is None else block.char_start + ym.end,

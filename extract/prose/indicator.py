@@ -25,6 +25,7 @@ _DIVISION_END = regex.compile(r"[市县区州盟旗]$")
 _ETC_TAIL = regex.compile(r"等([\p{Han}A-Za-z]{2,16})[。.]?$")
 
 _MAX_CHARS = 24
+_CLAUSE_REST = regex.compile(r"[^，。；、（(.．;,:：]+")
 
 
 def balanced_tail(s: str) -> str:
@@ -67,8 +68,8 @@ def snap_tail(lex: ProseLexicon, s: str, limit: int = _MAX_CHARS) -> str:
     return out.lstrip("的和及、，") or s[-limit:]
 
 
-def from_left(lex: ProseLexicon, left: str) -> str:
-    """The indicator named in ``left`` (the clause before the value)."""
+def from_left(lex: ProseLexicon, left: str, limit: int = _MAX_CHARS) -> str:
+    """The indicator named in ``left`` (the clause before the value), at most ``limit`` characters."""
     s = left
     # cut at the target verb that ends the text (the indicator is what comes before it)
     for vm in lex.verb_re.finditer(s):
@@ -76,7 +77,7 @@ def from_left(lex: ProseLexicon, left: str) -> str:
             s = s[:vm.start()]
             break
     s = _RESPECTIVELY_END.sub("", s)
-    s = _COMPARED_END.sub("", s)
+    s = lex.compared_end_re.sub("", s)
     for _ in range(3):
         s = lex.year_phrase_re.sub("", s, count=1) if lex.year_phrase_re.match(s) else s
         s = lex.subject_re.sub("", s)
@@ -85,35 +86,40 @@ def from_left(lex: ProseLexicon, left: str) -> str:
     s = _PARTICLES_END.sub("", s)
     s = s.strip("“”\"《》 ").replace("“", "").replace("”", "")
     s = balanced_tail(s)
-    return snap_tail(lex, s)
+    return snap_tail(lex, s, limit)
 
 
 _RESPECTIVELY_END = regex.compile(r"分别[ ]?$")
-_COMPARED_END = regex.compile(
-    r"(?:较|比|相比)(?:(?:19|20)\d{2}年(?:底|末)?|[“\"]?十[一二三四五六]五[”\"]?(?:时期|期间|末)?)(?:分别)?[ ]?$")
 _PARTICLES_END = regex.compile(r"[的均要将并，、；：\s“”\"（(]+$")
 
 
 def object_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """The noun phrase right after a value ("建成49.11万亩高标准农田" -> 高标准农田)."""
-    seg = text[pos:end]
-    seg = _AFTER_VALUE_FILLER.sub("", seg)
-    rated = next(iter(lex.grammar.find(seg[:16])), None)
-    if rated is not None and rated.start == 0 and rated.unit_kind == "rating":
-        seg = _SIZE_SCOPE.sub("", seg[rated.end:])   # "12台20蒸吨燃煤锅炉": skip the size
-    m = _OBJECT_WORDS.match(seg)
-    if not m or seg[m.end():m.end() + 1].isdigit():
-        return ""      # "…1处占地面积2万平方米": the words before the next number name that number
-    obj = m.group(0).replace("“", "").replace("”", "")
-    # the object ends where a verb or a year of its own clause starts ("机组于2022年建成投产"), unless
-    # the verb has an object of its own ("行政村新建农村生活污水治理设施": the villages where it is built)
-    cut = lex.object_cut_re.search(obj[1:])
-    if cut:
-        rest = obj[cut.end() + 1:]
-        if _DIGIT.search(obj[cut.start() + 1:]) or len(rest) < 2 or lex.verbs & {rest, rest[:2]}:
-            obj = obj[:cut.start() + 1]
+    return object_phrase(lex, text, pos, end)[0]
+
+
+def object_phrase(lex: ProseLexicon, text: str, pos: int, end: int) -> tuple[str, int]:
+    """The noun phrase right after a value and where it ends in ``text`` (``("", pos)`` for none).
+
+    Read by the phrase chunker (``phrase.py``).  When a verb of the clause follows the phrase, the
+    verb and its own object stay in the name ("行政村新建农村生活污水治理设施": the villages where it is
+    built; "重点用水企业开展水效对标"), unless a number follows (that number is named by them).
+    """
+    phrase = lex.chunker.after(text, pos, end)
+    if text[phrase.end:phrase.end + 1].isdigit():
+        return "", pos  # "…1处占地面积2万平方米": the words before the next number name that number
+    obj, stop = phrase.name, phrase.end
+    if obj and phrase.stopped_at in lex.chunker.predicates:
+        clause = _CLAUSE_REST.match(text, phrase.end, end)
+        rest = clause.group(0).replace(" ", "") if clause else ""
+        verb_object = rest[len(phrase.stopped_at):]
+        if not _DIGIT.search(text, phrase.end, end) and len(verb_object) >= 2 and verb_object not in lex.verbs \
+                and len(obj) + len(rest) <= 24:
+            obj, stop = obj + rest, clause.end()
+    if not regex.search(r"“[^”]*[、，]", obj):
+        obj = obj.replace("“", "").replace("”", "")
     obj = _TRAILING_PARTICLE.sub("", obj)
-    return obj if len(obj) >= 2 else ""
+    return (obj, stop) if len(obj) >= 2 else ("", pos)
 
 
 def predicate_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
@@ -127,7 +133,7 @@ def predicate_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
 
 def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     """A share written before its noun: "80%以上的钢铁产能完成超低排放改造" -> 钢铁产能完成超低排放改造."""
-    seg = text[pos:end]
+    seg = text[pos:end].rstrip(".．")
     m = _LONG_SUBJECT.match(seg)
     if not m:
         return ""
@@ -135,15 +141,20 @@ def subject_after(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     return snap_tail(lex, balanced_tail(s.rstrip("的")), 30)
 
 
-def elliptical(lex: ProseLexicon, left: str, previous: str) -> str:
-    """A scope word standing for the earlier indicator ("县城" -> 县城生活垃圾回收利用率), or ""."""
+def elliptical(lex: ProseLexicon, left: str, previous: str, same_kind: bool = False, listed: bool = False) -> str:
+    """A scope standing for the earlier indicator, its own scope swapped in: "县城" after
+    生活垃圾回收利用率 -> 县城生活垃圾回收利用率; "老城区" after 新城地区换电站平均服务半径 -> 老城区换电站平均服务半径;
+    "新建居住区" after 建成区绿地率 -> 新建居住区绿地率.  "" when ``left`` is more than a scope.  The earlier
+    indicator ends with a head word (率, 浓度 …) or measured the same kind of quantity (``same_kind``)."""
     s = lex.subject_re.sub("", left).strip("，、；： ")
     if not previous or not s or len(s) > 8 or lex.head_re.search(s) or lex.verb_re.search(s):
         return ""
-    if not lex.scope_prefix_re.fullmatch(s) or not lex.head_re.search(previous):
+    # a scope word, or a place with a comparator or verb of its own (not a list of places breaking a
+    # count down: "其中长沙市1200台、株洲市500台")
+    whole_scope = lex.scope_prefix_re.fullmatch(s) or (not listed and lex.place_word_end_re.search(s))
+    if not whole_scope or not (same_kind or lex.head_re.search(previous)):
         return ""
-    m = lex.scope_prefix(previous)
-    rest = previous[m.end():] if m else previous
+    rest = lex.scope_split(previous)[1]
     return s + rest if rest else ""
 
 

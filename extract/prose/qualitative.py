@@ -13,13 +13,11 @@ when asked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import regex
 
 from ..context.years import DocContext
 from ..model import Block, Commitment, Document
-from ..patterns import PatternError, Patterns
+from ..patterns import Patterns, QualitativePhrase
 from ..quantity import Quantity
 from ..text.segment import sentences
 from . import decide
@@ -27,7 +25,6 @@ from . import indicator as names
 from .candidate import PROSE, BlockContext, Candidate, Reject, Sentence
 from .lexicon import ProseLexicon
 
-_WHERE = ("before", "around")
 _QUOTED = regex.compile(r"“[^”]*”|《[^》]*》|\"[^\"]*\"")
 _DIGIT = regex.compile(r"\d")
 # a "before" phrase states the target when it ends its clause ("…实现全覆盖。"), not when it
@@ -40,47 +37,15 @@ _MAX_OBJECT = 30
 _ORDINAL = regex.compile(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十])")     # "一是全面消除…"
 
 
-@dataclass(frozen=True)
-class Phrase:
-    """One target wording of ``qualitative.yaml``."""
-
-    id: str
-    pattern: regex.Pattern
-    indicator: str          # "before" | "around"
-
-
-def _compile(where: str, pattern) -> regex.Pattern:
-    try:
-        return regex.compile(pattern)
-    except (regex.error, TypeError) as exc:
-        raise PatternError(f"qualitative.yaml: {where}: bad regex {pattern!r}: {exc}") from None
-
-
 class QualitativeTargets:
-    """The qualitative target rules of one :class:`~extract.patterns.Patterns`."""
+    """The qualitative target rules of one :class:`~extract.patterns.Patterns` (``qualitative.yaml``, checked
+    on load); built once per rules with ``patterns.compiled(QualitativeTargets)``."""
 
     def __init__(self, patterns: Patterns):
-        spec = patterns.extra.get("qualitative")
-        if not isinstance(spec, dict) or not isinstance(spec.get("phrases"), list) or not spec["phrases"]:
-            raise PatternError("qualitative.yaml: phrases: needs a non-empty list")
-        self.phrases: list[Phrase] = []
-        for i, e in enumerate(spec["phrases"]):
-            where = f"phrases[{i}]"
-            if not isinstance(e, dict) or not {"id", "pattern", "indicator"} <= set(e):
-                raise PatternError(f"qualitative.yaml: {where}: needs id, pattern and indicator")
-            if e["indicator"] not in _WHERE:
-                raise PatternError(f"qualitative.yaml: {where} ({e['id']}): indicator must be one of {_WHERE}")
-            self.phrases.append(Phrase(str(e["id"]), _compile(f"{where} ({e['id']})", e["pattern"]), e["indicator"]))
-        cells = spec.get("table_cells")
-        if not isinstance(cells, list) or not cells:
-            raise PatternError("qualitative.yaml: table_cells: needs a non-empty list")
-        self.cell_re = regex.compile("|".join(f"(?:{_compile(f'table_cells[{i}]', p).pattern})"
-                                              for i, p in enumerate(cells)))
+        self.phrases: tuple[QualitativePhrase, ...] = patterns.qualitative_phrases
+        self.cell_re = regex.compile("|".join(f"(?:{p.pattern})" for p in patterns.qualitative_cells))
         self.any_re = regex.compile("|".join(f"(?:{p.pattern.pattern})" for p in self.phrases))
-        vague = spec.get("vague_subjects")
-        if not isinstance(vague, list) or not all(isinstance(w, str) and w for w in vague):
-            raise PatternError("qualitative.yaml: vague_subjects: needs a list of words")
-        self.vague = frozenset(vague)
+        self.vague = patterns.vague_subjects
 
     # --- prose ----------------------------------------------------------------------------------
     def extract(self, doc: Document, ctx: DocContext, rules) -> list[Commitment]:
@@ -127,7 +92,7 @@ class QualitativeTargets:
                         out.append(c)
         return out
 
-    def _commitment(self, phrase: Phrase, m, s0: int, s1: int, b: BlockContext,
+    def _commitment(self, phrase: QualitativePhrase, m, s0: int, s1: int, b: BlockContext,
                     lex: ProseLexicon) -> Commitment | None:
         text, block, doc = b.text, b.block, b.doc
         c0, c1 = decide.clause_bounds(text, m.start(), m.end(), s0, s1)

@@ -22,6 +22,15 @@ READERS: dict[str, tuple[str, str]] = {
     ".markdown": ("text", "read_text_file"), ".text": ("text", "read_text_file"),
     ".pdf": ("pdf", "read_pdf"), ".docx": ("docx", "read_docx"),
 }
+# formats plans come in that no reader takes, and what to do instead: such a file gets a
+# documents row with this reason (status "error"), never silence
+_IMAGE = "an image: OCR it into a PDF with a text layer"
+UNSUPPORTED: dict[str, str] = {
+    ".doc": "convert to .docx or PDF", ".wps": "a WPS document: save it as .docx or PDF",
+    ".rtf": "convert to .docx or PDF", ".ofd": "an OFD document: convert it to PDF",
+    ".jpg": _IMAGE, ".jpeg": _IMAGE, ".png": _IMAGE, ".tif": _IMAGE, ".tiff": _IMAGE, ".bmp": _IMAGE,
+    ".gif": _IMAGE,
+}
 
 
 def reader_for(path: Path) -> Reader | None:
@@ -32,13 +41,23 @@ def reader_for(path: Path) -> Reader | None:
     module, function = entry
     return getattr(import_module(f".{module}", __name__), function)
 
-__all__ = ["READERS", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
-           "document_from_text", "read_document", "reader_for", "reason_for", "relative_path", "supported"]
+__all__ = ["READERS", "UNSUPPORTED", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
+           "document_from_text", "read_document", "reader_for", "reason_for", "relative_path", "supported", "unsupported_reason"]
 
 
 def supported(path: Path) -> bool:
     """Whether a reader is registered for ``path``'s extension."""
     return path.suffix.lower() in READERS
+
+
+def unsupported_reason(path: Path) -> str | None:
+    """Why a plan file no reader takes is not read, when its format is a known one.
+
+    >>> unsupported_reason(Path("plan.DOC")), unsupported_reason(Path("notes.xyz"))
+    ('.doc: convert to .docx or PDF', None)
+    """
+    hint = UNSUPPORTED.get(path.suffix.lower())
+    return f"{path.suffix.lower()}: {hint}" if hint else None
 
 
 def relative_path(path: Path, root: Path | None) -> str:
@@ -61,7 +80,7 @@ def read_document(path: Path, root: Path | None = None, patterns=None) -> Docume
     """
     reader = reader_for(path)
     if reader is None:
-        raise ReadError(f"unsupported file type {path.suffix!r}")
+        raise ReadError(unsupported_reason(path) or f"unsupported file type {path.suffix!r}")
     if patterns is None:
         from ..patterns import load_patterns
 

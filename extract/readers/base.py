@@ -275,7 +275,7 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
     while i < len(blocks):
         blk = blocks[i]
         m = match_heading(blk.text) if blk.kind == "heading" else None
-        if m is None or m[0] != "box" or i + 1 >= len(blocks) or blocks[i + 1].kind != "paragraph":
+        if m is None or m[0] != "box" or i + 1 >= len(blocks) or not _opens_items(blocks[i + 1]):
             out.append(blk)
             i += 1
             continue
@@ -294,6 +294,14 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
                          title=blk.text))
         i = j
     return out
+
+
+def _opens_items(block: Block) -> bool:
+    """A paragraph, or a numbered item short enough to look like a heading ("（1）工业炉窑治理：…")."""
+    if block.kind == "paragraph":
+        return True
+    hm = match_heading(block.text) if block.kind == "heading" else None
+    return hm is not None and hm[0] not in _OUTLINE_STYLES
 
 
 def _line_blocks(doc: Document, spans: list[tuple[int, int]]) -> list[Block]:

@@ -23,44 +23,64 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import regex
 
 from ..model import Document
 from ..text.normalize import NormalizeOptions, normalize
+from ..text.numbering import marks
 from ..text.quality import unusual_share
-from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path
-from .pdf_layout import Grid, find_grids, rulings
+from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
+from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, rulings
 from .pdf_upright import upright
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
 _PAGE_NUMBER = regex.compile(r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 # a table-of-contents line: title, dot leaders, page number
 _TOC_LINE = regex.compile(r"[·.…．⋯\p{Co}]{4,}\s*\d{0,4}\s*$")
-# a heading that the text layer put on the line of the sentence before it ("新步伐。 第二章 总体要求")
-_HEADING_AFTER_SENTENCE = regex.compile(
-    r"([。！？；])[ \u3000]+(?=第[一二三四五六七八九十百零\d]+[章节篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
-# a line that opens a new item inside a box ("１．电力行业", "（1）", "——", "一是")
-_ITEM_START = regex.compile(
-    r"^\s*(?:[0-9０-９]{1,2}\s*[.．、\p{Co}](?![0-9０-９])|[（(][0-9０-９一二三四五六七八九十]{1,3}[)）]|[①-⑳]"
-    r"|——|[一二三四五六七八九十]+[是、]|[●■◆▲•])")
+
+
+@lru_cache(maxsize=1)
+def _heading_after_sentence() -> regex.Pattern:
+    """A heading the text layer put on the line of the sentence before it ("新步伐。 第二章 总体要求")."""
+    return regex.compile(rf"([。！？；])[ \u3000]+(?={marks('part', 'chapter', 'section', 'cn_dun', 'cn_paren')})")
+
+
+@lru_cache(maxsize=1)
+def _item_start() -> regex.Pattern:
+    """A line that opens a new item inside a box ("１．电力行业", "（1）", "——", "一是"); a private-use
+    glyph may stand for the dot of "1." before the glyphs are mapped."""
+    return regex.compile(r"^\s*(?:[0-9０-９]{1,2}\s*[.．、\p{Co}](?![0-9０-９])|"
+                         + marks("cn_paren", "arabic_paren", "circled", "dash", "enumerated", "cn_dun", "bullet") + ")")
+
+
 _SENTENCE_END = "。！？；：.!?"
 _MIN_PAGE_CHARS = 20          # a page with fewer characters has no text layer (a scan or blank)
 _BAD_PAGE = 0.03              # a page with more unusual characters than this is read again
 _CELL_INSET = 0.8             # points inside a cell's rulings where its text is taken
 _MIN_GRID_HEIGHT = 12.0       # a smaller grid is a decoration (an underline pair), not a table
+_PAGE_BORDER = 0.6            # a one-cell frame over this share of the page is a border, not a box
 
 
 @dataclass
 class Piece:
-    """A part of a page in reading order: text lines, a table grid or a box."""
+    """A part of a page in reading order: text lines, a table grid or a box.
+
+    The layout (kind, grid, the area a text piece covers) is found once, from pdfium's rulings;
+    the text is then filled in from a reader's characters inside each area (:func:`_fill`), so
+    a page read again with the second reader keeps its grids, boxes and order.
+    """
 
     kind: str                   # "text" | "table" | "box"
     lines: list[str] = field(default_factory=list)
     grid: Grid | None = None
-    title: str | None = None
+    title: str | None = None    # a box's caption when the box is carried over from the page before
+    bbox: tuple[float, float, float, float] | None = None   # a text piece's area (PDF space)
+    continued: bool = False     # a box carrying on the box the page before ended in
 
 
 @dataclass
@@ -73,6 +93,12 @@ class PageText:
     extractor: str = "pdfium"
     quality: float = 0.0
     embedded_fonts: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+# the text a reader finds inside an area ``(x0, y0, x1, y1)`` of the page (PDF space), lines
+# separated by newlines
+TextIn = Callable[[float, float, float, float], str]
 
 
 # --- pdfium -------------------------------------------------------------------------------------
@@ -117,66 +143,307 @@ def _fonts_embedded(page) -> bool:
 _TITLE_START = regex.compile(r"^\p{Han}[^，。；：:.\d()（）]{1,23}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)")
 
 
+# a numbered heading inside a box: "（一）绿色转型提升工程" (no sentence, no clause in it)
+_BOX_HEADING_TEXT = regex.compile(r"^[^，。；：,;:！？]{2,30}$")
+
+
 def _box_paragraphs(lines: list[str]) -> list[str]:
-    """The paragraphs of a box's lines: a new one at an item marker, an item title or after a 。."""
+    """The paragraphs of a box's lines: a new one at an item marker, an item title, after a 。, and
+    after its caption or a numbered heading line that stands alone ("（一）绿色转型提升工程")."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    full = max((len(ln) for ln in lines), default=0)
     out: list[str] = []
-    for ln in (ln.strip() for ln in lines):
-        if not ln:
-            continue
+    heading = False
+    for ln in lines:
         closed = out and out[-1].endswith(("。", "！", "？", "；"))
         ended = out and out[-1].endswith(("。", "！", "？", "；", ".", "．", "："))
-        if not out or closed or _ITEM_START.match(ln) or (ended and _TITLE_START.match(ln)):
+        if not out or closed or heading or _item_start().match(ln) or (ended and _TITLE_START.match(ln)):
             out.append(ln)
+            heading = bool(_BOX_HEADING_TEXT.match(ln) and (
+                regex_box_caption(ln) or _item_start().match(ln) and len(ln) < 0.75 * full))
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
             out[-1] += (" " if latin else "") + ln
+            heading = False
     return out
 
 
-def _grid_piece(textpage, grid: Grid) -> Piece:
-    for cell in grid.cells:
-        cell.text = _join_cell_lines(textpage.get_text_bounded(
-            cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET, cell.x1 - _CELL_INSET, cell.y1 - _CELL_INSET))
-    if grid.n_cols == 1:
-        rows = sorted(grid.cells, key=lambda c: c.row)
-        title = None
-        lines: list[str] = []
-        for k, cell in enumerate(rows):
-            raw = textpage.get_text_bounded(cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET,
+def _fill_grid(piece: Piece, text_in: TextIn) -> None:
+    """A table's cells, or a box's lines (its caption row apart), from the text inside each cell."""
+    raw: dict[tuple[int, int], str] = {}
+    for cell in piece.grid.cells:
+        raw[(cell.row, cell.col)] = text_in(cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET,
                                             cell.x1 - _CELL_INSET, cell.y1 - _CELL_INSET)
-            if k == 0 and len(rows) > 1 and cell.text.startswith("专栏"):
-                title = cell.text
-                continue
-            lines.extend(_box_paragraphs(_lines(raw)))
-        return Piece("box", lines, grid, title)
-    return Piece("table", [], grid)
+        cell.text = _join_cell_lines(raw[(cell.row, cell.col)])
+    if piece.kind != "box":
+        return
+    rows = sorted(piece.grid.cells, key=lambda c: c.row)
+    piece.lines = []
+    for k, cell in enumerate(rows):
+        if k == 0 and len(rows) > 1 and cell.text.startswith("专栏"):
+            piece.title = cell.text
+            continue
+        piece.lines.extend(_box_paragraphs(_lines(raw[(cell.row, cell.col)])))
 
 
-def _read_page(page, number: int) -> PageText:
-    textpage = page.get_textpage()
-    n_chars = textpage.count_chars()
+def _fill(pieces: list[Piece], text_in: TextIn) -> list[Piece]:
+    """The page's pieces with their text read by ``text_in``: the layout stays, only characters change."""
+    out = []
+    for piece in pieces:
+        new = replace(piece, lines=[], grid=_copy_grid(piece.grid) if piece.grid is not None else None)
+        if new.kind == "text":
+            new.lines = _lines(text_in(*new.bbox))
+        elif new.grid is None:          # a box carried over from the page before, without a frame
+            new.lines = _box_paragraphs(_lines(text_in(*new.bbox)))
+        else:
+            _fill_grid(new, text_in)
+        out.append(new)
+    return _captions_into_boxes(out)
+
+
+def _copy_grid(grid: Grid) -> Grid:
+    return Grid(list(grid.xs), list(grid.ys), [replace(c, text="") for c in grid.cells])
+
+
+def _captions_into_boxes(pieces: list[Piece]) -> list[Piece]:
+    """A 专栏 caption printed right above a box's frame is the box's first line (its title)."""
+    for before, box in zip(pieces, pieces[1:]):
+        if box.kind != "box" or before.kind != "text" or box.title or (box.lines and regex_box_caption(box.lines[0])):
+            continue
+        filled = [k for k, ln in enumerate(before.lines) if ln.strip()]
+        if filled and regex_box_caption(before.lines[filled[-1]]) and len(before.lines[filled[-1]].strip()) <= 60:
+            box.lines.insert(0, before.lines[filled[-1]].strip())
+            del before.lines[filled[-1]]
+    return pieces
+
+
+def _layout(page, width: float, height: float, textpage=None) -> list[Piece]:
+    """The page's pieces top to bottom, without text: bands of text, tables, boxes.
+
+    Ruled grids come from the page's rulings; a table drawn without vertical rules is found in
+    a band of text (or inside a one-column frame) from its characters' positions.
+    """
     grids = [g for g in find_grids(rulings(page)) if g.ys[0] - g.ys[-1] >= _MIN_GRID_HEIGHT]
     # a frame around other grids holds them: the inner grids are what the page shows
     grids = [g for g in grids if not any(h is not g and _inside(h, g) for h in grids)]
-    if not grids:
-        return PageText(number, [Piece("text", _lines(textpage.get_text_range()))], n_chars,
-                        embedded_fonts=_fonts_embedded(page))
-    width, height = page.get_size()
+    # a frame around (nearly) the whole page is a border, not a box
+    grids = [g for g in grids if g.n_cols > 1 or g.n_rows > 1 or (g.bbox[2] - g.bbox[0]) * (g.bbox[3] - g.bbox[1])
+             < _PAGE_BORDER * width * height]
     left, right = -width, 2 * width
     pieces: list[Piece] = []
     top = 2 * height
     for g in sorted(grids, key=lambda g: -g.ys[0]):
         x0, y0, x1, y1 = g.bbox
         if top > y1:
-            pieces.append(Piece("text", _lines(textpage.get_text_bounded(left, y1, right, top))))
-        pieces.append(_grid_piece(textpage, g))
+            pieces.append(Piece("text", bbox=(left, y1, right, top)))
+        pieces.append(Piece("box" if g.n_cols == 1 else "table", grid=g))
         for side in ((left, y0, x0, y1), (x1, y0, right, y1)):       # text beside the grid
-            beside = textpage.get_text_bounded(*side)
-            if beside.strip():
-                pieces.append(Piece("text", _lines(beside)))
+            pieces.append(Piece("text", bbox=side))
         top = min(top, y0)
-    pieces.append(Piece("text", _lines(textpage.get_text_bounded(left, -height, right, top))))
-    return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page))
+    pieces.append(Piece("text", bbox=(left, -height, right, top)))
+    if textpage is not None and _ALIGNED_HEADER.search(textpage.get_text_range()):
+        pieces = _find_aligned_tables(pieces, _glyphs(textpage))
+    return pieces
+
+
+# a line that may head a table drawn without vertical rules: a year or 属性/目标 and another label
+# (or a caption of an indicator table, whose header may not be text)
+_ALIGNED_HEADER = regex.compile(r"(?m)^(?=.{0,60}$)(?=.*(?:(?:19|20)\d{2}|属性|性质|目标)).*(?:单位|序号|属性|性质|现状值|基准值|现状|基准年).*$"
+                                r"|^\s*附?表\s*[\d一二三四五六七八九十][^。；\n]{0,40}(?:指标|目标)")
+
+
+def _find_aligned_tables(pieces: list[Piece], glyphs: list[Glyph]) -> list[Piece]:
+    """Bands of text and one-column frames that hold a table drawn without vertical rules, cut
+    into the text around it and the table."""
+    out: list[Piece] = []
+    for piece in pieces:
+        area = piece.bbox if piece.kind == "text" else piece.grid.bbox if piece.kind == "box" and piece.grid else None
+        if area is None:
+            out.append(piece)
+            continue
+        lines = glyph_lines([g for g in glyphs if _in(g, area)])
+        found = aligned_tables(lines)
+        if not found:
+            out.append(piece)
+            continue
+        x0, y0, x1, y1 = area
+        top = y1
+        for grid, _first, _last in found:
+            if top > grid.ys[0]:
+                out.append(Piece("text", bbox=(x0, grid.ys[0], x1, top)))
+            out.append(Piece("table", grid=grid))
+            top = grid.ys[-1]
+        out.append(Piece("text", bbox=(x0, y0, x1, top)))
+    return out
+
+
+@dataclass
+class _OpenBox:
+    """A box that reaches the end of its page: the next page may carry it on."""
+
+    title: str | None           # its caption
+    size: float                 # its characters' font size
+    body_size: float            # the font size of the page's running text
+    next_item: tuple[str, int] | None = None   # the numbering the next item would have ("N.", 3)
+
+
+def _read_page(page, number: int, carried: _OpenBox | None = None) -> tuple[PageText, _OpenBox | None]:
+    """The page's pieces read by pdfium, and the box it leaves open for the next page (if any).
+
+    ``carried``: a box the page before ended in; lines at the top of this page set in the box's
+    (smaller) type continue it without a frame.
+    """
+    textpage = page.get_textpage()
+    n_chars = textpage.count_chars()
+    width, height = page.get_size()
+    layout = _layout(page, width, height, textpage)
+    if carried is not None:
+        layout = _carry_box_over(textpage, layout, carried)
+    pieces = _fill(layout, textpage.get_text_bounded)
+    # text beside a grid is usually nothing
+    pieces = [p for p in pieces if p.kind != "text" or any(ln.strip() for ln in p.lines) or p is pieces[-1]]
+    if carried is not None:
+        _title_continued_box(pieces, carried)
+    return PageText(number, pieces, n_chars, embedded_fonts=_fonts_embedded(page)), _box_left_open(textpage, pieces)
+
+
+def _glyphs(textpage) -> list[Glyph]:
+    """Every printed character on the page: centre, box, font size."""
+    import pypdfium2.raw as pdfium_c
+
+    out = []
+    for i in range(textpage.count_chars()):
+        ch = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        if ch in (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09):
+            continue
+        x0, y0, x1, y1 = textpage.get_charbox(i)
+        out.append(Glyph((x0 + x1) / 2, y0, y1, round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 1),
+                         x0, x1, chr(ch)))
+    return out
+
+
+def _in(g, bbox) -> bool:
+    x0, y0, x1, y1 = bbox
+    return x0 <= g[0] <= x1 and y0 <= (g[1] + g[2]) / 2 <= y1
+
+
+def _ends_page(piece: Piece) -> bool:
+    """Whether a text piece after a box holds nothing but a page number (the box ends the page)."""
+    return piece.kind == "text" and all(not ln.strip() or _PAGE_NUMBER.match(ln) for ln in piece.lines)
+
+
+def _box_left_open(textpage, pieces: list[Piece]) -> _OpenBox | None:
+    """The page's last box when nothing but a page number follows it."""
+    k = len(pieces) - 1
+    while k >= 0 and _ends_page(pieces[k]):
+        k -= 1
+    if k < 0 or pieces[k].kind != "box":
+        return None
+    box = pieces[k]
+    area = box.grid.bbox if box.grid else box.bbox
+    glyphs = _glyphs(textpage)
+    inside = Counter(g[3] for g in glyphs if _in(g, area))
+    outside = Counter(g[3] for g in glyphs if not _in(g, area))
+    if not inside:
+        return None
+    title = box.title or (box.lines[0] if box.lines and regex_box_caption(box.lines[0]) else None)
+    size = inside.most_common(1)[0][0]
+    numbered = [n for ln in box.lines if (n := _item_number(ln)) is not None]
+    next_item = (numbered[-1][0], numbered[-1][1] + 1) if numbered else None
+    return _OpenBox(title, size, outside.most_common(1)[0][0] if outside else size, next_item)
+
+
+def _title_continued_box(pieces: list[Piece], carried: _OpenBox) -> None:
+    """A framed box that opens the page with no caption carries on the box the page before ended in."""
+    first = next((p for p in pieces if not _ends_page(p)), None)
+    if first is not None and first.kind == "box" and not first.title and not (
+            first.lines and regex_box_caption(first.lines[0])):
+        first.title = carried.title
+        first.continued = True
+
+
+# the numbering an item opens with: "3.", "3、", "（3）", "(三)", "③"
+_ITEM_NUMBER = regex.compile(r"^\s*(?:(?P<dot>[0-9０-９]{1,2})\s*[.．、](?![0-9０-９])|[（(](?P<paren>[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]"
+                             r"|(?P<circled>[①-⑳]))")
+_CN_DIGITS = "一二三四五六七八九十"
+
+
+def _item_number(line: str) -> tuple[str, int] | None:
+    """``(style, number)`` of a numbered item line ("3. 农村黑臭水体整治…" -> ("dot", 3)), else None."""
+    m = _ITEM_NUMBER.match(line)
+    if m is None:
+        return None
+    if m.group("circled"):
+        return "circled", ord(m.group("circled")) - ord("①") + 1
+    style = "dot" if m.group("dot") else "paren"
+    digits = (m.group("dot") or m.group("paren")).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if digits.isdigit():
+        return style, int(digits)
+    if len(digits) == 1:
+        return style + "_cn", _CN_DIGITS.index(digits) + 1
+    return style + "_cn", 10 + (_CN_DIGITS.index(digits[-1]) + 1 if digits[-1] != "十" else 0)
+
+
+# font sizes are compared as ratios (pdfium's sizes are in text space, before the text matrix)
+_SAME_SIZE = 0.03             # two font sizes this close (a share of the larger) are one type size
+_SMALLER_TYPE = 0.97          # a box's type is at most this share of the body's
+
+
+@lru_cache(maxsize=1)
+def _outline_heading() -> regex.Pattern:
+    """A line that opens the document's outline: a chapter, a 一、 heading, a table or box caption."""
+    return regex.compile(rf"^\s*(?:{marks('part', 'chapter', 'section', 'cn_dun')}|附?表\s*\d|专栏)")
+
+
+def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Piece]:
+    """The top of the page that carries on the box the page before ended in, as a box.
+
+    Its lines are set in the box's type when that is smaller than the body's, or go on with the
+    box's item numbering (3. after 2.) and the lines that finish those items, up to the first
+    heading, body line or item out of sequence.
+    """
+    if not layout or layout[0].kind != "text":
+        return layout
+    by_size = carried.size <= carried.body_size * _SMALLER_TYPE
+    if not by_size and carried.next_item is None:
+        return layout
+    band = layout[0]
+    lines: list[list] = []           # glyphs of the band, one list per printed line, top to bottom
+    for g in sorted((g for g in _glyphs(textpage) if _in(g, band.bbox)), key=lambda g: -g[2]):
+        if lines and abs(lines[-1][0][2] - g[2]) <= 0.5 * g[3]:
+            lines[-1].append(g)
+        else:
+            lines.append([g])
+    split = None
+    expect = carried.next_item
+    open_item = False                # the last line taken ends inside its item (no 。 yet)
+    for line in lines:
+        size = Counter(g[3] for g in line).most_common(1)[0][0]
+        same = abs(size - carried.size) <= _SAME_SIZE * max(size, carried.size)
+        bottom, top = min(g[1] for g in line), max(g[2] for g in line)
+        text = textpage.get_text_bounded(band.bbox[0], bottom - 0.5, band.bbox[2], top + 0.5).strip()
+        number = _item_number(text)
+        if split is None and len(line) <= 12 and not same and number is None:
+            continue                 # a running header or page number above the carried lines
+        if _outline_heading().match(text) and number is None:
+            break
+        if by_size:
+            if not same:
+                break
+        elif number is not None:
+            if number != expect:
+                break
+        elif not open_item:
+            break
+        if number is not None and expect is not None and number[0] == expect[0]:
+            expect = (expect[0], number[1] + 1)
+        open_item = not text.endswith(("。", "；", "！", "？"))
+        split = bottom
+    if split is None:
+        return layout
+    x0, y0, x1, y1 = band.bbox
+    box = Piece("box", bbox=(x0, split - 0.5, x1, y1), title=carried.title, continued=True)
+    return [box, Piece("text", bbox=(x0, y0, x1, split - 0.5))] + layout[1:]
 
 
 def _inside(inner: Grid, outer: Grid) -> bool:
@@ -185,8 +452,12 @@ def _inside(inner: Grid, outer: Grid) -> bool:
 
 
 def _page_text(p: PageText) -> str:
+    return _pieces_text(p.pieces)
+
+
+def _pieces_text(pieces: list[Piece]) -> str:
     parts = []
-    for piece in p.pieces:
+    for piece in pieces:
         parts.extend(piece.lines)
         if piece.grid is not None and piece.kind == "table":
             parts.extend(c.text for c in piece.grid.cells)
@@ -195,8 +466,36 @@ def _page_text(p: PageText) -> str:
 
 # --- pdfminer (second extractor) ---------------------------------------------------------------
 
+def _chars_text_in(plumb_page) -> TextIn:
+    """pdfminer's characters inside an area, as lines (through pdfplumber)."""
+    from pdfplumber.utils import extract_text
+
+    chars = [c for c in plumb_page.chars if c.get("upright", True) or c["text"].strip()]
+
+    def text_in(x0: float, y0: float, x1: float, y1: float) -> str:
+        inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and y0 <= (c["y0"] + c["y1"]) / 2 <= y1]
+        return extract_text(inside, y_tolerance=4) if inside else ""
+
+    return text_in
+
+
+def _lost_cells(first: list[Piece], second: list[Piece]) -> int:
+    """Table cells and boxes the first reader found text in and the second found none."""
+    lost = 0
+    for a, b in zip(first, second):
+        if a.kind == "table":
+            lost += sum(1 for ca, cb in zip(a.grid.cells, b.grid.cells) if ca.text.strip() and not cb.text.strip())
+        elif a.kind == "box":
+            lost += int(any(ln.strip() for ln in a.lines) and not any(ln.strip() for ln in b.lines))
+    return lost
+
+
 def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
-    """Read ``pages`` again with pdfminer (through pdfplumber); keep the better text of each."""
+    """Read ``pages`` again with pdfminer (through pdfplumber); keep the better text of each.
+
+    The page's layout (its bands, grids and boxes, found from pdfium's rulings) stays: each
+    area's text is taken again from pdfminer's characters inside it, cell by cell.
+    """
     import logging
 
     import pdfplumber
@@ -205,16 +504,38 @@ def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
     with pdfplumber.open(source) as plumb:
         for p in pages:
             try:
-                text = plumb.pages[p.number - 1].extract_text(y_tolerance=4) or ""
+                pieces = _fill(p.pieces, _chars_text_in(plumb.pages[p.number - 1]))
             except Exception:  # noqa: BLE001 - the first reading stays when the second fails
                 continue
-            quality = unusual_share(text.translate(known))
+            quality = unusual_share(_pieces_text(pieces).translate(known))
             # text in fonts the machine may lack comes from pdfminer (it never looks at installed
             # fonts) unless pdfminer cannot map it either; a badly read page takes the better text
             if quality < p.quality or (not p.embedded_fonts and quality <= p.quality):
-                p.pieces = [Piece("text", _lines(text))]
+                lost = _lost_cells(p.pieces, pieces)
+                if lost:
+                    p.warnings.append(f"page {p.number}: read again with pdfminer, whose characters miss "
+                                      f"{lost} table cell(s) or box(es) of the page's layout")
+                p.pieces = pieces
                 p.quality = quality
                 p.extractor = "pdfminer"
+
+
+def _join_items_over_page_breaks(pages: list[PageText]) -> None:
+    """A box carried over to the next page whose first line starts no new item finishes the last
+    item of the page before ("…美国白蛾防治" / "33.33万公顷次，…"): the line joins that item."""
+    last_box = None
+    for p in pages:
+        for piece in p.pieces:
+            if piece.kind == "box" and piece.continued and last_box is not None and piece.lines and last_box.lines:
+                first, before = piece.lines[0], last_box.lines[-1]
+                if not (_item_start().match(first) or _TITLE_START.match(first) or regex_box_caption(first)
+                        or before.endswith(("。", "！", "？", "；"))):
+                    last_box.lines[-1] = before + first
+                    del piece.lines[0]
+            if piece.kind == "box":
+                last_box = piece
+            elif not _ends_page(piece):
+                last_box = None
 
 
 # --- page clean-up ------------------------------------------------------------------------------
@@ -242,7 +563,7 @@ def _repeated_margins(pages: list[PageText]) -> set[str]:
 
 def _clean_lines(lines: list[str], margins: set[str]) -> list[str]:
     kept = []
-    for ln in (piece for raw in lines for piece in _HEADING_AFTER_SENTENCE.sub("\\1\n", raw).split("\n")):
+    for ln in (piece for raw in lines for piece in _heading_after_sentence().sub("\\1\n", raw).split("\n")):
         s = ln.strip()
         if s and (_PAGE_NUMBER.match(s) or _TOC_LINE.search(s) or regex.sub(r"\d+", "#", s) in margins):
             continue
@@ -353,7 +674,11 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
         if n_pages == 0:
             raise ReadError("PDF has no pages")
         turned, redrawn = upright(pdf)
-        pages = [_read_page(turned[i], i + 1) for i in range(n_pages)]
+        pages: list[PageText] = []
+        carried = None
+        for i in range(n_pages):
+            page, carried = _read_page(turned[i], i + 1, carried)
+            pages.append(page)
         if turned is not pdf:
             turned.close()
     finally:
@@ -370,6 +695,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     for p in pages:
         if _is_toc_page(p):
             p.pieces = []
+    _join_items_over_page_breaks(pages)
     margins = _repeated_margins(pages)
     asm = _Assembler()
     for p in pages:
@@ -407,6 +733,7 @@ def _reading_report(pages: list[PageText], empty: list[int]) -> dict:
         warnings.append(f"{_page_ranges(bad)}: up to {worst:.0%} unusual characters")
     if empty:
         warnings.append(f"{_page_ranges(empty)}: no text layer (scanned or blank)")
+    warnings.extend(w for p in read for w in p.warnings)
     extractors = sorted({p.extractor for p in read})
     return {"text_quality": round(1.0 - share, 4), "extractor": "+".join(extractors),
             "pages_without_text": len(empty), "warnings": warnings}

@@ -16,6 +16,9 @@ import regex
 from ..model import Block, Cell, Commitment, Document
 from ..patterns import alternation
 from ..quantity import YEAR_NUMBER, QuantityGrammar
+from ..text.numbering import marks
+from . import decide
+from .decide import Skips
 from .schema import TableSchema, text_of
 
 _SENTENCE_PUNCT = regex.compile(r"[。；]")
@@ -24,8 +27,6 @@ _THREE_HAN = regex.compile(r"\p{Han}{3}")
 
 _NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d)|[一二三四五六七八九十]+、)\s*")
 _UNIT_IN_NAME = regex.compile(r"\s*(?:[（(]\s*([^（）()]{1,14}?)|(%|％))\s*[)）]\s*$")
-_DIVIDER = regex.compile(r"^\s*(约束性|预期性|参考性|导向性)指标\s*$")
-_GROUP_LABEL = regex.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]|^\s*[一二三四五六七八九十]+、")
 _MAX_NAME_CHARS = 60
 
 
@@ -39,6 +40,10 @@ class IndicatorRows:
         # a target cell without a number ("完成省下达目标"): prose.qualitative.QualitativeTargets.cell_readings
         self.without_number = qualitative.cell_readings if qualitative is not None else (lambda name, text: [])
         self.binding_values = spec["binding_values"]
+        # a group's label across a table ("（一）生态环境质量", "一、水环境")
+        self.group_label = regex.compile(rf"^\s*{marks('cn_paren', 'cn_dun', numbering=patterns.numbering)}")
+        # a row that only says which kind of indicators follow: "约束性指标" (table_headers.yaml binding_values)
+        self.divider = regex.compile(rf"^\s*({alternation(set(self.binding_values.values()))})指标\s*$")
         self.footnotes = regex.compile(spec["footnote_marks"])
         self.note_starts = tuple(spec["note_starts"])
         chg = patterns.change_verbs
@@ -116,7 +121,8 @@ class IndicatorRows:
                                      value=float(m.group(0)), text=m.group(0), comparator="="), bracketed)
                         for it, m in zip(items, numbers)]
         out = [(name, q, q.bracketed)]
-        part = regex.search(r"其中([\p{Han}]{2,8}?)(?:(?:19|20)\d{2}年)?(?:目标)?(?:为|达到|不低于|不少于)", text)
+        # "其中机动车…为1800", "其中：农业源200"
+        part = regex.search(r"其中[：:]?([\p{Han}]{2,8}?)(?:(?:19|20)\d{2}年)?(?:目标)?(?:为|达到|不低于|不少于|(?=\d))", text)
         if part:
             sub = next((v for v in values if v.start > part.end() - 1 and v is not q), None)
             if sub is not None and sub.value is not None:
@@ -125,7 +131,9 @@ class IndicatorRows:
 
     # --- rows ---------------------------------------------------------------------------------
     def read(self, doc: Document, block: Block, data: list[list[Cell | None]], schema: TableSchema,
-             before_text: str, first_row: int) -> list[Commitment]:
+             before_text: str, first_row: int, skips: Skips | None = None) -> list[Commitment]:
+        """The commitments of the data rows; what gives none is recorded in ``skips`` with its rule."""
+        skips = skips or Skips(None)
         out: list[Commitment] = []
         header_texts = [c.label for c in schema.columns]
         name_cols = schema.roles.get("indicator", [])
@@ -139,30 +147,41 @@ class IndicatorRows:
             first = next((t for t in texts if t), "")
             if not own:
                 continue
-            divider = _DIVIDER.match(first)
+            divider = self.divider.match(first)
             if divider:
                 section_binding = divider.group(1)
                 if len(own) == 1:
+                    skips.cell(None, row, decide.ROW_DIVIDER, divider.group(0))
                     continue      # a divider row; else the divider is the first cell of the row under it
-            if first.startswith(self.note_starts) or len(own) == 1 and len(row) > 2:
-                continue        # notes, or a group label across the row ("（一）生态环境质量")
+            if first.startswith(self.note_starts):
+                skips.cell(None, row, decide.ROW_NOTE, first[:20])
+                continue
+            if len(own) == 1 and len(row) > 2:
+                skips.cell(None, row, decide.ROW_GROUP, first[:20])
+                continue        # a group label across the row ("（一）生态环境质量")
             if sum(1 for t, h in zip(texts, header_texts) if t and t == h) >= max(2, len(own) - 1):
+                skips.cell(None, row, decide.ROW_HEADER, " | ".join(t for t in texts if t)[:40])
                 continue        # the header repeated on a new page
             parts = self._name_parts(row, texts, name_cols)
             if not parts or any(len(p) > _MAX_NAME_CHARS or _SENTENCE_PUNCT.search(p) for p in parts):
+                skips.cell(None, row, decide.ROW_RUNNING_TEXT if parts else decide.ROW_NO_NAME,
+                           (parts or [first])[0][:30])
                 continue        # running text in a ruled box, not an indicator name
-            if all(_GROUP_LABEL.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
+            if all(self.group_label.match(p) and not self.heads.search(self.clean(p).rstrip("）)")) for p in parts) \
                     and not any(self.grammar.cell(texts[j]) for j in schema.roles.get("target", []) if j < len(row)):
+                skips.cell(None, row, decide.ROW_GROUP_NAME, parts[0][:30])
                 continue
             name, unit = self.name_of(parts)
             if not name:
+                skips.cell(None, row, decide.ROW_NO_NAME, parts[0][:30])
                 continue
             u_idx = schema.first("unit")
             if u_idx is not None and u_idx < len(row):
                 u_text = self.clean(texts[u_idx])
                 unit = self.unit_of(u_text) if u_text else (unit or last_unit)
                 last_unit = unit
-            out.extend(self._row(doc, block, row, texts, schema, name, unit, section_binding, first_row + r_idx))
+            out.extend(self._row(doc, block, row, texts, schema, name, unit, section_binding, first_row + r_idx,
+                                 skips))
         return out
 
     def _name_parts(self, row, texts: list[str], name_cols: list[int]) -> list[str]:
@@ -183,12 +202,24 @@ class IndicatorRows:
     def _announced_binding(self, data, before_text: str) -> str | None:
         """The rows above a first divider take the other kind the text announces ("约束性指标16项")."""
         first = next((m.group(1) for r in data for t in [next((text_of(c) for c in r if text_of(c)), "")]
-                      if (m := _DIVIDER.match(t))), None)
-        announced = [k for k in ("约束性", "预期性", "参考性") if k != first and f"{k}指标" in before_text]
+                      if (m := self.divider.match(t))), None)
+        kinds = dict.fromkeys(self.binding_values.values())
+        announced = [k for k in kinds if k != first and f"{k}指标" in before_text]
         return announced[0] if first and len(announced) == 1 else None
 
+    def _baseline(self, row, texts, schema: TableSchema, unit: str) -> tuple[float | None, int | None]:
+        """``(value, year)`` of the row's baseline: the latest status column that holds a value
+        (2020年现状 over 2015年; a status column with no year is the current one)."""
+        for j in sorted(schema.roles.get("baseline", []), key=lambda j: -(schema.columns[j].year or 9999)):
+            if j < len(row) and texts[j]:
+                q = self.grammar.cell(self.clean(texts[j]), "%" if unit == "%" else "")
+                if q is not None and q.value is not None:
+                    ym = regex.search(r"((?:19|20)\d{2})", texts[j][:q.start])
+                    return q.value, int(ym.group(1)) if ym else schema.columns[j].year
+        return None, None
+
     def _row(self, doc, block, row, texts, schema: TableSchema, name: str, unit: str,
-             section_binding: str | None, table_row: int) -> list[Commitment]:
+             section_binding: str | None, table_row: int, skips: Skips) -> list[Commitment]:
         change = "level"
         if self.reduction_amount.search(name):
             change = "decrease_by"   # 重点工程减排量（吨）: the value is an amount cut
@@ -200,15 +231,7 @@ class IndicatorRows:
         b_idx = schema.first("binding")
         if b_idx is not None and b_idx < len(row) and texts[b_idx]:
             binding = self.binding_of(texts[b_idx]) or binding
-        baseline_value = baseline_year = None
-        for j in schema.roles.get("baseline", []):
-            if j < len(row) and texts[j]:
-                q = self.grammar.cell(self.clean(texts[j]), "%" if unit == "%" else "")
-                if q is not None and q.value is not None:
-                    baseline_value = q.value
-                    ym = regex.search(r"((?:19|20)\d{2})", texts[j][:q.start])
-                    baseline_year = int(ym.group(1)) if ym else schema.columns[j].year
-                    break
+        baseline_value, baseline_year = self._baseline(row, texts, schema, unit)
         cells = [c for c in row if c is not None and c.text and c.covered_by is None] or [c for c in row if c is not None and c.text]
         rendered = []
         for j, c in enumerate(row):
@@ -223,8 +246,13 @@ class IndicatorRows:
             if j >= len(row) or row[j] is None or not texts[j] or row[j].covered_by is not None:
                 continue
             cell = row[j]
-            for item, q, bracketed in self._readings(name, self.clean(cell.text), unit):
+            readings = self._readings(name, self.clean(cell.text), unit)
+            if not readings:
+                skips.cell(cell, row, decide.CELL_NO_VALUE, cell.text[:20])
+            for item, q, bracketed in readings:
+                part = item != name and item.endswith(name)
                 if YEAR_NUMBER.fullmatch(q.text.strip("[]［］ ")):
+                    skips.cell(cell, row, decide.CELL_YEAR, q.text)
                     continue
                 c_unit = unit or q.unit
                 if not c_unit and _PERCENT_NUMBER.search(sentence):
@@ -239,8 +267,10 @@ class IndicatorRows:
                     change="increase_by" if "△" in cell.text[:q.start] else change,
                     cumulative=(bracketed or schema.columns[j].role == "cumulative"
                                 or bool(self.cumulative_words.search(item))),
-                    strive=False, binding=binding, baseline_year=baseline_year if baseline_value is not None else None,
-                    baseline_value=baseline_value, source="table", table_id=block.table_id, table_row=table_row,
+                    strive=False, binding=binding,
+                    # the row's baseline is the whole indicator's, not a part's (其中农业源…)
+                    baseline_year=baseline_year if baseline_value is not None and not part else None,
+                    baseline_value=None if part else baseline_value, source="table", table_id=block.table_id, table_row=table_row,
                     klass="qualitative" if q.unit_kind == "qualitative" else "indicator", confidence=0.7 if schema.from_data else 0.9,
                     rule_id="table.headerless_cell" if schema.from_data else "table.indicator_cell",
                     line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,

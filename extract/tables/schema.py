@@ -11,6 +11,7 @@ year.  A table whose value columns all look back is a review table and gives no 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -18,12 +19,23 @@ from ..context.years import DocContext, Years
 from ..model import Cell
 from ..quantity import YEAR_NUMBER as _YEAR
 from ..quantity import QuantityGrammar
+from ..text.numbering import marks
 
 _YEAR_LABEL = regex.compile(r"(?:(?:19|20)\d{2}年?|年(?:19|20)\d{2})[（(]?[\p{Han}]{0,4}[)）]?(?:值)?")
 _SMALL_INT = regex.compile(r"\d{1,3}")
 _SERIAL_CELL = regex.compile(r"(\d{1,3})[.、．]?")
 _TWO_HAN = regex.compile(r"\p{Han}{2}")
 _THREE_HAN = regex.compile(r"\p{Han}{3}")
+# a name's numbering: "（1）", "1.", "2、"
+_ROW_NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
+_MAX_HEADERLESS_NUMBERS = 3
+_PLACEHOLDERS = {"-", "—", "－", "/", "／", "——", "--", "…"}
+@lru_cache(maxsize=1)
+def _group_number() -> regex.Pattern:
+    """A group's number opening a row (一、, （一）): numbering.yaml."""
+    return regex.compile(rf"^\s*{marks('cn_dun', 'cn_paren')}")
+
+
 
 
 @dataclass
@@ -121,19 +133,41 @@ class SchemaReader:
         spans = len(own) == 1 and (len(row) == 1 or own[0].col_span >= ncols - 1 or len(texts) >= ncols - 1)
         return texts[0] if spans else None
 
+    def is_data_like(self, text: str) -> bool:
+        """A cell a header never holds: a value, a bare unit (万吨), a placeholder (-, /) or a
+        binding word (约束性)."""
+        t = text.replace(" ", "")
+        return (self.is_data_cell(t) or t in self.units or t.strip("（）()") in self.units
+                or t in _PLACEHOLDERS or any(t.startswith(w) and len(t) <= 5 for w in self.binding_words))
+
     def _is_header_row(self, row: list[Cell | None]) -> bool:
         """No value in it, and a role word or a year label."""
         cells = [text_of(c).strip() for c in row if text_of(c).strip()]
-        if any(self.is_data_cell(t) for t in cells):
+        if any(self.is_data_like(t) for t in cells):
             return False
-        return any(self.role_of(t) or _YEAR.search(t) for t in cells)
+        return any(self.role_of(t) or _YEAR.search(t) or self._period_end(t) for t in cells)
+
+    def is_group_row(self, row: list[Cell | None]) -> bool:
+        """One cell across the row ("一、主要目标", "水环境"): a group label over the rows under it."""
+        own = [c for c in row if c is not None and c.text.strip() and c.covered_by is None]
+        texts = {text_of(c).strip() for c in row if text_of(c).strip()}
+        return len(own) == 1 and len(texts) == 1 and len(row) > 2 and (
+            own[0].col_span > 1 or sum(1 for c in row if text_of(c).strip()) > 1 or _group_number().match(own[0].text))
 
     def _continues_header(self, row: list[Cell | None]) -> bool:
-        """A second or third header row: role words or years, no serial number."""
+        """A second or third header row: role words or years, no serial number, nothing a data row
+        holds (完成省定目标 under 万吨 and "-" is a data row), not a group label across the table."""
         cells = [text_of(c).strip() for c in row if c is not None and c.covered_by is None]
-        if any(_SMALL_INT.fullmatch(t) for t in cells):
+        if any(_SMALL_INT.fullmatch(t) or self.is_data_like(t) for t in cells if t) or self.is_group_row(row):
             return False
-        return any(self.role_of(t) or _YEAR.search(t) for t in cells if t)
+        return any(self.role_of(t) or _YEAR.search(t) or self._period_end(t) for t in cells if t)
+
+    def _period_end(self, label: str) -> int | None:
+        """The end year of a plan period named in a label ("“十三五”目标值" -> 2020)."""
+        for name, spec in self.years.p.periods.items():
+            if name in label:
+                return int(spec["end"])
+        return None
 
     def detect(self, rows: list[list[Cell]], ruled: bool, ctx: DocContext) -> TableSchema | None:
         """The schema of a table whose first rows are its header, or None (no header).
@@ -151,8 +185,8 @@ class SchemaReader:
             n_header += 1
             if n_header > 3:
                 return None
-        if n_header == 0 or start + n_header >= len(rows):
-            return None
+        if n_header == 0 or start + n_header > len(rows):
+            return None           # (a header with no rows under it: its rows are on the next page)
         header = rows[start:start + n_header]
         labels = self._labels(header, ncols, ruled)
         columns = [self._column(lab, ctx) for lab in labels]
@@ -167,9 +201,9 @@ class SchemaReader:
         blank), read from its data; None unless the columns leave no doubt.
 
         The columns must tell themselves apart: serial numbers, one column of names, a column of
-        units or of binding words (约束性/预期性: what makes it an indicator table) and one or two
-        columns of numbers.  Of two number columns the left is the status (a baseline) and the
-        right the target; the years are the plan's (its end for the target, implied).
+        units or of binding words (约束性/预期性: what makes it an indicator table) and one to
+        three columns of numbers.  The last number column is the target and the one before it the
+        status (a baseline); the years are the plan's (its end for the target, implied).
         """
         if ctx.plan_end_year is None:
             return None
@@ -184,16 +218,16 @@ class SchemaReader:
         kinds = [self._column_kind([text_of(r[j]).strip() for r in body if j < len(r)]) for j in range(ncols)]
         names = [j for j, k in enumerate(kinds) if k == "name"]
         numbers = [j for j, k in enumerate(kinds) if k == "number"]
-        if len(names) != 1 or not 1 <= len(numbers) <= 2 or not {"unit", "binding"} & set(kinds):
+        if len(names) != 1 or not 1 <= len(numbers) <= _MAX_HEADERLESS_NUMBERS or not {"unit", "binding"} & set(kinds):
             return None
         if len(numbers) == 1 and "binding" not in kinds:
             return None                     # one number column and nothing saying it is a target
         role_of_kind = {"serial": "serial", "unit": "unit", "binding": "binding", "name": "indicator"}
         columns = [Column("", role_of_kind.get(k, "other")) for k in kinds]
         columns[numbers[-1]] = Column("", "target", ctx.plan_end_year, implied=True)
-        if len(numbers) == 2:
+        if len(numbers) >= 2:
             start_year = ctx.plan_start_year - 1 if ctx.plan_start_year else None
-            columns[numbers[0]] = Column("", "baseline", start_year)
+            columns[numbers[-2]] = Column("", "baseline", start_year)
         roles: dict[str, list[int]] = {}
         for j, col in enumerate(columns):
             roles.setdefault(col.role, []).append(j)
@@ -213,9 +247,9 @@ class SchemaReader:
             return "unit"
         if share(lambda v: any(w in v for w in self.binding_words) and len(v) <= 5) >= 0.8:
             return "binding"
-        if share(self.is_data_cell) >= 0.7:
-            return "number"
-        if share(lambda v: _TWO_HAN.search(v) and not self.is_data_cell(v)) >= 0.7:
+        if share(lambda v: self.is_data_cell(_ROW_NUMBERING.sub("", v))) >= 0.7:
+            return "number"        # not "（1）森林覆盖率": a numbered name
+        if share(lambda v: _TWO_HAN.search(v) and not self.is_data_cell(_ROW_NUMBERING.sub("", v))) >= 0.7:
             return "name"
         return "other"
 
@@ -243,7 +277,8 @@ class SchemaReader:
     def _column(self, label: str, ctx: DocContext) -> Column:
         role = self.role_of(label)
         years = [int(y) for y in _YEAR.findall(label.replace(" ", ""))]
-        year = years[-1] if years else None
+        # a year written, else a plan period's end ("“十三五”目标值" is the 2020 target)
+        year = years[-1] if years else self._period_end(label)
         if year is not None and role in ("", "target", "baseline", "review", "cumulative"):
             past = self.years.is_past_column(year, ctx)
             if role == "" and not past:

@@ -21,6 +21,7 @@ from typing import Callable
 
 import regex
 
+from . import numbering
 from .segment import last_sentence_end
 
 # --- character translation (one source char -> one or more output chars) -----------------
@@ -214,21 +215,14 @@ _SPACE_CJK_PUNCT = regex.compile(r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?
 
 # --- hard-wrap joining ----------------------------------------------------------------------
 # a line that starts like a heading or list item is never glued to the line above
-_HEADING_START = regex.compile(
-    r"""^[ \t\u3000]*(?:
-        第[一二三四五六七八九十百零〇\d]+[篇章节部分]
-      | [一二三四五六七八九十]+、
-      | [（(][一二三四五六七八九十\d]+[)）]
-      | \d{1,2}[.、．](?!\d)
-      | [①-⑳]
-      | 专栏\s*\d
-      | 表\s*\d
-      | 附[件表录]
-      | 注[：:]
-      | \#
-    )""",
-    regex.VERBOSE,
-)
+@lru_cache(maxsize=1)
+def _heading_start() -> regex.Pattern:
+    """A line that starts like a heading or list item (numbering.yaml), an annex or a note."""
+    numbered = numbering.marks("part", "chapter", "section", "cn_dun", "cn_paren", "arabic_dot", "arabic_paren",
+                               "circled", "box", "table_caption")
+    return regex.compile(rf"^[ \t\u3000]*(?:{numbered}|附[件表录]|注[：:]|\#)")
+
+
 _SENTENCE_END = "。！？；：”」』…"
 _NEWLINE_RUN = regex.compile(r"[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*")
 
@@ -255,14 +249,15 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
     next_line = text[b: next_line_end if next_line_end >= 0 else len(text)]
     if not next_line.strip() or "\t" in text[a:b] or "\t" in next_line:
         return False
-    if _HEADING_START.match(next_line):
+    if _heading_start().match(next_line):
         return False
     # a short heading-like previous line (no punctuation inside) is a title, not a wrap; only
     # the part after the line's last sentence end counts, so the decision stays in its sentence
     cut = last_sentence_end(prev_line) + 1
     tail = prev_line[cut:]
-    if _HEADING_START.match(tail) and not regex.search(r"[，。；]", tail.rstrip()):
-        return False
+    if _heading_start().match(tail) and not regex.search(r"[，。；]", tail.rstrip()) and (
+            not full_line or len(tail.strip()) < 0.9 * full_line):
+        return False          # (a numbered line running to the margin is an item that wraps)
     # a dash bullet ("——空气质量持续提升") opens a new item
     return not next_line.lstrip().startswith(("——", "－－", "--", "•", "●", "■", "◆"))
 

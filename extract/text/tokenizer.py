@@ -17,11 +17,12 @@ CACHE_NAME = "plan_extract_jieba.cache"
 
 
 @lru_cache(maxsize=4)
-def project_tokenizer(words: tuple[tuple[str, int], ...]):
-    """A private ``jieba.Tokenizer`` knowing ``words`` (``(word, frequency)`` pairs), one per process.
+def project_tokenizer(words: tuple[tuple, ...]):
+    """A private ``jieba.Tokenizer`` knowing ``words``, one per process.
 
     Args:
-        words: the words to add, with the frequency that makes jieba keep them whole.
+        words: ``(word, frequency)`` or ``(word, frequency, part_of_speech)`` tuples: the words to
+            add, the frequency that makes jieba keep them whole, and the tag ``jieba.posseg`` gives them.
     """
     import jieba
 
@@ -30,6 +31,14 @@ def project_tokenizer(words: tuple[tuple[str, int], ...]):
     tok.tmp_dir = tempfile.gettempdir()
     tok.cache_file = os.path.join(tok.tmp_dir, CACHE_NAME)
     tok.initialize()
-    for word, freq in words:
-        tok.add_word(word, freq=freq)
+    for word, freq, *tag in words:
+        tok.add_word(word, freq=freq, tag=tag[0] if tag else None)
     return tok
+
+
+@lru_cache(maxsize=4)
+def pos_tokenizer(words: tuple[tuple, ...]):
+    """A ``jieba.posseg`` tagger over :func:`project_tokenizer` (same words, same process cache)."""
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(project_tokenizer(words))
