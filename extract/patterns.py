@@ -309,6 +309,7 @@ YEARS = Record({
     "past_markers": ListOf(regex_text),
     "baseline_references": words,
     "period_openers": words,
+    "status_after": ListOf(regex_text),
 })
 
 EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},

@@ -8,6 +8,7 @@ command line and the Python API alike.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,17 +187,21 @@ def rules_for(patterns: Patterns) -> ProseRules:
 
 
 def process_file(path: Path, root: Path, patterns_dir: str | None = None,
-                 manifest_entry: dict | None = None) -> DocResult:
-    """Read and extract one file; any failure becomes an error row with a one-line reason."""
+                 manifest_entry: dict | None = None, data: bytes | None = None) -> DocResult:
+    """Read and extract one file; any failure becomes an error row with a one-line reason.
+
+    ``data``: the file's bytes when already read (the reader parses them, the file is not opened).
+    """
     rel = relative_path(path, root)
     try:
         patterns = load_patterns(patterns_dir)
-        doc = read_document(path, root, patterns)
+        doc = read_document(path, root, patterns, data=data)
         return extract_document(doc, patterns, manifest_entry)
     except Exception as exc:  # one bad document must not stop the batch
         if not isinstance(exc, ReadError):
             log.debug("failed on %s", path, exc_info=True)
-        return DocResult(error_row(path, rel, reason_for(exc)))
+        sha = hashlib.sha256(data).hexdigest() if data is not None else None
+        return DocResult(error_row(path, rel, reason_for(exc), sha256=sha))
 
 
 def result_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,

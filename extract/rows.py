@@ -26,7 +26,11 @@ def commitment_id(doc: Document, c: Commitment) -> str:
 
 def error_row(path: Path, rel: str, reason: str, sha256: str | None = None) -> dict:
     """The documents.parquet row of a document that could not be read (content hash if a file)."""
-    if sha256 is None and path.is_file():      # never opens a FIFO or a device
+    try:
+        is_file = sha256 is None and path.is_file()      # never opens a FIFO or a device
+    except OSError:                                      # a path too long to look at
+        is_file = False
+    if is_file:
         try:
             h = hashlib.sha256()
             with path.open("rb") as fh:

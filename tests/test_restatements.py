@@ -123,3 +123,23 @@ def test_other_year_unit_or_change_is_another_target():
     link_restatements(rows)
     assert [r["is_primary"] for r in rows] == [True, True, True, True, True, False]
     assert rows[5]["restates"] == "e"
+
+
+@pytest.mark.parametrize("value", [lambda i: 41 + i * 0.01, lambda i: 46.43], ids=["all different", "all the same"])
+@pytest.mark.parametrize("tables", [1, 2000], ids=["one table", "2000 tables"])
+def test_linking_is_linear_in_the_rows(monkeypatch, value, tables):
+    """2,000 rows of one target: each row meets a bounded number of earlier rows, never all of them."""
+    from extract import restatements
+
+    rows = [{"doc_id": "d", "indicator_id": "eco.forest_coverage", "indicator": "森林覆盖率", "year": 2025, "unit": "%",
+             "change": "level", "class": "indicator", "source": "table", "table_id": f"d:t{i % tables}",
+             "value": round(value(i), 2), "confidence": 0.9, "char_start": i * 10, "char_end": i * 10 + 9,
+             "commitment_id": f"c{i:05d}"} for i in range(2000)]
+    met = []                    # pairs of rows compared, whichever test compares them
+    for name in ("same_value", "_same_statement"):
+        real = getattr(restatements, name)
+        monkeypatch.setattr(restatements, name, lambda a, b, real=real: met.append(1) or real(a, b))
+    link_restatements(rows)
+    assert len(met) <= 2 * len(rows)
+    if tables > 1 and value(0) == value(1):           # one target in 2,000 tables: one primary
+        assert sum(r["is_primary"] for r in rows) == 1

@@ -88,7 +88,11 @@ def source_links(out_dir: Path, documents: list[dict], page_dir: Path | None = N
     links = {}
     for d in documents:
         src = base / (d.get("source_path") or "")
-        if d.get("source_path") and src.is_file():
+        try:
+            found = bool(d.get("source_path")) and src.is_file()
+        except OSError:             # a path too long to look at
+            found = False
+        if found:
             links[d["doc_id"]] = _href(src, page_dir)
     return links
 
@@ -111,6 +115,23 @@ def _flag_help() -> list[dict]:
     return [{"id": k, "why": v} for k, v in load_patterns().flag_explanations.items()]
 
 
+# inside <script>: "<", ">" and "&" as JSON escapes, so nothing from a document ("</script>",
+# "<!--<script>") can close or change the element; U+2028/2029 escaped for older parsers
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(data) -> str:
+    """``data`` as JSON safe to place inside an HTML ``<script>`` element.
+
+    >>> script_json({"doc": "<!--<script>a&b</script>"})
+    '{"doc": "\\\\u003c!--\\\\u003cscript\\\\u003ea\\\\u0026b\\\\u003c/script\\\\u003e"}'
+    """
+    import json
+
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_ESCAPES)
+
+
 def _mark_quantity(sentence: str, quantity: str | None) -> str:
     """HTML of a likely miss's sentence with its quantity marked (its first occurrence)."""
     at = sentence.find(quantity) if quantity else -1
@@ -121,8 +142,6 @@ def _mark_quantity(sentence: str, quantity: str | None) -> str:
 
 def render_audit(out_dir: Path, dest: Path) -> Path:
     """Write the audit page for the tables in ``out_dir`` to ``dest`` (atomically)."""
-    import json
-
     import jinja2
     import pyarrow.parquet as pq
     from markupsafe import Markup
@@ -175,8 +194,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
         miss_groups.setdefault(m["doc_id"], []).append(m)
     env = jinja2.Environment(loader=jinja2.PackageLoader("extract.outputs", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    # inside <script>: no "</" can close the element early
-    data_json = json.dumps(verdict_data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    data_json = script_json(verdict_data)
     page = env.get_template("audit.html.j2").render(
         groups=groups, documents=docs, n_docs=len(docs), n_rows=len(rows), schema_version=schema_version,
         years=sorted({r["year"] for r in rows if r.get("year") is not None}), low_confidence=LOW_CONFIDENCE,

@@ -31,7 +31,7 @@ def doc_id_from_path(rel: str) -> str:
     >>> doc_id_from_path("jilin/plan.txt"), doc_id_from_path("002_c17eb5853f4ec420.txt")
     ('jilin/plan', '002_c17eb5853f4ec420')
     """
-    path = PurePosixPath(rel.replace("\\", "/"))
+    path = PurePosixPath(rel)      # "/"-separated (relative_path); a "\\" is part of a name (an escape)
     return str(path.with_name(path.stem)) if path.suffix else str(path)
 
 
@@ -94,7 +94,9 @@ def reason_for(exc: BaseException) -> str:
         reason = f"{type(exc).__name__}: {msg}"
     if "PDFium: Success" in reason:
         reason = "damaged PDF: pdfium cannot parse it (truncated or not a PDF)"
-    return reason[:300]
+    from ..outputs.console import printable
+
+    return printable(reason)[:300]          # a file name in a message stays text
 
 
 def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
