@@ -51,6 +51,7 @@ examples:
   plan-extract run plans/ -o out --patterns mine/    use another rules folder
   plan-extract compare -o output --indicators air eco.forest_coverage --year 2025
   plan-extract compare -o output --save comparison.xlsx
+  plan-extract compare -o output --ladder            province > city > county targets, stricter or laxer
   plan-extract export -o output --save all.xlsx       every commitment with its evidence
   plan-extract audit -o output                       write output/audit.html
   plan-extract show 0b8778f0 -o output               one commitment with its sentence
@@ -261,10 +262,12 @@ def _cmd_show(a) -> int:
     grid = Table(show_header=False, box=None)
     for key in ("indicator", "indicator_id", "year", "year_source", "value", "value_min", "value_max", "value_text",
                 "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_year",
-                "baseline_value", "source", "table_id", "table_row", "class", "is_primary", "restates", "title",
+                "baseline_value", "source", "table_id", "table_row", "class", "target_text", "is_primary", "restates",
+                "flags", "flag_detail", "title",
                 "issuer", "region"):
-        if r.get(key) not in (None, ""):
-            grid.add_row(Text(key), Text(printable(r[key])))
+        value = ", ".join(r[key]) if isinstance(r.get(key), list) else r.get(key)     # flags: a list
+        if value not in (None, ""):
+            grid.add_row(Text(key), Text(printable(value)))
     console.print(grid)
     return EXIT_OK
 
@@ -282,7 +285,9 @@ def _cmd_compare(a) -> int:
     catalogue = check_patterns(None).catalogue
     known = {e.id for e in catalogue.entries} | set(commitments["indicator_id"].dropna())
     check_indicators(a.indicators, known)
-    long = comparison_table(commitments, documents, a.indicators, a.year, catalogue)
+    if a.ladder:
+        return _print_ladder(a, commitments, documents, dest)
+    long = comparison_table(commitments, documents, a.indicators, a.year, catalogue, qualitative=a.qualitative)
     if long.empty:
         print("plan-extract: no targets match these filters", file=sys.stderr)
         return EXIT_INCOMPLETE
@@ -292,6 +297,29 @@ def _cmd_compare(a) -> int:
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
             print(_printable_frame(wide_table(long, "target").fillna("")))
+    return EXIT_OK
+
+
+def _print_ladder(a, commitments, documents, dest) -> int:
+    """``compare --ladder``: each target beside the target of the level above it."""
+    import pandas as pd
+
+    from .outputs.ladder import ladder, write_ladder
+
+    steps = ladder(commitments, documents, a.indicators, a.year)
+    if steps.empty:
+        print("plan-extract: no two levels (national, province, prefecture, county) share a target here",
+              file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if dest:
+        write_ladder(steps, dest)
+        n = int(steps["parent_commitment_id"].notna().sum())
+        print(printable(f"ladder: {n} steps, {steps['indicator_id'].nunique()} indicators -> {dest}"))
+        return EXIT_OK
+    shown = steps[["indicator_id", "year", "level", "region", "target", "parent_region", "parent_year",
+                   "parent_target", "ratio", "verdict", "note"]].astype(object)
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+        print(_printable_frame(shown.where(shown.notna(), "")).to_string(index=False))
     return EXIT_OK
 
 
@@ -463,10 +491,16 @@ def build_parser() -> argparse.ArgumentParser:
     cp = command("compare", "comparison table: canonical indicator x document",
                  "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
                  "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n"
+                 "  plan-extract compare -o output --ladder --indicators air --save ladder.xlsx   (sheets chains, steps)\n"
                  "rows whose unit does not fit the indicator (a count under a rate) are left out\n")
     cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
     cp.add_argument("--year", type=int, help="only targets for this year")
     cp.add_argument("--save", metavar="FILE", help="write table.xlsx | table.csv | table.parquet (default: print)")
+    cp.add_argument("--ladder", action="store_true",
+                    help="the target ladder: each target beside the level above it (nation > province > "
+                         "prefecture > county, by region code), with ratio and verdict")
+    cp.add_argument("--qualitative", action="store_true",
+                    help="also targets without a number (基本消除, 完成省下达目标) where no number is given")
     cp.set_defaults(fn=_cmd_compare)
 
     xp = command("export", "every commitment with its evidence as a spreadsheet (.xlsx: one sheet per table)",

@@ -18,11 +18,13 @@ from .context.metadata import apply_manifest, infer_metadata, region_rules
 from .context.sections import build_sections
 from .context.years import DocContext
 from .diagnostics import likely_misses
+from .flags import Plausibility
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .prose.extract import ProseRules, strict
+from .prose.qualitative import QualitativeTargets
 from .readers import ReadError, read_document, reason_for, relative_path
-from .restatements import link_restatements
+from .restatements import link_restatements, one_primary_per_cell
 from .rows import commitment_id, commitment_row, error_row
 from .tables.read import TableReader
 from .text.quality import unusual_share
@@ -58,6 +60,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
     rejections: list = []
     found = prose.extract(doc, ctx, rejections)
+    found.extend(qualitative_for(patterns).extract(doc, ctx, prose))    # targets without a number
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
     catalogue = patterns.catalogue
     rows = []
@@ -83,6 +86,10 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     for r in rows:
         del r["_value_start"]
     link_restatements(rows)
+    plausibility = plausibility_for(patterns)
+    one_primary_per_cell(rows, plausibility.primary_rank)
+    plausibility.flag(rows, meta.plan_start_year, meta.plan_end_year,
+                      meta.publish_date.year if meta.publish_date else None)
     sections = [{"doc_id": doc.doc_id, "section_id": s.section_id, "level": s.level, "number": s.number,
                  "title": s.title, "parent_id": s.parent_id, "char_start": s.char_start,
                  "char_end": s.char_end, "page": s.page} for s in tree.sections]
@@ -101,7 +108,8 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "issuer_rule": meta.rules.get("issuer"), "region_rule": meta.rules.get("region"),
         "warnings": warnings,
     }
-    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections,
+    numeric = [r for r in rows if r["class"] != "qualitative"]
+    misses = likely_misses(doc, numeric, years=prose.years, ctx=ctx, rejections=rejections,
                            shares=patterns.rejection_shares, min_share=patterns.min_rejection_share)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
                     "sentence": doc.text[r.sentence_start:r.sentence_end], "char_start": r.char_start,
@@ -152,6 +160,16 @@ _MAX_INDICATOR_CHARS = 40
 def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
     """The indicator catalogue of ``patterns`` (built when they were loaded)."""
     return patterns.catalogue
+
+
+def qualitative_for(patterns: Patterns) -> QualitativeTargets:
+    """The qualitative target rules of ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(QualitativeTargets)
+
+
+def plausibility_for(patterns: Patterns) -> Plausibility:
+    """The flag rules of ``patterns`` (built once, kept with them)."""
+    return patterns.compiled(Plausibility)
 
 
 def _table_reader(patterns: Patterns) -> TableReader:

@@ -15,6 +15,12 @@ indicators; a table row and a sentence need only the id.  Two rows of one table,
 sentence, are always different targets.  The primary is the table row (it carries binding and baseline), then the
 most precise value, the most confident row, the earliest.
 
+A document may also state different targets for one indicator and year (a table's 93.8 and a
+chapter's 87.7; a plan-wide 100 and 乡镇 98).  :func:`one_primary_per_cell` keeps one of them
+primary per document x canonical indicator x year, so a pivot over ``c[c.is_primary]`` never averages two
+targets: the plan-wide statement (see :meth:`extract.flags.Plausibility.primary_rank`).  The
+others stay rows, with ``is_primary`` false and no ``restates`` (they repeat nothing).
+
 Linking is linear in the rows: the primaries of each target are indexed by their value rounded
 to each number of decimals (:class:`_Primaries`), so a row meets only the primaries whose value
 it can equal, never every earlier row (a DOCX of 10,000 small tables links in well under a
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Callable
 
 # room for every digit a float can write (1e308 to 5e-324) when rounding it
 _WIDE = Context(prec=800)
@@ -167,4 +174,35 @@ def link_restatements(rows: list[dict]) -> list[dict]:
         r["restates"] = None if primary is None else primary["commitment_id"]
         if primary is None:
             group.add(r)
+    return rows
+
+
+def _cell_key(r: dict) -> tuple:
+    return (r.get("doc_id"), r.get("indicator_id"), r.get("year"))
+
+
+def one_primary_per_cell(rows: list[dict], rank: Callable[[dict], tuple]) -> list[dict]:
+    """Keep one primary row per document x canonical indicator x year (in place), after :func:`link_restatements`.
+
+    Rows without an ``indicator_id`` are left as they are: their wording is all that names them, and
+    one wording over a list of places ("沈阳市3300户、大连市500户") names several targets.
+
+    Of the primary rows of a cell, the one ``rank`` puts first stays primary; each other gets
+    ``is_primary`` false and ``_cell_primary`` = the kept row's ``commitment_id`` (read by the
+    ``restated_primary`` flag, then dropped).
+
+    Returns:
+        ``rows``, for chaining.
+    """
+    cells: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r.get("is_primary") and r.get("indicator_id"):
+            cells.setdefault(_cell_key(r), []).append(r)
+    for group in cells.values():
+        if len(group) < 2:
+            continue
+        keep, *others = sorted(group, key=rank)
+        for r in others:
+            r["is_primary"] = False
+            r["_cell_primary"] = keep["commitment_id"]
     return rows

@@ -100,5 +100,6 @@ def commitment_row(cid: str, doc: Document, meta: DocMeta, c: Commitment) -> dic
         "strive": c.strive, "binding": c.binding, "baseline_year": c.baseline_year,
         "baseline_value": c.baseline_value, "source": c.source, "table_id": c.table_id,
         "table_row": c.table_row, "class": c.klass, "confidence": c.confidence,
-        "rule_id": c.rule_id, "_value_start": c.value_start,
+        "rule_id": c.rule_id, "target_text": c.value_text if c.klass == "qualitative" else None, "flags": [], "flag_detail": None,
+        "_value_start": c.value_start,
     }
