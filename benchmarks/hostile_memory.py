@@ -31,7 +31,7 @@ def main() -> int:
     import pyarrow.parquet as pq
 
     from extract.batch.runner import RunSettings, run_corpus
-    from tests.badinputs.generate import make_corpus
+    from tests.badinputs.generate import make_corpus, remove_corpus
 
     work = Path(tempfile.mkdtemp(prefix="plan-extract-hostile-"))
     try:
@@ -52,6 +52,7 @@ def main() -> int:
         verdict = "under" if summary.peak_worker_rss_mb < TARGET_MB else "OVER"
         print(f"peak worker memory: {summary.peak_worker_rss_mb:.0f} MB ({verdict} the {TARGET_MB} MB target)")
     finally:
+        remove_corpus(work / "corpus")          # (1,200 folders deep: rmtree needs a higher recursion limit)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

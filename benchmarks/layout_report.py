@@ -25,8 +25,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from extract.batch.discover import find_documents  # noqa: E402
 from extract.patterns import load_patterns  # noqa: E402
-from extract.pipeline import extract_document, find_documents  # noqa: E402
+from extract.pipeline import extract_document  # noqa: E402
 from extract.readers import read_document  # noqa: E402
 
 _TARGET_HEADER = regex.compile(r"20[2-9]\d|目标|规划值|期末")
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     patterns = load_patterns()
     totals: Counter = Counter()
     for folder in a.folders:
-        for path in find_documents(Path(folder)):
+        for path in find_documents(Path(folder))[0]:
             s = report(path, patterns, manifest, a.all)
             print(f"{s['doc']:32s} pages {s['pages'] or '-':>3}  {s['extractor']:15s} tables {s['tables']:2d} "
                   f"(rows {s['table_rows']:3d})  boxes {s['boxes']:2d} (rows {s['box_rows']:3d})  "

@@ -226,7 +226,9 @@ def read_output(folder: str | Path = "output") -> tuple[pd.DataFrame, pd.DataFra
     """The ``(documents, commitments)`` tables of a run's output folder, typed like the API's.
 
     Raises:
-        SettingsError: the folder holds no run's tables.
+        SettingsError: the folder holds no run's tables, or not one complete set of them (a run
+            stopped while publishing, a table changed or damaged: ``PublishedSetError``, one
+            line; the next ``plan-extract run`` repairs the set).
     """
     import pyarrow.parquet as pq
 

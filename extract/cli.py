@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .batch.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
+from .outputs.console import printable
 from .settings import (
     SettingsError,
     check_corpus,
@@ -38,7 +39,8 @@ EXIT_CODES = """\
 exit status:
   0  done
   1  done, but not everything worked: a document could not be read (run),
-     nothing matched (compare, show)
+     nothing matched (compare, show); or the run stopped by a fault of the
+     machine (disk full, output unwritable: nothing published, one line)
   2  nothing done: an option, folder or file cannot be used (one line on stderr;
      earlier output is left as it was)
 """
@@ -49,6 +51,7 @@ examples:
   plan-extract run plans/ -o out --patterns mine/    use another rules folder
   plan-extract compare -o output --indicators air eco.forest_coverage --year 2025
   plan-extract compare -o output --save comparison.xlsx
+  plan-extract compare -o output --ladder            province > city > county targets, stricter or laxer
   plan-extract export -o output --save all.xlsx       every commitment with its evidence
   plan-extract audit -o output                       write output/audit.html
   plan-extract show 0b8778f0 -o output               one commitment with its sentence
@@ -77,10 +80,20 @@ class _NoProgress:
         return None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is so that it ends like Ctrl-C: workers stopped, finished kept."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def _cmd_run(a) -> int:
+    import signal
+
+    from .batch.faults import RunFault
     from .batch.limits import Limits, cap_jobs
     from .batch.runner import OutputError, RunSettings, run_corpus
-    from .outputs.console import printable
 
     corpus = check_corpus(a.corpus)
     out = check_output_folder(a.output)
@@ -114,6 +127,7 @@ def _cmd_run(a) -> int:
     jobs = cap_jobs(a.jobs or 4)             # default: the cores, at most 4
     settings = RunSettings(corpus, out, jobs=jobs, engine=a.engine, scheduler=a.scheduler,
                            limits=Limits(a.time_limit, a.memory_limit), redo=a.redo, patterns_dir=a.patterns,
+                           follow_links_outside=a.follow_links_outside,
                            metadata={"documents": {"corpus_root": _relative_root(corpus, out)}})
     log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
     shown = (Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -131,15 +145,21 @@ def _cmd_run(a) -> int:
                 say(f"error: {ref.source_path}: {ref.error}")
             progress.update(bar, advance=1, name=printable(ref.doc_id))
 
+        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             summary = run_corpus(settings, on_start=started, on_document=finished)
         except OutputError as exc:
             raise SettingsError(str(exc)) from None
-        except KeyboardInterrupt:
+        except RunFault as exc:              # the machine, not a document: nothing published
+            say(f"plan-extract: {exc}")
+            return EXIT_INCOMPLETE
+        except KeyboardInterrupt as exc:
             say("plan-extract: interrupted; finished documents are kept, run again to go on")
-            return 130
+            return 143 if isinstance(exc, Terminated) else 130
         except RuntimeError as exc:          # e.g. the dask engine without dask installed
             raise SettingsError(str(exc)) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     for w in summary.warnings:
         say(f"warning: {w}")
     if summary.documents == 0:
@@ -196,7 +216,7 @@ def _cmd_eval(a) -> int:
     if a.json:
         print(json.dumps({k: v for k, v in res.items() if not k.startswith("_")}, ensure_ascii=False, indent=1))
     else:
-        print(format_report(res, a.show))
+        _print_lines(format_report(res, a.show))
     return EXIT_OK
 
 
@@ -206,7 +226,7 @@ def _cmd_audit(a) -> int:
     out = check_run_output(a.output)
     dest = check_page_path(a.html or out / "audit.html")
     render_audit(out, dest)
-    print(f"audit page: {dest}")
+    print(printable(f"audit page: {dest}"))
     return EXIT_OK
 
 
@@ -217,13 +237,11 @@ def _cmd_show(a) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from .outputs.console import printable
-
     out = check_run_output(a.output)
     table = pq.read_table(out / "commitments.parquet")
     hits = table.filter(pc.starts_with(table["commitment_id"], a.id)).to_pylist()
     if len(hits) != 1:
-        print(f"plan-extract: {len(hits)} commitments match id {a.id!r}", file=sys.stderr)
+        print(printable(f"plan-extract: {len(hits)} commitments match id {a.id!r}"), file=sys.stderr)
         return EXIT_INCOMPLETE
     r = hits[0]
     console = Console(highlight=False)
@@ -244,10 +262,12 @@ def _cmd_show(a) -> int:
     grid = Table(show_header=False, box=None)
     for key in ("indicator", "indicator_id", "year", "year_source", "value", "value_min", "value_max", "value_text",
                 "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_year",
-                "baseline_value", "source", "table_id", "table_row", "class", "is_primary", "restates", "title",
+                "baseline_value", "source", "table_id", "table_row", "class", "target_text", "is_primary", "restates",
+                "flags", "flag_detail", "title",
                 "issuer", "region"):
-        if r.get(key) not in (None, ""):
-            grid.add_row(Text(key), Text(printable(r[key])))
+        value = ", ".join(r[key]) if isinstance(r.get(key), list) else r.get(key)     # flags: a list
+        if value not in (None, ""):
+            grid.add_row(Text(key), Text(printable(value)))
     console.print(grid)
     return EXIT_OK
 
@@ -265,17 +285,56 @@ def _cmd_compare(a) -> int:
     catalogue = check_patterns(None).catalogue
     known = {e.id for e in catalogue.entries} | set(commitments["indicator_id"].dropna())
     check_indicators(a.indicators, known)
-    long = comparison_table(commitments, documents, a.indicators, a.year, catalogue)
+    if a.ladder:
+        return _print_ladder(a, commitments, documents, dest)
+    long = comparison_table(commitments, documents, a.indicators, a.year, catalogue, qualitative=a.qualitative)
     if long.empty:
         print("plan-extract: no targets match these filters", file=sys.stderr)
         return EXIT_INCOMPLETE
     if dest:
         write_comparison(long, dest)
-        print(f"comparison: {len(long)} targets, {long['indicator_id'].nunique()} indicators -> {dest}")
+        print(printable(f"comparison: {len(long)} targets, {long['indicator_id'].nunique()} indicators -> {dest}"))
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-            print(wide_table(long, "target").fillna(""))
+            print(_printable_frame(wide_table(long, "target").fillna("")))
     return EXIT_OK
+
+
+def _print_ladder(a, commitments, documents, dest) -> int:
+    """``compare --ladder``: each target beside the target of the level above it."""
+    import pandas as pd
+
+    from .outputs.ladder import ladder, write_ladder
+
+    steps = ladder(commitments, documents, a.indicators, a.year)
+    if steps.empty:
+        print("plan-extract: no two levels (national, province, prefecture, county) share a target here",
+              file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if dest:
+        write_ladder(steps, dest)
+        n = int(steps["parent_commitment_id"].notna().sum())
+        print(printable(f"ladder: {n} steps, {steps['indicator_id'].nunique()} indicators -> {dest}"))
+        return EXIT_OK
+    shown = steps[["indicator_id", "year", "level", "region", "target", "parent_region", "parent_year",
+                   "parent_target", "ratio", "verdict", "note"]].astype(object)
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+        print(_printable_frame(shown.where(shown.notna(), "")).to_string(index=False))
+    return EXIT_OK
+
+
+def _printable_frame(frame):
+    """``frame`` with every label and text cell passed through printable() (names come from documents)."""
+    frame = frame.copy()
+    frame.columns = [printable(c) for c in frame.columns]
+    frame.index = [printable(i) for i in frame.index]
+    return frame.apply(lambda col: col.map(lambda v: printable(v) if isinstance(v, str) else v))
+
+
+def _print_lines(text: str) -> None:
+    """Print a report line by line, each through printable()."""
+    for line in str(text).split("\n"):
+        print(printable(line))
 
 
 def _cmd_export(a) -> int:
@@ -287,7 +346,7 @@ def _cmd_export(a) -> int:
         counts = export_run(out, dest)
     except ValueError as exc:            # more rows than an Excel sheet holds
         raise SettingsError(f"--save: {exc}") from None
-    print(f"{', '.join(f'{n} {name}' for name, n in counts.items())} -> {dest}")
+    print(printable(f"{', '.join(f'{n} {name}' for name, n in counts.items())} -> {dest}"))
     return EXIT_OK
 
 
@@ -317,21 +376,21 @@ def _cmd_explain(a) -> int:
         from .outputs.compare import write_frame
 
         write_frame(rejected, dest)
-        print(f"{len(rejected)} rejections -> {dest}", file=sys.stderr)
+        print(printable(f"{len(rejected)} rejections -> {dest}"), file=sys.stderr)
     if a.summary:
         print(f"{len(rows)} rows; {len(rejected)} quantities turned down:")
         for step, n in rejected["rejected_by"].value_counts().sort_index().items():
-            print(f"  {step:32s} {n}")
+            print(printable(f"  {step:32s} {n}"))
         return EXIT_OK
     for r in rows.to_dict("records"):
         year = "" if pd.isna(r["year"]) else int(r["year"])
         unit = "" if pd.isna(r["unit"]) else r["unit"]
         where = f"page {r['page']}" if not pd.isna(r["page"]) else f"line {r['line']}"
-        print(f"row       {r['indicator']} | {year} | {r['value_text']} | {unit} | {r['class']}"
-              f" ({r['rule_id']}, {where})")
+        print(printable(f"row       {r['indicator']} | {year} | {r['value_text']} | {unit} | {r['class']}"
+                        f" ({r['rule_id']}, {where})"))
     for r in rejected.to_dict("records"):
         where = f"page {r['page']}" if not pd.isna(r["page"]) else f"line {r['line']}"
-        print(f"rejected  {r['quantity']} | {r['rejected_by']} | {r['detail']} ({where})")
+        print(printable(f"rejected  {r['quantity']} | {r['rejected_by']} | {r['detail']} ({where})"))
     if rows.empty and rejected.empty:
         print("no quantity in this text")
     return EXIT_OK
@@ -398,6 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--patterns", default=None, help="a patterns/ folder to use instead of the shipped one")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.add_argument("--redo", action="store_true", help="extract every document again (default: reuse unchanged ones)")
+    r.add_argument("--follow-links-outside", action="store_true",
+                   help="read files that links lead to outside the corpus folder (default: a row saying "
+                        "'link points outside the corpus: not read')")
     r.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"seconds per document before its worker is stopped (default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
     r.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT, metavar="MB",
@@ -429,10 +491,16 @@ def build_parser() -> argparse.ArgumentParser:
     cp = command("compare", "comparison table: canonical indicator x document",
                  "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
                  "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n"
+                 "  plan-extract compare -o output --ladder --indicators air --save ladder.xlsx   (sheets chains, steps)\n"
                  "rows whose unit does not fit the indicator (a count under a rate) are left out\n")
     cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
     cp.add_argument("--year", type=int, help="only targets for this year")
     cp.add_argument("--save", metavar="FILE", help="write table.xlsx | table.csv | table.parquet (default: print)")
+    cp.add_argument("--ladder", action="store_true",
+                    help="the target ladder: each target beside the level above it (nation > province > "
+                         "prefecture > county, by region code), with ratio and verdict")
+    cp.add_argument("--qualitative", action="store_true",
+                    help="also targets without a number (基本消除, 完成省下达目标) where no number is given")
     cp.set_defaults(fn=_cmd_compare)
 
     xp = command("export", "every commitment with its evidence as a spreadsheet (.xlsx: one sheet per table)",
@@ -492,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except SettingsError as exc:
-        print(f"plan-extract: {exc}", file=sys.stderr)
+        print(printable(f"plan-extract: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # the reader went away (`plan-extract compare | head`): stop quietly

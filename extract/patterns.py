@@ -309,6 +309,7 @@ YEARS = Record({
     "past_markers": ListOf(regex_text),
     "baseline_references": words,
     "period_openers": words,
+    "status_after": ListOf(regex_text),
 })
 
 EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},
@@ -350,6 +351,39 @@ def _numbering_table(spec: dict) -> dict[str, str]:
     return marks
 
 
+def one_line(value: Any, where: str) -> str:
+    """A non-empty string on one line (an explanation shown in a table cell or a tooltip)."""
+    if "\n" in text(value, where).strip():
+        _fail(where, "needs a one-line explanation")
+    return value
+
+
+#: the plausibility flags (extract/flags.py), in the order rows list them; flags.yaml explains each
+FLAG_IDS = ("direction", "range", "unit", "conflict", "restated_primary")
+
+FLAGS = Record({
+    "flags": Record({f: one_line for f in FLAG_IDS}),
+    "sub_scope_words": words,
+    "horizon_years": ListOf(year),
+})
+
+
+@dataclass(frozen=True)
+class QualitativePhrase:
+    """A target wording without a number (qualitative.yaml ``phrases``)."""
+
+    id: str
+    pattern: regex.Pattern
+    indicator: str          # where the thing promised is named: "before" | "around"
+
+
+QUALITATIVE = Record({
+    "phrases": ListOf(Record({"id": text, "pattern": compiled_regex(), "indicator": one_of("before", "around")})),
+    "vague_subjects": ListOf(text, nonempty=False),
+    "table_cells": ListOf(compiled_regex()),
+})
+
+
 #: every rule file and its validator (file name -> check of the parsed YAML)
 RULE_FILES: dict[str, Check] = {
     "units.yaml": MappingOf(text, Record({"unit": any_text, "kind": one_of(*UNIT_KINDS)})),
@@ -371,6 +405,8 @@ RULE_FILES: dict[str, Check] = {
     "doc_number_prefixes.yaml": Record({"national": MappingOf(text, text),
                                         "provinces": MappingOf(_one_character, ListOf(name))}),
     "numbering.yaml": NUMBERING,
+    "flags.yaml": FLAGS,
+    "qualitative.yaml": QUALITATIVE,
     "rejection_shares.yaml": Record({
         "min_share": share,
         "steps": MappingOf(text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected),
@@ -439,6 +475,12 @@ class Patterns:
     catalogue: IndicatorCatalogue
     rejection_shares: dict[str, float]                  # decision step -> share of its rejections that were targets
     min_rejection_share: float                          # a likely miss needs at least this share
+    flag_explanations: dict[str, str]                   # flags.yaml: flag id -> one line, in FLAG_IDS order
+    sub_scope_words: tuple[str, ...]                    # flags.yaml: words naming a part of the area (乡镇)
+    horizon_years: frozenset[int]                       # flags.yaml: years plans look to beyond their period
+    qualitative_phrases: tuple[QualitativePhrase, ...]  # qualitative.yaml: target words in running text
+    qualitative_cells: tuple[regex.Pattern, ...]        # qualitative.yaml: target cells without a number
+    vague_subjects: frozenset[str]                      # qualitative.yaml: subjects that name nothing alone
     _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def words(self, name: str) -> list[str]:
@@ -489,4 +531,10 @@ def _load_cached(folder_str: str) -> Patterns:
         rejection_shares={step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
                           for step, c in data["rejection_shares.yaml"]["steps"].items()},
         min_rejection_share=data["rejection_shares.yaml"]["min_share"],
+        flag_explanations={f: data["flags.yaml"]["flags"][f] for f in FLAG_IDS},
+        sub_scope_words=tuple(data["flags.yaml"]["sub_scope_words"]),
+        horizon_years=frozenset(data["flags.yaml"]["horizon_years"]),
+        qualitative_phrases=tuple(QualitativePhrase(**e) for e in data["qualitative.yaml"]["phrases"]),
+        qualitative_cells=tuple(data["qualitative.yaml"]["table_cells"]),
+        vague_subjects=frozenset(data["qualitative.yaml"]["vague_subjects"]),
     )

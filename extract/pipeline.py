@@ -8,6 +8,7 @@ command line and the Python API alike.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,13 @@ from .context.metadata import apply_manifest, infer_metadata, region_rules
 from .context.sections import build_sections
 from .context.years import DocContext
 from .diagnostics import likely_misses
+from .flags import Plausibility
 from .model import Commitment, Document
 from .patterns import Patterns, load_patterns
 from .prose.extract import ProseRules, strict
+from .prose.qualitative import QualitativeTargets
 from .readers import ReadError, read_document, reason_for, relative_path
-from .restatements import link_restatements
+from .restatements import link_restatements, one_primary_per_cell
 from .rows import commitment_id, commitment_row, error_row
 from .tables.read import TableReader
 from .text.quality import unusual_share
@@ -57,6 +60,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     ctx = DocContext(meta.plan_start_year, meta.plan_end_year, meta.base_year, tree)
     rejections: list = []
     found = prose.extract(doc, ctx, rejections)
+    found.extend(qualitative_for(patterns).extract(doc, ctx, prose))    # targets without a number
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
     catalogue = patterns.catalogue
     rows = []
@@ -82,6 +86,10 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     for r in rows:
         del r["_value_start"]
     link_restatements(rows)
+    plausibility = plausibility_for(patterns)
+    one_primary_per_cell(rows, plausibility.primary_rank)
+    plausibility.flag(rows, meta.plan_start_year, meta.plan_end_year,
+                      meta.publish_date.year if meta.publish_date else None)
     sections = [{"doc_id": doc.doc_id, "section_id": s.section_id, "level": s.level, "number": s.number,
                  "title": s.title, "parent_id": s.parent_id, "char_start": s.char_start,
                  "char_end": s.char_end, "page": s.page} for s in tree.sections]
@@ -100,7 +108,8 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         "issuer_rule": meta.rules.get("issuer"), "region_rule": meta.rules.get("region"),
         "warnings": warnings,
     }
-    misses = likely_misses(doc, rows, years=prose.years, ctx=ctx, rejections=rejections,
+    numeric = [r for r in rows if r["class"] != "qualitative"]
+    misses = likely_misses(doc, numeric, years=prose.years, ctx=ctx, rejections=rejections,
                            shares=patterns.rejection_shares, min_share=patterns.min_rejection_share)
     turned_down = [{"doc_id": doc.doc_id, "quantity": doc.text[r.char_start:r.char_end],
                     "sentence": doc.text[r.sentence_start:r.sentence_end], "char_start": r.char_start,
@@ -153,6 +162,16 @@ def catalogue_for(patterns: Patterns) -> IndicatorCatalogue:
     return patterns.catalogue
 
 
+def qualitative_for(patterns: Patterns) -> QualitativeTargets:
+    """The qualitative target rules of ``patterns`` (compiled once, kept with them)."""
+    return patterns.compiled(QualitativeTargets)
+
+
+def plausibility_for(patterns: Patterns) -> Plausibility:
+    """The flag rules of ``patterns`` (built once, kept with them)."""
+    return patterns.compiled(Plausibility)
+
+
 def _table_reader(patterns: Patterns) -> TableReader:
     return TableReader(patterns, rules_for(patterns))
 
@@ -168,17 +187,21 @@ def rules_for(patterns: Patterns) -> ProseRules:
 
 
 def process_file(path: Path, root: Path, patterns_dir: str | None = None,
-                 manifest_entry: dict | None = None) -> DocResult:
-    """Read and extract one file; any failure becomes an error row with a one-line reason."""
+                 manifest_entry: dict | None = None, data: bytes | None = None) -> DocResult:
+    """Read and extract one file; any failure becomes an error row with a one-line reason.
+
+    ``data``: the file's bytes when already read (the reader parses them, the file is not opened).
+    """
     rel = relative_path(path, root)
     try:
         patterns = load_patterns(patterns_dir)
-        doc = read_document(path, root, patterns)
+        doc = read_document(path, root, patterns, data=data)
         return extract_document(doc, patterns, manifest_entry)
     except Exception as exc:  # one bad document must not stop the batch
         if not isinstance(exc, ReadError):
             log.debug("failed on %s", path, exc_info=True)
-        return DocResult(error_row(path, rel, reason_for(exc)))
+        sha = hashlib.sha256(data).hexdigest() if data is not None else None
+        return DocResult(error_row(path, rel, reason_for(exc), sha256=sha))
 
 
 def result_from_text(text: str, doc_id: str = "text", patterns_dir: str | None = None,

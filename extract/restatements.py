@@ -14,10 +14,26 @@ inside the other: 建成区绿化覆盖率 / 南充市建成区绿化覆盖率),
 indicators; a table row and a sentence need only the id.  Two rows of one table, or of one
 sentence, are always different targets.  The primary is the table row (it carries binding and baseline), then the
 most precise value, the most confident row, the earliest.
+
+A document may also state different targets for one indicator and year (a table's 93.8 and a
+chapter's 87.7; a plan-wide 100 and 乡镇 98).  :func:`one_primary_per_cell` keeps one of them
+primary per document x canonical indicator x year, so a pivot over ``c[c.is_primary]`` never averages two
+targets: the plan-wide statement (see :meth:`extract.flags.Plausibility.primary_rank`).  The
+others stay rows, with ``is_primary`` false and no ``restates`` (they repeat nothing).
+
+Linking is linear in the rows: the primaries of each target are indexed by their value rounded
+to each number of decimals (:class:`_Primaries`), so a row meets only the primaries whose value
+it can equal, never every earlier row (a DOCX of 10,000 small tables links in well under a
+second; ``benchmarks/restatement_linking.py``).
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import heapq
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Callable
+
+# room for every digit a float can write (1e308 to 5e-324) when rounding it
+_WIDE = Context(prec=800)
 
 
 def _decimals(x: float) -> int:
@@ -27,7 +43,7 @@ def _decimals(x: float) -> int:
 
 
 def _rounded(x: float, decimals: int) -> Decimal:
-    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def same_value(a: dict, b: dict) -> bool:
@@ -71,19 +87,122 @@ def _same_statement(a: dict, b: dict) -> bool:
     return (a.get("char_start"), a.get("char_end")) == (b.get("char_start"), b.get("char_end"))
 
 
+class _Rows:
+    """Primaries in the order they became primary, stepping over the rows of a given table in
+    one step: consecutive rows of one table form a run, and a run's end is kept at its start."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, dict]] = []
+        self.run_start: list[int] = []
+        self.run_end: dict[int, int] = {}
+
+    def append(self, order: int, r: dict) -> None:
+        n = len(self.rows)
+        table = r.get("table_id")
+        same_run = n and table and self.rows[-1][1].get("table_id") == table
+        start = self.run_start[-1] if same_run else n
+        self.rows.append((order, r))
+        self.run_start.append(start)
+        self.run_end[start] = n + 1
+
+    def outside(self, table: str | None):
+        """The rows not of ``table`` (all of them when it is None), in order."""
+        i = 0
+        while i < len(self.rows):
+            order, p = self.rows[i]
+            if table and p.get("table_id") == table:
+                i = self.run_end[self.run_start[i]]
+                continue
+            yield order, p
+            i += 1
+
+
+class _Primaries:
+    """The primary rows of one target, indexed by value: :meth:`candidates` gives, in the order
+    they became primary, the rows :func:`same_value` pairs with a row, outside the row's own
+    table, each list found by hash.
+
+    A row with ``d`` decimals equals a primary with ``e`` decimals when both agree rounded to
+    ``min(d, e)`` decimals: the primaries with ``e >= d`` are found under their value rounded to
+    ``d`` (``at``), those with ``e < d`` under their exact value at ``e`` (``exact``).
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.at: dict[tuple[int, Decimal], _Rows] = {}
+        self.exact: dict[tuple[int, Decimal], _Rows] = {}
+        self.ranges: dict[tuple, _Rows] = {}     # no single value: equal bounds
+
+    def add(self, r: dict) -> None:
+        order = self.count
+        self.count += 1
+        value = r.get("value")
+        if value is None:
+            self.ranges.setdefault((r.get("value_min"), r.get("value_max")), _Rows()).append(order, r)
+            return
+        d = _decimals(value)
+        for k in range(d + 1):
+            self.at.setdefault((k, _rounded(value, k)), _Rows()).append(order, r)
+        self.exact.setdefault((d, _rounded(value, d)), _Rows()).append(order, r)
+
+    def candidates(self, r: dict):
+        value, table = r.get("value"), r.get("table_id")
+        if value is None:
+            lists = [self.ranges.get((r.get("value_min"), r.get("value_max")))]
+        else:
+            d = _decimals(value)
+            lists = [self.at.get((d, _rounded(value, d)))] + [self.exact.get((k, _rounded(value, k)))
+                                                              for k in range(d)]
+        found = [rows.outside(table) for rows in lists if rows is not None]
+        if not found:
+            return iter(())
+        merged = found[0] if len(found) == 1 else heapq.merge(*found, key=lambda e: e[0])
+        return (p for _, p in merged)
+
+
 def link_restatements(rows: list[dict]) -> list[dict]:
     """Set ``is_primary`` and ``restates`` on each commitment row of one document (in place).
 
     Returns:
         ``rows``, for chaining.
     """
-    primaries: dict[tuple, list[dict]] = {}
+    primaries: dict[tuple, _Primaries] = {}
     for r in sorted(rows, key=_preference):
-        group = primaries.setdefault(_target_key(r), [])
-        primary = next((p for p in group if same_value(p, r) and _same_wording(p, r) and not _same_statement(p, r)),
-                       None)
+        group = primaries.setdefault(_target_key(r), _Primaries())
+        primary = next((p for p in group.candidates(r) if _same_wording(p, r) and not _same_statement(p, r)), None)
         r["is_primary"] = primary is None
         r["restates"] = None if primary is None else primary["commitment_id"]
         if primary is None:
-            group.append(r)
+            group.add(r)
+    return rows
+
+
+def _cell_key(r: dict) -> tuple:
+    return (r.get("doc_id"), r.get("indicator_id"), r.get("year"))
+
+
+def one_primary_per_cell(rows: list[dict], rank: Callable[[dict], tuple]) -> list[dict]:
+    """Keep one primary row per document x canonical indicator x year (in place), after :func:`link_restatements`.
+
+    Rows without an ``indicator_id`` are left as they are: their wording is all that names them, and
+    one wording over a list of places ("沈阳市3300户、大连市500户") names several targets.
+
+    Of the primary rows of a cell, the one ``rank`` puts first stays primary; each other gets
+    ``is_primary`` false and ``_cell_primary`` = the kept row's ``commitment_id`` (read by the
+    ``restated_primary`` flag, then dropped).
+
+    Returns:
+        ``rows``, for chaining.
+    """
+    cells: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r.get("is_primary") and r.get("indicator_id"):
+            cells.setdefault(_cell_key(r), []).append(r)
+    for group in cells.values():
+        if len(group) < 2:
+            continue
+        keep, *others = sorted(group, key=rank)
+        for r in others:
+            r["is_primary"] = False
+            r["_cell_primary"] = keep["commitment_id"]
     return rows

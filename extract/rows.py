@@ -26,7 +26,11 @@ def commitment_id(doc: Document, c: Commitment) -> str:
 
 def error_row(path: Path, rel: str, reason: str, sha256: str | None = None) -> dict:
     """The documents.parquet row of a document that could not be read (content hash if a file)."""
-    if sha256 is None and path.is_file():      # never opens a FIFO or a device
+    try:
+        is_file = sha256 is None and path.is_file()      # never opens a FIFO or a device
+    except OSError:                                      # a path too long to look at
+        is_file = False
+    if is_file:
         try:
             h = hashlib.sha256()
             with path.open("rb") as fh:
@@ -96,5 +100,6 @@ def commitment_row(cid: str, doc: Document, meta: DocMeta, c: Commitment) -> dic
         "strive": c.strive, "binding": c.binding, "baseline_year": c.baseline_year,
         "baseline_value": c.baseline_value, "source": c.source, "table_id": c.table_id,
         "table_row": c.table_row, "class": c.klass, "confidence": c.confidence,
-        "rule_id": c.rule_id, "_value_start": c.value_start,
+        "rule_id": c.rule_id, "target_text": c.value_text if c.klass == "qualitative" else None, "flags": [], "flag_detail": None,
+        "_value_start": c.value_start,
     }

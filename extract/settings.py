@@ -59,10 +59,15 @@ def check_output_folder(out: str | Path) -> Path:
 
 
 def check_run_output(out: str | Path) -> Path:
-    """An output folder holding a run's tables (for eval, compare, audit, show)."""
+    """An output folder holding a run's tables, one complete verified set (for eval, compare,
+    audit, show and ``read_output``: every table matches its checksum in ``published.json``)."""
+    from .batch.publish import verify_published
+
     path = Path(out)
     if not (path / "commitments.parquet").is_file() or not (path / "documents.parquet").is_file():
-        raise SettingsError(f"no output in {path} (run 'plan-extract run' first, or give -o OUT)")
+        if not (path / ".plan-extract" / "publish.json").is_file():
+            raise SettingsError(f"no output in {path} (run 'plan-extract run' first, or give -o OUT)")
+    verify_published(path)
     return path
 
 

@@ -79,7 +79,7 @@ def test_ci_checks_lint_and_types_before_the_tests():
 
 
 def test_the_slow_tests_are_marked():
-    for name in ("test_batch.py", "test_dask.py", "test_badinputs.py"):
+    for name in ("test_batch.py", "test_dask.py", "test_badinputs.py", "test_faults.py"):
         assert re.search(r"^pytestmark = pytest\.mark\.slow", (ROOT / "tests" / name).read_text(encoding="utf-8"), re.M)
     marked = {name: (ROOT / "tests" / name).read_text(encoding="utf-8") for name in
               ("test_audit.py", "test_compare_notebooks.py", "test_formats.py", "test_pdf_reading.py")}

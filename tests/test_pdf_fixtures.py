@@ -45,7 +45,7 @@ def fixture_rows(tmp_path_factory):
         res = process_file(FIXTURES / f"{name}.pdf", FIXTURES, None,
                            {"plan_start_year": str(start), "plan_end_year": str(end)})
         assert res.ok, res.document.get("error")
-        out[name] = [r for r in res.commitments if r["source"] == "table"]
+        out[name] = [r for r in res.commitments if r["source"] == "table" and r["class"] != "qualitative"]
     return out
 
 

@@ -45,12 +45,19 @@ def test_the_same_target_in_two_chapters(rows):
 
 
 def test_different_targets_stay_apart(rows):
-    # two rows of one table (县级城市 and 农村 black-odorous water) share an id and a value
+    # two rows of one table (县级城市 and 农村 black-odorous water) share an id and a value: two targets,
+    # neither restating the other; the plan-wide one is the cell's primary, the 农村 one is flagged
     same_table = _find(rows, WUCHANG, "water.black_odorous_elimination", 2025)
-    assert len(same_table) == 2 and all(r["is_primary"] for r in same_table)
-    # the table says 73, the prose 70: two statements that disagree are not one target
+    assert len(same_table) == 2 and all(r["restates"] is None for r in same_table)
+    primary = [r for r in same_table if r["is_primary"]]
+    assert [r["indicator"] for r in primary] == ["县级城市建成区黑臭水体消除率"]
+    other = next(r for r in same_table if not r["is_primary"])
+    assert other["flags"] == ["restated_primary"] and primary[0]["commitment_id"] in other["flag_detail"]
+    # the table says 73, the prose 70: two statements that disagree are not one target; the table
+    # row is primary and both are flagged as a conflict naming the other
     grass = _find(rows, WUCHANG, "eco.grassland_vegetation_cover", 2025)
-    assert len(grass) == 2 and all(r["is_primary"] for r in grass)
+    assert len(grass) == 2 and all(r["restates"] is None and "conflict" in r["flags"] for r in grass)
+    assert [r["source"] for r in grass if r["is_primary"]] == ["table"]
 
 
 def test_links_are_consistent_on_the_whole_demo_output(rows):
@@ -58,10 +65,13 @@ def test_links_are_consistent_on_the_whole_demo_output(rows):
     linked = [r for r in rows if not r["is_primary"]]
     assert len(linked) >= 10
     for r in rows:
-        assert r["is_primary"] is (r["restates"] is None)
-    for r in linked:
+        if r["restates"] is not None:
+            assert not r["is_primary"]
+        elif not r["is_primary"] and r["class"] != "qualitative":
+            assert "restated_primary" in r["flags"]     # another target of its cell is the primary
+    for r in [r for r in linked if r["restates"]]:
         p = by_id[r["restates"]]
-        assert p["is_primary"] and p["doc_id"] == r["doc_id"] and p["year"] == r["year"]
+        assert p["restates"] is None and p["doc_id"] == r["doc_id"] and p["year"] == r["year"]
         assert p["unit"] == r["unit"] and p["change"] == r["change"]
         assert (p["indicator_id"] or p["indicator"]) == (r["indicator_id"] or r["indicator"])
         assert not (p["table_id"] and p["table_id"] == r["table_id"])
@@ -113,3 +123,23 @@ def test_other_year_unit_or_change_is_another_target():
     link_restatements(rows)
     assert [r["is_primary"] for r in rows] == [True, True, True, True, True, False]
     assert rows[5]["restates"] == "e"
+
+
+@pytest.mark.parametrize("value", [lambda i: 41 + i * 0.01, lambda i: 46.43], ids=["all different", "all the same"])
+@pytest.mark.parametrize("tables", [1, 2000], ids=["one table", "2000 tables"])
+def test_linking_is_linear_in_the_rows(monkeypatch, value, tables):
+    """2,000 rows of one target: each row meets a bounded number of earlier rows, never all of them."""
+    from extract import restatements
+
+    rows = [{"doc_id": "d", "indicator_id": "eco.forest_coverage", "indicator": "森林覆盖率", "year": 2025, "unit": "%",
+             "change": "level", "class": "indicator", "source": "table", "table_id": f"d:t{i % tables}",
+             "value": round(value(i), 2), "confidence": 0.9, "char_start": i * 10, "char_end": i * 10 + 9,
+             "commitment_id": f"c{i:05d}"} for i in range(2000)]
+    met = []                    # pairs of rows compared, whichever test compares them
+    for name in ("same_value", "_same_statement"):
+        real = getattr(restatements, name)
+        monkeypatch.setattr(restatements, name, lambda a, b, real=real: met.append(1) or real(a, b))
+    link_restatements(rows)
+    assert len(met) <= 2 * len(rows)
+    if tables > 1 and value(0) == value(1):           # one target in 2,000 tables: one primary
+        assert sum(r["is_primary"] for r in rows) == 1

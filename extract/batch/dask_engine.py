@@ -47,7 +47,8 @@ def run_task_with_time_limit(task: Task, time_limit: float) -> ShardRef:
         from ..readers import reason_for
 
         return error_shard(task, reason_for(box["error"]))
-    return write_shard(Path(task.shards_root), task.name, box["rows"])
+    name, rows, cache = box["rows"]
+    return write_shard(Path(task.shards_root), name, rows, cache=cache)
 
 
 def _reason(exc: BaseException) -> str:
@@ -98,6 +99,8 @@ def run_dask(tasks: list[Task], scheduler: str | None = None, jobs: int = 1, lim
                 task = by_key[fut.key]
                 try:
                     ref = fut.result()
+                except OSError:           # writing its shard failed: the output folder, not the document
+                    raise
                 except Exception as exc:  # noqa: BLE001 - a lost task is that document's error row
                     reason = _reason(exc)
                     log.info("%s: %s", printable(task.rel), reason)

@@ -10,6 +10,13 @@ worker.  The supervisor, a single loop in the calling thread, hands out tasks an
   2048 MB exceeded"); its address space is also capped (``RLIMIT_AS``: the limit plus what the
   warmed-up worker already maps), so a fast allocation fails inside the worker instead.
 
+A worker that cannot be started (the fork server killed under it) is started again, up to
+:data:`_START_ATTEMPTS` times, then the run stops with one line
+(:class:`~extract.batch.faults.RunFault`); a document whose worker was lost with the fork server
+(its status unknown: exit 255) is not blamed but handed out again (at most
+:data:`_LOST_RETRIES` times).  An exception of a ``fatal`` type raised in a worker (writing
+the shard failed: the output folder, not the document) stops the run the same way.
+
 Workers die with the supervisor: on Linux through ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, with a
 thread watching the parent process as a fallback elsewhere.  A worker's log records (the
 package's loggers) are sent to the supervisor and logged there, where the caller set up logging.  Workers start from a fork server
@@ -29,12 +36,16 @@ from multiprocessing.connection import wait
 from typing import Callable, Iterator
 
 from ..outputs.console import printable
+from .faults import RunFault
 from .limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, MAX_JOBS, Limits, cap_jobs  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
 _POLL = 0.1                     # seconds between checks of time and memory
 _START_TIMEOUT = 120.0          # a new worker must load its dictionaries within this
+_START_ATTEMPTS = 4             # tries to start a worker (a fork server killed is started again)
+_LOST_RETRIES = 2               # times a document is handed out again after its worker was lost
+LOST = 255                      # multiprocessing's exit code for a worker whose status the dead fork server took
 
 
 # --- inside a worker ---------------------------------------------------------------------------
@@ -117,11 +128,12 @@ def _forward_logging(conn, level: int) -> None:
 
 
 def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb: int, umask: int,
-                 log_level: int = logging.WARNING) -> None:
+                 log_level: int = logging.WARNING, fatal: tuple = ()) -> None:
     _die_with_parent()
     os.umask(umask)          # the caller's, not the fork server's: files get the permissions the run would
     _forward_logging(conn, log_level)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the supervisor's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C and SIGTERM are the supervisor's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if warm is not None:
         try:
             warm(warm_arg)
@@ -137,10 +149,13 @@ def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb:
             return
         index, task = msg
         conn.send(("start", index))          # the document's time starts now, not at the warm-up
+        result: tuple[object, bool | None, object]   # ok None: a fatal exception, raised again by the supervisor
         try:
             result = (index, True, fn(task))
         except MemoryError:
             result = (index, False, f"memory limit {memory_mb} MB exceeded")
+        except fatal as exc:         # not the document's fault: raised again in the supervisor
+            result = (index, None, exc)
         except BaseException as exc:  # noqa: BLE001 - reported as the document's error
             result = (index, False, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
         conn.send(result + (_usage(),))
@@ -195,19 +210,27 @@ def death_reason(exitcode: int | None) -> str:
         if sig == signal.SIGABRT:     # a C++ library's bad_alloc at the address-space cap
             return f"worker killed (signal {sig}, {name}): out of memory in a library?"
         return f"worker killed (signal {sig}, {name})"
+    if exitcode == LOST:
+        return "worker lost with the fork server (killed from outside?)"
     return f"worker exited with status {exitcode} while reading the document"
 
 
 class _Worker:
-    def __init__(self, ctx, fn, warm, warm_arg, memory_mb):
+    def __init__(self, ctx, fn, warm, warm_arg, memory_mb, fatal=()):
         self.conn, child = ctx.Pipe()
         umask = os.umask(0)
         os.umask(umask)
         level = logging.getLogger("extract").getEffectiveLevel()
-        self.proc = ctx.Process(target=_worker_main, args=(child, fn, warm, warm_arg, memory_mb, umask, level),
+        self.proc = ctx.Process(target=_worker_main,
+                                args=(child, fn, warm, warm_arg, memory_mb, umask, level, fatal),
                                 daemon=True, name="plan-extract-worker")
-        self.proc.start()
-        child.close()
+        try:
+            self.proc.start()
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            child.close()
         self.job = None          # (index, task, started: None until the worker says so)
         self.cpu_s, self.peak_mb = 0.0, 0.0     # as the worker last reported them
         self.sent = time.monotonic()   # when the current task was handed over
@@ -222,9 +245,25 @@ class _Worker:
         self.conn.close()
 
 
+def _start_worker(ctx, fn, warm, warm_arg, memory_mb, fatal) -> _Worker:
+    """A new worker; a fork server that died is started again.
+
+    Raises:
+        RunFault: no worker could be started.
+    """
+    for attempt in range(_START_ATTEMPTS):
+        try:
+            return _Worker(ctx, fn, warm, warm_arg, memory_mb, fatal)
+        except (OSError, EOFError, ConnectionError) as exc:
+            log.info("starting a worker failed (%s): trying again", exc)
+            reason = exc
+            time.sleep(0.2 * (attempt + 1))
+    raise RunFault(f"cannot start worker processes: {type(reason).__name__}: {reason}")
+
+
 def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str], object], jobs: int = 1,
                    limits: Limits = Limits(), warm: Callable | None = None, warm_arg=None,
-                   stats: dict | None = None) -> Iterator[object]:
+                   stats: dict | None = None, fatal: tuple = ()) -> Iterator[object]:
     """Run ``fn(task)`` for every task in worker processes; yield results as they finish.
 
     Args:
@@ -238,12 +277,19 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
         stats: if given, receives ``peak_rss_mb`` (largest worker resident set: sampled, and as
             the workers report it), ``worker_cpu_s`` (CPU seconds the workers reported, warm-up
             included) and ``workers_started``.
+        fatal: exception types that, raised by ``fn``, stop the run instead of failing the task:
+            the exception is raised again here.
+
+    Raises:
+        RunFault: workers could not be started.
     """
     ctx = _context()
     jobs = min(cap_jobs(jobs), max(1, len(tasks)))
     pending = collections.deque(enumerate(tasks))
     workers: list[_Worker] = []
     retired: list[_Worker] = []
+    lost: collections.Counter = collections.Counter()     # task index -> workers lost under it
+    stillborn = 0                                         # workers in a row that died as they started
     peak = 0
     try:
         while pending or any(w.job for w in workers):
@@ -262,11 +308,15 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                         pending.appendleft((index, task))
                         w.job = ("dead", None, 0.0)
             while len(workers) < jobs and pending:
-                workers.append(_Worker(ctx, fn, warm, warm_arg, limits.memory_mb))
+                workers.append(_start_worker(ctx, fn, warm, warm_arg, limits.memory_mb, fatal))
                 w = workers[-1]
                 index, task = pending.popleft()
-                w.conn.send((index, task))
-                w.job, w.sent = (index, task, None), time.monotonic()
+                try:
+                    w.conn.send((index, task))
+                    w.job, w.sent = (index, task, None), time.monotonic()
+                except (OSError, ValueError):       # died as it started (its fork server killed)
+                    pending.appendleft((index, task))
+                    w.job = ("dead", None, 0.0)
             busy = [w for w in workers if w.job]
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=_POLL)
             now = time.monotonic()
@@ -276,6 +326,9 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                     w.kill()
                     workers.remove(w)
                     retired.append(w)
+                    stillborn += 1
+                    if stillborn > 2 * _START_ATTEMPTS:
+                        raise RunFault("cannot start worker processes: each one dies as it starts")
                     continue
                 message = None
                 try:
@@ -287,6 +340,7 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                             message = None
                             continue
                         if message[0] == "start":
+                            stillborn = 0
                             w.job = (index, task, time.monotonic())
                             started, message = w.job[2], None
                             continue
@@ -298,6 +352,8 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                     _i, ok, value = message[:3]
                     if len(message) > 3:
                         w.cpu_s, w.peak_mb = message[3]
+                    if ok is None:
+                        raise value
                     if ok:
                         w.job = None
                         yield value
@@ -324,6 +380,11 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                 w.kill()
                 workers.remove(w)
                 retired.append(w)
+                if w.proc.exitcode == LOST and lost[index] < _LOST_RETRIES:
+                    lost[index] += 1            # the fork server died under it: not the document's fault
+                    log.info("%s: %s; handed out again", printable(getattr(task, "rel", task)), reason)
+                    pending.appendleft((index, task))
+                    continue
                 log.info("%s: %s", printable(getattr(task, "rel", task)), reason)
                 yield on_failure(task, reason)
     finally:

@@ -9,7 +9,14 @@
 4. each document's shard key is computed; a current shard is reused (unless ``redo``);
 5. the rest is extracted by the chosen engine, each worker writing its shard;
 6. the merged tables are rebuilt from the shards (documents removed from the corpus drop out)
-   and published as one set, unless they already are exactly these shards; stale shards go.
+   and published as one set, unless they already are exactly these shards and verify; a shard
+   found missing or damaged on the way has its document read again (a warning), then the
+   merge is done once more; stale shards go.
+
+A fault of the machine rather than of a document (the output folder failing mid-run: disk
+full, permission lost; workers that cannot be started) stops the run with
+:class:`~extract.batch.faults.RunFault`: nothing is published, the previous set and every
+finished shard stay.
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from .discover import corpus_root, document_ids, find_documents
+from .faults import RunFault, ShardDamaged
 from .limits import Limits
 from .shards import (
     STATE_DIR,
@@ -56,6 +64,7 @@ class RunSettings:
     scheduler: str | None = None       # dask scheduler address (None: a LocalCluster)
     limits: Limits = field(default_factory=Limits)
     redo: bool = False
+    follow_links_outside: bool = False  # read files that links lead to outside the corpus
     patterns_dir: str | None = None
     metadata: dict[str, dict[str, str]] = field(default_factory=dict)   # file metadata per table name
 
@@ -149,14 +158,19 @@ def discover(settings: RunSettings) -> tuple[list[Path], list]:
     Raises:
         SettingsError: two files give one document id (nothing has been read or written).
     """
-    docs, problems = find_documents(settings.corpus)
+    docs, problems = find_documents(settings.corpus, settings.follow_links_outside)
     document_ids(docs, corpus_root(settings.corpus))
     return docs, problems
 
 
-def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], list] | None = None
+def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], list] | None = None,
+         tasks_by_name: dict[str, Task] | None = None
          ) -> tuple[list[Task], list[ShardRef], list[tuple[Task, str]]]:
-    """Tasks to run, shards to reuse, and problem documents (task, reason) to record as errors."""
+    """Tasks to run, shards to reuse, and problem documents (task, reason) to record as errors.
+
+    ``tasks_by_name``, if given, receives the task of every document by its shard name (a
+    reused shard found damaged later is read again from it).
+    """
     from ..context.metadata import check_manifest_entry
     from ..readers import doc_id_from_path, relative_path
 
@@ -183,7 +197,9 @@ def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], li
             failed.append((_task(path, root, rel, name, store, patterns_dir, entry, warnings), reason))
             continue
         name = shard_name(rel, shard_key(sha, rel, fingerprint, entry or None))
-        task = _task(path, root, rel, name, store, patterns_dir, entry or None, warnings)
+        task = _task(path, root, rel, name, store, patterns_dir, entry or None, warnings, sha, fingerprint)
+        if tasks_by_name is not None:
+            tasks_by_name[name] = task
         ref = None if settings.redo else read_ref(store / name)
         if ref is not None and ref.cache:
             reused.append(ref)
@@ -204,8 +220,8 @@ def _size(path: str) -> int:
         return 0
 
 
-def _task(path, root, rel, name, store, patterns_dir, entry, warnings) -> Task:
-    return Task(str(path), str(root), rel, name, str(store), patterns_dir, entry, tuple(warnings))
+def _task(path, root, rel, name, store, patterns_dir, entry, warnings, sha="", fingerprint="") -> Task:
+    return Task(str(path), str(root), rel, name, str(store), patterns_dir, entry, tuple(warnings), sha, fingerprint)
 
 
 def _engine(settings: RunSettings, tasks: list[Task], stats: dict):
@@ -220,7 +236,8 @@ def _engine(settings: RunSettings, tasks: list[Task], stats: dict):
     from .tasks import run_task, warm_up
 
     return run_supervised(tasks, run_task, lambda t, reason: error_shard(t, reason), settings.jobs,
-                          settings.limits, warm=warm_up, warm_arg=settings.patterns_dir, stats=stats)
+                          settings.limits, warm=warm_up, warm_arg=settings.patterns_dir, stats=stats,
+                          fatal=(OSError,))
 
 
 def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], RunSummary]:
@@ -237,7 +254,7 @@ def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], R
     from dataclasses import replace
 
     from .pool import run_supervised
-    from .tasks import error_rows, extract_rows, warm_up
+    from .tasks import document_rows, error_rows, warm_up
 
     t0 = time.perf_counter()
     summary = RunSummary()
@@ -246,7 +263,7 @@ def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], R
     results = [error_rows(task, reason) for task, reason in failed]
     tasks.sort(key=lambda t: (-_size(t.path), t.rel))
     stats: dict = {}
-    results += run_supervised(tasks, extract_rows, error_rows, settings.jobs, settings.limits, warm=warm_up,
+    results += run_supervised(tasks, document_rows, error_rows, settings.jobs, settings.limits, warm=warm_up,
                               warm_arg=settings.patterns_dir, stats=stats)
     results.sort(key=lambda r: (r["documents"][0]["doc_id"], r["documents"][0]["source_path"]))
     summary.documents = summary.extracted = len(results)
@@ -269,8 +286,10 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
     Raises:
         OutputError: the output folder cannot be used (nothing was read or written then).
         SettingsError: two files give one document id (nothing was read or written then).
+        RunFault: the output folder failed mid-run, or workers could not be started (nothing
+            was published; finished documents are kept).
     """
-    from .publish import is_current, merge_and_publish, recover
+    from .publish import is_current, recover
 
     t0, cpu0 = time.perf_counter(), time.process_time()
     summary = RunSummary()
@@ -279,38 +298,37 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
         summary.warnings += [f"{p.path}: {p.reason}" for p in found[1]]
         return summary                    # nothing to read: the published tables stay as they are
     check_output(settings.out)
+    stats: dict = {}
     with _Lock(settings.out):
-        recover(settings.out)
-        tasks, reused, failed = plan(settings, summary, found)
-        if not (tasks or reused or failed):
-            return summary          # nothing to read: the published tables stay as they are
-        summary.reused = len(reused)
-        log.debug("%d documents: %d to extract, %d unchanged (shards reused), %d not readable as files",
-                  len(tasks) + len(reused) + len(failed), len(tasks), len(reused), len(failed))
-        refs = list(reused)
-        for task, reason in failed:
-            ref = error_shard(task, reason, cache=False)
-            refs.append(ref)
-            if on_document:
-                on_document(ref)
-        if on_start:
-            on_start(len(tasks))
-        # largest first: the long documents start early and the pool's tail is short (the merged
-        # tables do not depend on the order documents finish in)
-        tasks.sort(key=lambda t: (-_size(t.path), t.rel))
-        stats: dict = {}
-        for ref in _engine(settings, tasks, stats):
-            refs.append(ref)
-            summary.extracted += 1
-            if on_document:
-                on_document(ref)
-        summary.peak_worker_rss_mb = stats.get("peak_rss_mb", 0.0)
-        refs.sort(key=lambda r: (r.doc_id, r.source_path, r.name))
-        names = [r.name for r in refs]
-        if summary.extracted or failed or not is_current(settings.out, names, settings.metadata):
-            merge_and_publish(settings.out, shards_dir(settings.out), refs, settings.metadata)
-            summary.merged = True
-        prune(shards_dir(settings.out), set(names))
+        try:
+            recover(settings.out)
+            by_name: dict[str, Task] = {}
+            tasks, reused, failed = plan(settings, summary, found, by_name)
+            if not (tasks or reused or failed):
+                return summary          # nothing to read: the published tables stay as they are
+            summary.reused = len(reused)
+            log.debug("%d documents: %d to extract, %d unchanged (shards reused), %d not readable as files",
+                      len(tasks) + len(reused) + len(failed), len(tasks), len(reused), len(failed))
+            refs = list(reused)
+            for task, reason in failed:
+                by_name[task.name] = task
+                ref = error_shard(task, reason, cache=False)
+                refs.append(ref)
+                if on_document:
+                    on_document(ref)
+            problems = {task.rel: reason for task, reason in failed}
+            if on_start:
+                on_start(len(tasks))
+            refs += _extract(settings, tasks, stats, summary, on_document)
+            refs.sort(key=lambda r: (r.doc_id, r.source_path, r.name))
+            names = [r.name for r in refs]
+            if summary.extracted or failed or not is_current(settings.out, names, settings.metadata):
+                refs = _publish(settings, refs, by_name, problems, stats, summary, on_document)
+                summary.merged = True
+            prune(shards_dir(settings.out), {r.name for r in refs})
+        except OSError as exc:
+            raise RunFault(_output_failed(settings.out, exc)) from None
+    summary.peak_worker_rss_mb = stats.get("peak_rss_mb", 0.0)
     summary.documents = len(refs)
     summary.commitments = sum(r.n_commitments for r in refs)
     summary.errors = sum(1 for r in refs if r.status != "ok")
@@ -318,3 +336,61 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
     summary.cpu_seconds = time.process_time() - cpu0 + stats.get("worker_cpu_s", 0.0)
     return summary
 
+
+def _extract(settings: RunSettings, tasks: list[Task], stats: dict, summary: RunSummary,
+             on_document: Callable[[ShardRef], None] | None) -> list[ShardRef]:
+    """Extract ``tasks`` with the chosen engine; the references of their shards."""
+    # largest first: the long documents start early and the pool's tail is short (the merged
+    # tables do not depend on the order documents finish in)
+    tasks = sorted(tasks, key=lambda t: (-_size(t.path), t.rel))
+    refs = []
+    for ref in _engine(settings, tasks, stats):
+        refs.append(ref)
+        summary.extracted += 1
+        if on_document:
+            on_document(ref)
+    return refs
+
+
+def _publish(settings: RunSettings, refs: list[ShardRef], by_name: dict[str, Task], problems: dict[str, str],
+             stats: dict, summary: RunSummary, on_document) -> list[ShardRef]:
+    """Merge and publish; a document whose shard is missing or damaged is read again first.
+
+    Returns:
+        the references the published set was merged from.
+    """
+    from .publish import merge_and_publish, set_problem
+
+    store = shards_dir(settings.out)
+    by_rel = {t.rel: t for t in by_name.values()}
+    for attempt in range(3):
+        try:
+            merge_and_publish(settings.out, store, refs, settings.metadata)
+            break
+        except ShardDamaged as exc:
+            if attempt == 2:
+                raise RunFault(f"stored results in {store} are damaged again as soon as they are written "
+                               f"(first: {exc.names[0]}): check the disk") from None
+            damaged = [r for r in refs if r.name in set(exc.names)]
+            kept = [r for r in refs if r.name not in set(exc.names)]
+            redone = [error_shard(by_rel[r.source_path], problems[r.source_path], cache=False)
+                      for r in damaged if r.source_path in problems]
+            again = [by_rel[r.source_path] for r in damaged if r.source_path not in problems]
+            redone += _extract(settings, again, stats, summary, on_document)
+            docs = sorted({r.doc_id for r in damaged})
+            summary.warnings.append(f"{len(docs)} document(s) read again: their stored results were missing or "
+                                    f"damaged ({docs[0]}{', …' if len(docs) > 1 else ''})")
+            refs = sorted(kept + redone, key=lambda r: (r.doc_id, r.source_path, r.name))
+    problem = set_problem(settings.out)
+    if problem:        # changed under the run while it published
+        raise RunFault(f"the tables just published in {settings.out} do not verify: {problem}; run again")
+    return refs
+
+
+def _output_failed(out: Path, exc: OSError) -> str:
+    """The one line for an output folder that failed mid-run."""
+    from ..outputs.console import printable
+
+    where = f" ({printable(exc.filename)})" if exc.filename else ""
+    return (f"the output folder {printable(out)} failed mid-run: {exc.strerror or exc}{where}; the previous "
+            "tables and every finished document are kept: free space or fix permissions and run again")

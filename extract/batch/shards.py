@@ -4,11 +4,19 @@ A shard lives in ``OUT/.plan-extract/shards/<slot>-<key>/`` where ``slot`` names
 (a hash of its path relative to the corpus root) and ``key`` hashes everything its rows depend
 on: the file's bytes, its relative path, the package code and version, the ``patterns/`` folder
 and the document's manifest entry.  A shard holds one Parquet file per table (absent when the
-document has no rows for it) and ``ref.json``, written last, which makes the shard complete.
+document has no rows for it) and ``ref.json``, written last, which makes the shard complete:
+the shard's index, naming each of its Parquet files with its SHA-256.
 
 A shard is written into a temporary folder and renamed into place, so a killed run leaves
-either a complete shard or none.  Error rows made by the supervisor (a killed or timed-out
-worker) are marked ``cache: false`` and are tried again on the next run.
+either a complete shard or none.  A shard is read back only through its index
+(:func:`read_shard_table`): a file missing, truncated or changed since raises
+:class:`~extract.batch.faults.ShardDamaged`, and the run reads that document again.  Error rows
+made by the supervisor (a killed or timed-out worker) are marked ``cache: false`` and are tried
+again on the next run.
+
+The content part of the key is the hash of the bytes the worker actually read and parsed (read
+once): a file that changes between the plan and the reading gets the key of what was read, so a
+later run sees the difference and reads it again.
 """
 from __future__ import annotations
 
@@ -22,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
+from .faults import ShardDamaged
 
 STATE_DIR = ".plan-extract"        # inside the output folder: shards, staging, journals
 SHARDS = "shards"
@@ -41,6 +50,7 @@ class ShardRef:
     error: str | None
     n_commitments: int
     cache: bool = True   # False: an error made by the supervisor; try the document again next run
+    files: dict | None = None   # table name -> SHA-256 of its Parquet file in the shard
 
 
 def shards_dir(out: Path) -> Path:
@@ -72,6 +82,11 @@ def patterns_fingerprint(patterns_dir: str | None) -> str:
     return _hash_tree(folder.resolve(), (".yaml", ".yml", ".txt", ".csv", ".json"))[:16]
 
 
+def bytes_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (a small file, read whole)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes, read in blocks."""
     h = hashlib.sha256()
@@ -101,9 +116,10 @@ def read_ref(folder: Path) -> ShardRef | None:
     """The reference of a complete shard, or None (missing, half-written or unreadable)."""
     try:
         data = json.loads((folder / REF).read_text(encoding="utf-8"))
-        return ShardRef(**data)
+        ref = ShardRef(**data)
     except (OSError, ValueError, TypeError):
         return None
+    return ref if isinstance(ref.files, dict) else None     # an index without checksums: read again
 
 
 def write_shard(root: Path, name: str, tables: dict[str, list[dict]], cache: bool = True) -> ShardRef:
@@ -124,12 +140,14 @@ def write_shard(root: Path, name: str, tables: dict[str, list[dict]], cache: boo
     tmp = root / f".tmp-{name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
+        files = {}
         for table_name in TABLE_NAMES:
             rows = tables.get(table_name) or []
             if rows:
                 pq.write_table(rows_to_table(rows, TABLES[table_name]), tmp / f"{table_name}.parquet")
+                files[table_name] = bytes_sha256(tmp / f"{table_name}.parquet")
         ref = ShardRef(name, doc["doc_id"], doc["source_path"], doc["status"], doc.get("error"),
-                       int(doc.get("n_commitments") or 0), cache)
+                       int(doc.get("n_commitments") or 0), cache, files)
         (tmp / REF).write_text(json.dumps(asdict(ref), ensure_ascii=False), encoding="utf-8")
         final = root / name
         if final.exists():        # the same key written again (--redo, a retried error): replace it
@@ -143,14 +161,35 @@ def write_shard(root: Path, name: str, tables: dict[str, list[dict]], cache: boo
     return ref
 
 
-def read_shard_table(root: Path, name: str, table_name: str, schema):
-    """One table of a shard as a ``pyarrow.Table`` (None when the document has no rows in it)."""
+def read_shard_table(root: Path, ref: ShardRef, table_name: str, schema):
+    """One table of a shard as a ``pyarrow.Table`` (None when the document has no rows in it).
+
+    The file's bytes are read once, checked against the shard's index and parsed.
+
+    Raises:
+        ShardDamaged: the file is missing, or its bytes are not the ones indexed.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = root / name / f"{table_name}.parquet"
-    if not path.is_file():
+    expected = (ref.files or {}).get(table_name)
+    if expected is None:
         return None
-    return pq.read_table(path, schema=schema)
+    try:
+        data = (root / ref.name / f"{table_name}.parquet").read_bytes()
+    except FileNotFoundError:
+        raise ShardDamaged([ref.name]) from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ShardDamaged([ref.name])
+    return pq.read_table(pa.BufferReader(data), schema=schema)
+
+
+def shard_intact(root: Path, ref: ShardRef) -> bool:
+    """Whether every file a shard's index names is there with its bytes."""
+    try:
+        return all(bytes_sha256(root / ref.name / f"{t}.parquet") == sha for t, sha in (ref.files or {}).items())
+    except OSError:
+        return False
 
 
 def prune(root: Path, keep: set[str]) -> int:

@@ -6,10 +6,13 @@ never raises for a bad document (that is an error row) and returns only a small
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .shards import ShardRef, write_shard
+from .shards import ShardRef, shard_key, shard_name, write_shard
+
+CHANGED_WHILE_READ = "the file changed after the run listed it: rows are from the version read"
 
 
 @dataclass(frozen=True)
@@ -19,11 +22,13 @@ class Task:
     path: str                       # the file
     root: str                       # the corpus root (for relative paths)
     rel: str                        # path relative to the root
-    name: str                       # shard folder name (slot-key)
+    name: str                       # shard folder name (slot-key) the plan expects
     shards_root: str                # where shards go
     patterns_dir: str | None = None
     manifest_entry: dict | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)   # from the manifest check
+    content_sha256: str = ""        # the file's hash when the run was planned
+    fingerprint: str = ""           # code + patterns part of the shard key
 
 
 def _sorted_rows(res) -> dict[str, list[dict]]:
@@ -35,21 +40,50 @@ def _sorted_rows(res) -> dict[str, list[dict]]:
             "likely_misses": res.misses}
 
 
-def extract_rows(task: Task) -> dict[str, list[dict]]:
-    """One document's rows per table, in merge order; a bad document gives its error row."""
-    from ..pipeline import process_file
-    from ..readers.base import OUT_OF_MEMORY
+def extract_rows(task: Task) -> tuple[str, dict[str, list[dict]], bool]:
+    """One document's rows per table, in merge order; a bad document gives its error row.
 
-    res = process_file(Path(task.path), Path(task.root), task.patterns_dir, task.manifest_entry)
+    The file is read once: its bytes are hashed for the shard key and parsed by the reader.
+
+    Returns:
+        ``(shard name, rows, cache)``: the name keyed by the bytes read (the planned one when
+        the file did not change), and whether a later run may reuse the shard.
+    """
+    from ..pipeline import process_file
+    from ..readers import ReadError, read_source
+    from ..readers.base import OUT_OF_MEMORY
+    from ..rows import error_row
+
+    path = Path(task.path)
+    try:
+        data = read_source(path)
+    except ReadError as exc:         # listed and hashed, gone now: try again next run
+        row = error_row(path, task.rel, str(exc))
+        row["warnings"] = list(task.warnings)
+        return task.name, {"documents": [row]}, False
+    sha = hashlib.sha256(data).hexdigest()
+    res = process_file(path, Path(task.root), task.patterns_dir, task.manifest_entry, data=data)
+    del data
     if res.document.get("error") == OUT_OF_MEMORY:
         raise MemoryError   # the pool names the limit and replaces the worker
-    res.document["warnings"] = list(task.warnings) + list(res.document.get("warnings") or [])
-    return _sorted_rows(res)
+    warnings = list(task.warnings)
+    name = task.name
+    if task.content_sha256 and sha != task.content_sha256:
+        name = shard_name(task.rel, shard_key(sha, task.rel, task.fingerprint, task.manifest_entry))
+        warnings.append(CHANGED_WHILE_READ)
+    res.document["warnings"] = warnings + list(res.document.get("warnings") or [])
+    return name, _sorted_rows(res), True
+
+
+def document_rows(task: Task) -> dict[str, list[dict]]:
+    """One document's rows per table, in merge order, nothing written (the Python API)."""
+    return extract_rows(task)[1]
 
 
 def run_task(task: Task) -> ShardRef:
     """Extract one document and write its shard; a bad document gives an error-row shard."""
-    return write_shard(Path(task.shards_root), task.name, extract_rows(task))
+    name, rows, cache = extract_rows(task)
+    return write_shard(Path(task.shards_root), name, rows, cache=cache)
 
 
 def error_rows(task: Task, reason: str) -> dict[str, list[dict]]:

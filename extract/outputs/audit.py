@@ -5,9 +5,10 @@ CDN, no server): commitments grouped by document and chapter, the indicator, val
 highlighted inside the sentence from their spans, all fields, page/line links that open the
 source file (at its page for a PDF; relative to the page, so the output folder and its corpus
 can be zipped and sent), filters (document, region, a case-insensitive search over indicator,
-id and sentence, chapter at any heading level, year, source, class, low confidence), and the
-likely misses (``extract.diagnostics``): the quantities turned down by often-wrong steps, the
-most often wrong first in each document, and the tables, boxes and sentences no rule read.
+id and sentence, chapter at any heading level, year, source, class, plausibility flag, low
+confidence), and the likely misses (``extract.diagnostics``): the quantities turned down by
+often-wrong steps, the most often wrong first in each document, and the tables, boxes and
+sentences no rule read.
 
 Reviewers mark each row correct or wrong and each likely miss as a missing target, with a
 note; verdicts stay in the browser (``localStorage``, keyed by commitment id, so they survive
@@ -46,6 +47,8 @@ def highlight(sentence: str, spans: dict[str, dict | None]) -> str:
 
 
 def _value_display(r: dict) -> str:
+    if r.get("class") == "qualitative":
+        return f"“{r.get('target_text') or r.get('value_text')}” (no number)"
     if r.get("value") is not None:
         v = r["value"]
         num = f"{v:g}"
@@ -85,7 +88,11 @@ def source_links(out_dir: Path, documents: list[dict], page_dir: Path | None = N
     links = {}
     for d in documents:
         src = base / (d.get("source_path") or "")
-        if d.get("source_path") and src.is_file():
+        try:
+            found = bool(d.get("source_path")) and src.is_file()
+        except OSError:             # a path too long to look at
+            found = False
+        if found:
             links[d["doc_id"]] = _href(src, page_dir)
     return links
 
@@ -101,6 +108,30 @@ def where_link(link: str | None, fmt: str | None, page: int | None) -> str | Non
     return f"{link}#page={page}" if fmt == "pdf" and page else link
 
 
+def _flag_help() -> list[dict]:
+    """Each plausibility flag with its one-line explanation (``patterns/flags.yaml``)."""
+    from ..patterns import load_patterns
+
+    return [{"id": k, "why": v} for k, v in load_patterns().flag_explanations.items()]
+
+
+# inside <script>: "<", ">" and "&" as JSON escapes, so nothing from a document ("</script>",
+# "<!--<script>") can close or change the element; U+2028/2029 escaped for older parsers
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(data) -> str:
+    """``data`` as JSON safe to place inside an HTML ``<script>`` element.
+
+    >>> script_json({"doc": "<!--<script>a&b</script>"})
+    '{"doc": "\\\\u003c!--\\\\u003cscript\\\\u003ea\\\\u0026b\\\\u003c/script\\\\u003e"}'
+    """
+    import json
+
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_ESCAPES)
+
+
 def _mark_quantity(sentence: str, quantity: str | None) -> str:
     """HTML of a likely miss's sentence with its quantity marked (its first occurrence)."""
     at = sentence.find(quantity) if quantity else -1
@@ -111,8 +142,6 @@ def _mark_quantity(sentence: str, quantity: str | None) -> str:
 
 def render_audit(out_dir: Path, dest: Path) -> Path:
     """Write the audit page for the tables in ``out_dir`` to ``dest`` (atomically)."""
-    import json
-
     import jinja2
     import pyarrow.parquet as pq
     from markupsafe import Markup
@@ -135,6 +164,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     verdict_data = {}
     for r in rows:
         r["klass"] = r.get("class")
+        r["flags"] = list(r.get("flags") or [])
         r["low"] = (r.get("confidence") or 0) < LOW_CONFIDENCE
         r["sentence_html"] = Markup(highlight(r["sentence"], {"ind": r.get("indicator_span"),
                                                               "val": r.get("value_span"), "yr": r.get("year_span")}))
@@ -164,14 +194,14 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
         miss_groups.setdefault(m["doc_id"], []).append(m)
     env = jinja2.Environment(loader=jinja2.PackageLoader("extract.outputs", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    # inside <script>: no "</" can close the element early
-    data_json = json.dumps(verdict_data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    data_json = script_json(verdict_data)
     page = env.get_template("audit.html.j2").render(
         groups=groups, documents=docs, n_docs=len(docs), n_rows=len(rows), schema_version=schema_version,
         years=sorted({r["year"] for r in rows if r.get("year") is not None}), low_confidence=LOW_CONFIDENCE,
         regions=sorted({d.get("region") for d in docs if d.get("region")}),
         miss_groups=[{"doc_id": k, "region": v[0]["region"], "rows": v} for k, v in miss_groups.items()],
         n_misses=len(misses), verdict_data=Markup(data_json), verdict_columns=list(VERDICT_COLUMNS),
+        flag_help=_flag_help(),
         reading_notes=[{"doc_id": d["doc_id"], "title": d.get("title") or "", "text_quality": d.get("text_quality"),
                         "extractor": d.get("extractor"), "warnings": d.get("reading_warnings")}
                        for d in docs if d.get("reading_warnings")])

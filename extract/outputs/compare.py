@@ -3,11 +3,14 @@
 ``comparison_table(commitments, documents, …)`` builds a long table (one row per indicator,
 document and year: the primary statement of the target, a table row before prose), leaving
 out rows whose unit does not fit the indicator (the catalogue's ``units``: a count of villages
-is not a rate); ``wide_table(long, field)`` pivots it for people: rows are canonical
-indicators, columns documents (labelled by region), cells the target written with its
-comparator and unit.  ``write_comparison`` writes .xlsx (sheets targets and baselines: numbers
-per indicator, year and unit; long: every field in its own typed column), .csv or .parquet (the
-long table).  A missing value is an empty cell, never the text "nan" or "None".
+is not a rate) and targets without a number (class "qualitative") unless asked for;
+``wide_table(long, field)`` pivots it for people: rows are canonical indicators, columns
+documents (labelled by region), cells the target written with its comparator and unit, marked
+``⚑`` when the row carries a plausibility flag (the long table's ``flags``; the document states
+other targets for the cell: ``restated_primary``).  ``write_comparison`` writes .xlsx (sheets
+targets and baselines: numbers per indicator, year and unit; long: every field in its own typed
+column), .csv or .parquet (the long table).  A missing value is an empty cell, never the text
+"nan" or "None".
 """
 from __future__ import annotations
 
@@ -46,7 +49,8 @@ def _fmt(value, vmin, vmax, unit, comparator="=", change="level") -> str | None:
 
 
 def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[str] | None = None,
-                     year: int | None = None, catalogue: IndicatorCatalogue | None = None) -> pd.DataFrame:
+                     year: int | None = None, catalogue: IndicatorCatalogue | None = None,
+                     qualitative: bool = False) -> pd.DataFrame:
     """Long table: one row per (indicator_id, doc_id, year) with target and baseline.
 
     Args:
@@ -55,12 +59,15 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
         year: only targets for this year.
         catalogue: the indicators and their units (default: the shipped ``patterns/``); a row
             whose unit does not fit its indicator is left out (a row written without a unit stays).
+        qualitative: also targets without a number ("完成省下达目标"), where no number is given.
     """
     if catalogue is None:
         from ..patterns import load_patterns
 
         catalogue = load_patterns().catalogue
     c = commitments[commitments["indicator_id"].notna()]
+    if "class" in c and not qualitative:
+        c = c[c["class"] != "qualitative"]
     c = c[[catalogue.unit_fits(i, None if _missing(u) else u) for i, u in zip(c["indicator_id"], c["unit"])]]
     if indicators:
         c = c[c["indicator_id"].apply(lambda i: id_selected(i, indicators))]
@@ -72,6 +79,7 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
     c = c.assign(_primary=primary.astype(int), _table=(c["source"] == "table").astype(int))
     c = c.sort_values(["indicator_id", "doc_id", "year", "_primary", "_table", "confidence", "char_start"],
                       ascending=[True, True, True, False, False, False, True])
+    others = _cell_flags(c)
     c = c.drop_duplicates(["indicator_id", "doc_id", "year"], keep="first")
     labels = _doc_labels(documents)
     rows = []
@@ -82,13 +90,16 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
             if r["indicator_id"] in catalogue.by_id else None,
             "doc_id": r["doc_id"], "document": labels.get(r["doc_id"], r["doc_id"]),
             "region": r["region"], "admin_level": r["admin_level"], "year": r["year"], "indicator": r["indicator"],
-            "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"]),
+            "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"])
+            or r.get("target_text"),
             "value": r["value"], "value_min": r["value_min"], "value_max": r["value_max"], "unit": r["unit"],
             "comparator": r["comparator"], "change": r["change"],
             "baseline": _fmt(r["baseline_value"], None, None, r["unit"]),
             "baseline_value": r["baseline_value"], "baseline_year": r["baseline_year"], "binding": r["binding"],
             "strive": r["strive"], "source": r["source"], "commitment_id": r["commitment_id"],
             "sentence": r["sentence"],
+            "flags": _flags_text(r, others.get((r["indicator_id"], r["doc_id"], r["year"]), set())),
+            "flag_detail": r.get("flag_detail"),
         })
     return _typed(pd.DataFrame(rows, columns=_LONG_COLUMNS))
 
@@ -99,8 +110,30 @@ _LONG_COLUMNS = {
     "admin_level": "text", "year": "Int32", "indicator": "text", "target": "text", "value": "Float64",
     "value_min": "Float64", "value_max": "Float64", "unit": "text", "comparator": "text", "change": "text",
     "baseline": "text", "baseline_value": "Float64", "baseline_year": "Int32", "binding": "text", "strive": "bool",
-    "source": "text", "commitment_id": "text", "sentence": "text",
+    "source": "text", "commitment_id": "text", "sentence": "text", "flags": "text", "flag_detail": "text",
 }
+
+
+def _cell_flags(c: pd.DataFrame) -> dict[tuple, set[str]]:
+    """Flags of the rows of each (indicator, document, year) cell that are not its shown row: the
+    cell is marked ``restated_primary`` when the document states another target for it."""
+    if "flags" not in c:
+        return {}
+    out: dict[tuple, set[str]] = {}
+    for key, flags in zip(zip(c["indicator_id"], c["doc_id"], c["year"]), c["flags"]):
+        if not _missing(flags) and "restated_primary" in list(flags):
+            out.setdefault(key, set()).add("restated_primary")
+    return out
+
+
+def _flags_text(r: dict, cell: set[str]) -> str | None:
+    """The shown row's flags and those its cell carries, comma-joined ("conflict,restated_primary")."""
+    from ..flags import FLAG_IDS
+
+    given = r.get("flags")          # a list, or a numpy array read back from Parquet
+    own = set() if given is None or _missing(given) else set(given)
+    flags = [f for f in FLAG_IDS if f in own | set(cell)]
+    return ",".join(flags) or None
 
 
 def _typed(long: pd.DataFrame) -> pd.DataFrame:
@@ -127,6 +160,8 @@ def wide_table(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame()
     values = [None if _missing(v) else str(v) for v in long[field]]
+    if field == "target" and "flags" in long:          # a flagged target: check it before citing it
+        values = [v if v is None or _missing(f) else f"{v} ⚑" for v, f in zip(values, long["flags"])]
     if long["year"].nunique() > 1:
         values = [None if v is None else f"{v} ({y})" for v, y in zip(values, long["year"])]
     cells = pd.DataFrame({"indicator_id": list(long["indicator_id"]), "document": list(long["document"]),

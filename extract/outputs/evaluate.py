@@ -103,10 +103,10 @@ def load_gold(gold_dir: Path) -> list[dict]:
 
 
 def load_pred(path: Path) -> list[dict]:
-    """Commitment rows of a Parquet file."""
+    """Commitment rows of a Parquet file; rows of class "qualitative" (no number) are outside the gold's scope."""
     import pyarrow.parquet as pq
 
-    rows = pq.read_table(path).to_pylist()
+    rows = [r for r in pq.read_table(path).to_pylist() if r.get("class") != "qualitative"]
     for r in rows:
         doc = r.get("doc_id") or Path(str(r.get("source_path", ""))).stem
         r["_doc"] = Path(str(doc)).stem
@@ -124,8 +124,10 @@ def match(gold: list[dict], pred: list[dict], min_overlap: float = 0.5) -> list[
             ov = overlap(g.get("indicator"), pred[j].get("indicator"))
             if ov >= min_overlap:
                 pairs.append((ov, i, j))
-    # sure gold records first, so an unsure record never takes the only prediction a sure one needs
-    pairs.sort(key=lambda t: (bool(gold[t[1]].get("unsure")), -t[0]))
+    # sure gold records first, so an unsure record never takes the only prediction a sure one needs;
+    # among equal overlaps, the prediction from the same source (text/table) and the nearest page or line
+    pairs.sort(key=lambda t: (bool(gold[t[1]].get("unsure")), -t[0],
+                              _source_differs(gold[t[1]], pred[t[2]]), _distance(gold[t[1]], pred[t[2]])))
     gi_used, pj_used, matched = set(), set(), []
     for _ov, i, j in pairs:
         if i not in gi_used and j not in pj_used:
@@ -133,6 +135,36 @@ def match(gold: list[dict], pred: list[dict], min_overlap: float = 0.5) -> list[
             pj_used.add(j)
             matched.append((i, j))
     return matched
+
+
+def _source_differs(g, p) -> bool:
+    return (g.get("source") or "text") != (p.get("source") or "text")
+
+
+def _distance(g, p) -> float:
+    """Pages apart (PDF gold) or lines apart (text gold); 0 where either side lacks the position."""
+    for key in ("page", "line"):
+        a, b = g.get(key), p.get(key)
+        try:
+            if a is not None and b is not None and not (isinstance(b, float) and math.isnan(b)):
+                return abs(float(a) - float(b))
+        except (TypeError, ValueError):
+            pass
+    return 0.0
+
+
+def flag_counts(pred: list[dict], matched_pred: set[int]) -> dict[str, dict[str, int]]:
+    """Per plausibility flag, how many matched and unmatched predictions carry it ({} for outputs
+    without a ``flags`` column).  A flag that fires mostly on matched rows is noise."""
+    from ..flags import FLAG_IDS
+
+    if not any("flags" in p for p in pred):
+        return {}
+    counts = {f: {"matched": 0, "unmatched": 0} for f in FLAG_IDS}
+    for j, p in enumerate(pred):
+        for f in p.get("flags") or []:
+            counts.setdefault(f, {"matched": 0, "unmatched": 0})["matched" if j in matched_pred else "unmatched"] += 1
+    return counts
 
 
 def _prf(tp, fp, fn):
@@ -192,7 +224,7 @@ def score(gold: list[dict], pred: list[dict], docs: set[str] | None = None) -> d
         "precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
         "core_recall": core_r, "core_n": len(core), "gold_n": len(gold), "pred_n": len(pred),
         "unsure_matched": len(unsure_hit), "indicator_class": ind, "field_accuracy": field_acc,
-        "per_doc": per_doc,
+        "per_doc": per_doc, "flags": flag_counts(pred, mp),
         "_misses": [gold[i] for i in range(len(gold)) if i not in mg and not gold[i].get("unsure")],
         "_false_pos": [pred[j] for j in range(len(pred)) if j not in mp],
         "_matched": [(gold[i], pred[j]) for i, j in matched],
@@ -272,8 +304,8 @@ def verdict_gold(verdicts: list[dict]) -> list[dict]:
     """Gold records from verdicts: confirmed commitments and targets the reviewer found missing."""
     recs = []
     for v in verdicts:
-        if v["verdict"] == "wrong":
-            continue
+        if v["verdict"] == "wrong" or v.get("class") == "qualitative":
+            continue                # a row without a number is outside the gold's scope
         rec = {k: v[k] for k in VERDICT_COLUMNS if k not in ("verdict", "note")}
         rec.update(doc=v["doc_id"], quote=v["sentence"], note=v["note"], unsure=False, _doc=Path(v["doc_id"]).stem)
         recs.append(rec)
@@ -306,7 +338,8 @@ def evaluate(pred_path: Path, gold_dir: Path | None = None, source: str | None =
 
 
 def format_report(res: dict, show: int = 0) -> str:
-    """The report, line for line as the reference scorer prints it."""
+    """The report, line for line as the reference scorer prints it, with one ``flag`` line per
+    plausibility flag (matched and unmatched predictions carrying it) before the summary line."""
     lines = [f"gold {res['gold_n']}  predicted {res['pred_n']}  tp {res['tp']}  fp {res['fp']}  fn {res['fn']}"]
     for d, m in res["per_doc"].items():
         lines.append(f"  {d:28s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}"
@@ -320,6 +353,8 @@ def format_report(res: dict, show: int = 0) -> str:
         sent = str(p.get("sentence") or "")[:80]
         lines.append(f"FP   {p['_doc']} {p.get('year')} {p.get('indicator')} "
                      f"{p.get('value', p.get('value_min'))}{p.get('unit') or ''} | {sent}")
+    for flag, n in (res.get("flags") or {}).items():
+        lines.append(f"flag {flag:18s} matched {n['matched']:4d}  unmatched {n['unmatched']:4d}")
     ic = res["indicator_class"]
     lines.append(f"P {res['precision']:.3f} R {res['recall']:.3f} F1 {res['f1']:.3f} core-R {res['core_recall']:.3f}"
                  f" | indicator-class P {ic['precision']:.3f} R {ic['recall']:.3f} F1 {ic['f1']:.3f}")

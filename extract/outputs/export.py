@@ -3,7 +3,7 @@
 ``plan-extract export -o OUT --save all.xlsx`` writes one sheet per table of a run
 (commitments, documents, sections, likely misses); ``--save all.csv`` the commitments.  Cells
 keep their types: numbers are numbers (a missing one an empty cell), the unit has its own
-column, a list (``section_path``, ``issuers``) is joined into one cell, a span inside the
+column, a list (``section_path``, ``issuers``, ``flags``) is joined into one cell, a span inside the
 sentence becomes two number columns (``value_span_start``, ``value_span_end``).  Every sheet has
 its header row frozen and its columns sized to their contents (:func:`write_xlsx`, also used by
 ``compare`` and ``explain --save``).
@@ -82,6 +82,8 @@ def flat_commitments(commitments: pd.DataFrame) -> pd.DataFrame:
     out = commitments.copy()
     out["confidence"] = out["confidence"].astype("Float64").round(4)     # 0.9, not 0.8999999761581421
     out["section_path"] = [None if p is None or isinstance(p, float) else " > ".join(p) for p in out["section_path"]]
+    if "flags" in out:      # plausibility flags, comma-joined as in compare ("conflict,restated_primary")
+        out["flags"] = [None if f is None or isinstance(f, float) or len(f) == 0 else ",".join(f) for f in out["flags"]]
     for name in _SPANS:
         spans = list(out.pop(name))
         out[f"{name}_start"] = pd.array([s["start"] if isinstance(s, dict) else None for s in spans], dtype="Int32")

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 
 from .atomic import atomic_path
 
-SCHEMA_VERSION = "1.3"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates;
-                         # 1.3: documents subject_region, subject_region_code, issuer_rule, region_rule
+SCHEMA_VERSION = "1.4"   # 1.1: indicator_span, value_span, year_span; 1.2: is_primary, restates;
+                         # 1.3: documents subject_region, subject_region_code, issuer_rule, region_rule;
+                         # 1.4: commitments target_text (class "qualitative"), flags, flag_detail
 
 # a span of characters inside `sentence`: sentence[start:end]
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
@@ -37,6 +38,11 @@ COMMITMENTS = pa.schema([
     ("indicator_span", SPAN), ("value_span", SPAN), ("year_span", SPAN),
     # one statement of each target is primary; a restatement names the primary's commitment_id
     ("is_primary", pa.bool_()), ("restates", pa.string()),
+    # a target without a number (class "qualitative"): its words ("基本消除", "完成省下达目标")
+    ("target_text", pa.string()),
+    # plausibility flags (extract/flags.py: direction, range, unit, conflict, restated_primary) and
+    # one line per flag saying why ("conflict: 70 % in 3fa2…, text, line 120")
+    ("flags", pa.list_(pa.string())), ("flag_detail", pa.string()),
 ])
 
 DOCUMENTS = pa.schema([

@@ -232,7 +232,8 @@ def past_clause(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate |
     before = b.text[c.clause_start:c.q.num_start]
     m = lex.years.past_re.search(before)
     if m is None:
-        return c
+        done = lex.status_after_re.match(b.text, c.q.end, c.clause_end)   # "193个村庄已纳入…": a status
+        return Reject("past.after", done.group(0)) if done else c
     marker = m.group(0)
     if marker in ("截至", "截止") and c.year_mention is not None and c.year_mention.kind == "target":
         return c

@@ -80,6 +80,7 @@ class ProseLexicon:
         strive, openers = alt(lex["strive_words"]), alt(years["period_openers"])
         self.lead_words = frozenset(lex["strive_words"]) | frozenset(lex["forecast_words"])
         # a year opening a target period: "到2025年", "力争到2025年" (carried to later sentences) …
+        self.status_after_re = regex.compile(r"[\p{Han}]{0,10}?(?:" + "|".join(years["status_after"]) + ")")
         self.carried_year_lead_re = regex.compile(rf"[ ]?(?:{strive})?(?:{openers})")
         # … or forecast ("预计到2025年": a target year in a background section)
         self.target_year_lead_re = regex.compile(rf"[ ]?(?:{alt(self.lead_words)})?(?:{openers})")

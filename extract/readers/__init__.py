@@ -42,7 +42,8 @@ def reader_for(path: Path) -> Reader | None:
     return getattr(import_module(f".{module}", __name__), function)
 
 __all__ = ["READERS", "UNSUPPORTED", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
-           "document_from_text", "read_document", "reader_for", "reason_for", "relative_path", "supported", "unsupported_reason"]
+           "document_from_text", "read_document", "read_source", "reader_for", "reason_for", "relative_path",
+           "supported", "unsupported_reason"]
 
 
 def supported(path: Path) -> bool:
@@ -61,19 +62,34 @@ def unsupported_reason(path: Path) -> str | None:
 
 
 def relative_path(path: Path, root: Path | None) -> str:
-    """``path`` relative to the corpus root, with ``/`` on every system (its name when outside)."""
+    r"""``path`` relative to the corpus root, with ``/`` on every system (its name when outside).
+
+    A file name is data: bytes that are not UTF-8 (a name unzipped from an archive made on
+    Windows), control characters and bidi marks are written as visible escapes, so the path
+    stored in the tables, and the document id made from it, is valid text and the same on
+    every run.
+
+    >>> relative_path(Path("/c/jilin/plan.txt"), Path("/c"))
+    'jilin/plan.txt'
+    >>> relative_path(Path("/c/" + b"plan\xff.txt".decode("utf-8", "surrogateescape")), Path("/c"))
+    'plan\\xff.txt'
+    """
+    from ..outputs.console import printable
+
     if root is not None and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return path.name
+        return printable(path.relative_to(root).as_posix())
+    return printable(path.name)
 
 
-def read_document(path: Path, root: Path | None = None, patterns=None) -> Document:
+def read_document(path: Path, root: Path | None = None, patterns=None, data: bytes | None = None) -> Document:
     """Read one file with the reader registered for its extension.
 
     The document's ``source_path`` is ``path`` relative to ``root`` and its ``doc_id`` that
     path without the extension (:func:`doc_id_from_path`).
 
     ``patterns`` (default: the shipped rules) gives the glyph substitutions of PDF text.
+    ``data``, when given, is the file's content already read (:func:`read_source`): the reader
+    parses those bytes and does not open the file again.
 
     Raises:
         ReadError: unknown extension, undecodable or unreadable file.
@@ -85,4 +101,18 @@ def read_document(path: Path, root: Path | None = None, patterns=None) -> Docume
         from ..patterns import load_patterns
 
         patterns = load_patterns()
-    return reader(path, relative_path(path, root), patterns)
+    if data is None:
+        return reader(path, relative_path(path, root), patterns)
+    return reader(path, relative_path(path, root), patterns, data=data)
+
+
+def read_source(path: Path) -> bytes:
+    """A document file's bytes, read once (its content key is their hash; its reader parses them).
+
+    Raises:
+        ReadError: the file cannot be opened or read (one-line reason).
+    """
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReadError(reason_for(exc)) from exc

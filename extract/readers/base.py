@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Optional
 
+import regex
+
 from ..context.sections import is_heading_line, match_heading
 from ..model import Block, Cell, Document
 
@@ -31,7 +33,7 @@ def doc_id_from_path(rel: str) -> str:
     >>> doc_id_from_path("jilin/plan.txt"), doc_id_from_path("002_c17eb5853f4ec420.txt")
     ('jilin/plan', '002_c17eb5853f4ec420')
     """
-    path = PurePosixPath(rel.replace("\\", "/"))
+    path = PurePosixPath(rel)      # "/"-separated (relative_path); a "\\" is part of a name (an escape)
     return str(path.with_name(path.stem)) if path.suffix else str(path)
 
 
@@ -94,7 +96,9 @@ def reason_for(exc: BaseException) -> str:
         reason = f"{type(exc).__name__}: {msg}"
     if "PDFium: Success" in reason:
         reason = "damaged PDF: pdfium cannot parse it (truncated or not a PDF)"
-    return reason[:300]
+    from ..outputs.console import printable
+
+    return printable(reason)[:300]          # a file name in a message stays text
 
 
 def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
@@ -263,6 +267,12 @@ def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list
 _OUTLINE_STYLES = {"part", "chapter", "section", "cn_dun", "box", "table_caption", "markdown"}
 
 
+# a box item opening with its title and a colon ("冶金行业：…", "“一屏”：…")
+_TITLED_ITEM = regex.compile(r"^[^，。；：:]{2,20}[：:]")
+# a body paragraph opening with a run-in heading, a short sentence of its own ("做优做强主导产业。打造…")
+_RUN_IN_HEADING = regex.compile(r"^[^，。；：:、]{4,16}。\p{Han}")
+
+
 def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
     """A 专栏 caption followed by paragraphs is a box even without a frame.
 
@@ -280,10 +290,14 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
             i += 1
             continue
         j = i + 1
+        titled = bool(_TITLED_ITEM.match(blocks[i + 1].text))
         while j < len(blocks) and blocks[j].kind in ("paragraph", "heading"):
             hm = match_heading(blocks[j].text) if blocks[j].kind == "heading" else None
             if hm is not None and hm[0] in _OUTLINE_STYLES:
                 break
+            if j > i + 1 and titled and blocks[j].kind == "paragraph" and not _TITLED_ITEM.match(blocks[j].text) \
+                    and _RUN_IN_HEADING.match(blocks[j].text):
+                break     # items "冶金行业：…" end where the body goes on ("做优做强主导产业。打造…")
             j += 1
         items = blocks[i + 1:j]
         n += 1

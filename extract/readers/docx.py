@@ -11,7 +11,9 @@ written once; footnotes are not part of the body and are not read.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
+from typing import BinaryIO
 
 import regex
 
@@ -100,7 +102,7 @@ MAX_TOTAL_BYTES = 512 * 2 ** 20
 MAX_PARTS = 5000
 
 
-def check_zip_sizes(path: Path) -> None:
+def check_zip_sizes(path: Path | BinaryIO) -> None:
     """Refuse a DOCX whose parts inflate beyond the bounds, by their declared and actual sizes.
 
     The declared sizes are checked first (cheap); then every part is inflated in blocks and
@@ -139,8 +141,8 @@ def check_zip_sizes(path: Path) -> None:
         raise ReadError(f"not a readable DOCX: {type(exc).__name__}: {exc}") from exc
 
 
-def read_docx(path: Path, rel: str, patterns=None) -> Document:
-    """Read a DOCX plan.
+def read_docx(path: Path, rel: str, patterns=None, data: bytes | None = None) -> Document:
+    """Read a DOCX plan (``data``: its bytes, when already read; the file is then not opened).
 
     Raises:
         ReadError: not a DOCX (or a damaged one), or a zip bomb.
@@ -151,9 +153,9 @@ def read_docx(path: Path, rel: str, patterns=None) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
-    check_zip_sizes(path)
+    check_zip_sizes(path if data is None else io.BytesIO(data))
     try:
-        d = docx.Document(str(path))
+        d = docx.Document(str(path) if data is None else io.BytesIO(data))
     except KeyError as exc:
         raise ReadError(f"not a readable DOCX: missing part {exc}") from exc
     except PackageNotFoundError as exc:

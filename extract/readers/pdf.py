@@ -782,7 +782,7 @@ def _turn_of(page) -> int:
         textpage.close()
 
 
-def read_pdf(path: Path, rel: str, patterns=None) -> Document:
+def read_pdf(path: Path, rel: str, patterns=None, data: bytes | None = None) -> Document:
     """Read a PDF plan.
 
     Raises:
@@ -790,7 +790,7 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     """
     import pypdfium2 as pdfium
 
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data     # given: the bytes the run read (and hashed)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -812,8 +812,12 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
     for p in pages:
         p.quality = unusual_share(_page_text(p).translate(known)) if p.n_chars >= _MIN_PAGE_CHARS else 0.0
     reread = [p for p in pages if p.n_chars >= _MIN_PAGE_CHARS and (p.quality > _BAD_PAGE or not p.embedded_fonts)]
+    fallback_failed = None
     if reread:
-        _reread_with_pdfminer(io.BytesIO(redrawn_data) if redrawn_data else path, reread, known)
+        try:
+            _reread_with_pdfminer(io.BytesIO(redrawn_data or data), reread, known)
+        except Exception as exc:  # noqa: BLE001 - incl. RecursionError: pdfium's text stays
+            fallback_failed = exc
     for p in pages:
         if _is_toc_page(p):
             p.pieces = []
@@ -840,6 +844,11 @@ def read_pdf(path: Path, rel: str, patterns=None) -> Document:
                    n_pages=n_pages, page_of_char=asm.page_of_char, options=options)
     doc.blocks = blocks_from_text(doc, asm.regions)
     doc.reading = _reading_report(pages, empty)
+    if fallback_failed is not None:
+        from .base import reason_for
+
+        doc.reading["warnings"].append(f"second reader (pdfminer) failed, pdfium's text kept: "
+                                       f"{reason_for(fallback_failed)}")
     return doc
 
 

@@ -135,10 +135,10 @@ def decode_bytes(data: bytes, require_han: bool = True) -> tuple[str, str]:
     return d.text, d.encoding
 
 
-def read_text_file(path: Path, rel: str, patterns=None) -> Document:
-    """Read a .txt/.md plan."""
+def read_text_file(path: Path, rel: str, patterns=None, data: bytes | None = None) -> Document:
+    """Read a .txt/.md plan (``data``: its bytes, when already read)."""
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror}") from exc
     if not data.strip():

@@ -33,10 +33,12 @@ _MAX_NAME_CHARS = 60
 class IndicatorRows:
     """Reads the data rows of an indicator table into commitments."""
 
-    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict, split=lambda name: [name]):
+    def __init__(self, patterns, grammar: QuantityGrammar, spec: dict, split=lambda name: [name], qualitative=None):
         self.p = patterns
         self.grammar = grammar
         self.split = split          # a listed name into its items (the prose rules' coordination)
+        # a target cell without a number ("完成省下达目标"): prose.qualitative.QualitativeTargets.cell_readings
+        self.without_number = qualitative.cell_readings if qualitative is not None else (lambda name, text: [])
         self.binding_values = spec["binding_values"]
         # a group's label across a table ("（一）生态环境质量", "一、水环境")
         self.group_label = regex.compile(rf"^\s*{marks('cn_paren', 'cn_dun', numbering=patterns.numbering)}")
@@ -107,7 +109,7 @@ class IndicatorRows:
         """
         q = self.grammar.cell(text, "%" if unit == "%" else "")
         if q is None or (q.value is None and q.value_min is None):
-            return []
+            return self.without_number(name, text)
         values = [x for x in self.grammar.find(text) if not x.cn_numeral]
         if regex.fullmatch(r"[\[［]?\s*[\d.]+(?:\s*/\s*[\d.]+)+\s*[\]］]?", text):
             # one value per listed item, written "a/b/c": each number as it stands in the cell
@@ -269,7 +271,7 @@ class IndicatorRows:
                     # the row's baseline is the whole indicator's, not a part's (其中农业源…)
                     baseline_year=baseline_year if baseline_value is not None and not part else None,
                     baseline_value=None if part else baseline_value, source="table", table_id=block.table_id, table_row=table_row,
-                    klass="indicator", confidence=0.7 if schema.from_data else 0.9,
+                    klass="qualitative" if q.unit_kind == "qualitative" else "indicator", confidence=0.7 if schema.from_data else 0.9,
                     rule_id="table.headerless_cell" if schema.from_data else "table.indicator_cell",
                     line=doc.line_of(value_pos), page=doc.page_of(value_pos), value_start=value_pos,
                 ))

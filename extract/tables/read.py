@@ -19,6 +19,7 @@ import regex
 from ..model import Block, Commitment, Document
 from ..patterns import Patterns
 from ..prose.coordination import split_items
+from ..prose.qualitative import QualitativeTargets
 from ..quantity import QuantityGrammar
 from . import decide
 from .boxes import BoxReader
@@ -42,7 +43,8 @@ class TableReader:
         grammar = QuantityGrammar(patterns)
         self.schemas = SchemaReader(spec, grammar, prose.years, frozenset(patterns.units))
         self.indicator_rows = IndicatorRows(patterns, grammar, spec,
-                                            lambda name: split_items(prose.lex, name, paired=True))
+                                            lambda name: split_items(prose.lex, name, paired=True),
+                                            patterns.compiled(QualitativeTargets))
         self.boxes = BoxReader(prose)
 
     def read(self, doc: Document, block: Block, ctx, previous: TableSchema | None,

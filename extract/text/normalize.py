@@ -33,6 +33,10 @@ _WIDTH.update({
     "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "",
     "\ufeff": "", "\r": "",
 })
+# control characters (but tab and newline), C1 controls and the bidi controls and marks are
+# dropped: nothing stored from a document can drive a terminal or reorder what a reader sees
+_WIDTH.update({ch: "" for ch in map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                                         0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])})
 _WIDTH.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})  # Ａ-Ｚ
 _WIDTH.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})  # ａ-ｚ
 _SUBSCRIPT = {chr(0x2080 + i): str(i) for i in range(10)}

@@ -1,9 +1,12 @@
 """Make the hostile corpus at test time (no binaries committed), with the outcome each file must get.
 
 ``make_corpus(folder)`` writes every case and returns a list of :class:`Case`: the file's path
-relative to the folder, the status its documents.parquet row must have ("ok" or "error"), and
-a phrase the error reason (or a warning) must hold.  Cases that are not documents at all (a link
-cycle between folders) only produce a warning and are listed with ``status=None``.
+relative to the folder as the tables store it (a file name is data: its undecodable bytes and
+control characters written as escapes), the status its documents.parquet row must have ("ok" or
+"error"), and a phrase the error reason (or a warning, or a reading warning) must hold.  Cases
+that are not documents at all (a link cycle between folders, a hidden folder) only produce a
+warning and are listed with ``status=None``.  One case lives beside the folder on purpose: the
+target of links that point outside the corpus (``../outside/``).
 
 Run as a script to write a corpus for a manual look or the memory benchmark:
 ``python -m tests.badinputs.generate OUT_FOLDER``.
@@ -84,9 +87,22 @@ def _text_cases(d: Path) -> list[Case]:
     (d / "markup [b]x[" / "y] name.txt").write_text(marked, encoding="utf-8")
     cases.append(Case("markup [b]x[/y] name.txt", "ok"))
     (d / "esc\x1b[31mred\x1b[0m.txt").write_text(_seed(4), encoding="utf-8")
-    cases.append(Case("esc\x1b[31mred\x1b[0m.txt", "ok"))
+    cases.append(Case("esc\\x1b[31mred\\x1b[0m.txt", "ok"))        # stored escaped: names are data
     (d / "bad\x1b[2Jname\x07.txt").write_bytes(b"")         # an error line that names it
-    cases.append(Case("bad\x1b[2Jname\x07.txt", "error", "empty file"))
+    cases.append(Case("bad\\x1b[2Jname\\x07.txt", "error", "empty file"))
+    # C1 controls (\x9b is a terminal's one-byte CSI) and bidi overrides inside the text: read,
+    # and dropped from every stored column
+    lines = seed.split("\n")
+    lines[len(lines) // 3] += "\x9b2J"
+    lines[len(lines) // 2] = "\u202e" + lines[len(lines) // 2] + "\u202c\u200f"
+    (d / "text_c1_bidi.txt").write_text("\n".join(lines), encoding="utf-8")
+    cases.append(Case("text_c1_bidi.txt", "ok"))
+    # a name as unzipped from an archive made on Windows (GBK bytes "规划方案", not UTF-8)
+    (d / os.fsdecode(b"\xb9\xe6\xbb\xae\xb7\xbd\xb0\xb8.txt")).write_text(_seed(1), encoding="utf-8")
+    cases.append(Case("\\xb9滮\\xb7\\xbd\\xb0\\xb8.txt", "ok"))
+    # a name that is the start of an HTML comment and a script element (the audit page's data block)
+    (d / "<!--<script>.txt").write_text(_seed(0), encoding="utf-8")
+    cases.append(Case("<!--<script>.txt", "ok"))
     (d / "名字 with spaces;&$(x).txt").write_text(_seed(0), encoding="utf-8")
     cases.append(Case("名字 with spaces;&$(x).txt", "ok"))
     return cases
@@ -141,11 +157,34 @@ def _patch_declared_size(data: bytes, member: str, size: int) -> bytes:
     return bytes(buf)
 
 
+MANY_TABLES = 2000
+
+
+def _many_tables_xml(xml: str, tables: int) -> str:
+    """``document.xml`` with ``tables`` small indicator tables added to the body (the XML written
+    directly: python-docx takes seconds for as many)."""
+    def cell(text: str) -> str:
+        return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    def row(*texts: str) -> str:
+        return "<w:tr>" + "".join(cell(t) for t in texts) + "</w:tr>"
+
+    body = "".join(f"<w:p><w:r><w:t>表{i + 1} 到2025年主要目标：本表列出规划期末的生态保护指标，数据来自统计年鉴。</w:t></w:r></w:p>"
+                   f"<w:tbl>{row('指标', '2020年', '2025年')}{row('森林覆盖率（%）', '40', f'{41 + i * 0.01:.2f}')}</w:tbl>"
+                   for i in range(tables))
+    return xml.replace("</w:body>", body + "</w:body>")
+
+
 def _docx_cases(d: Path) -> list[Case]:
     good = _docx_bytes(_seed(3))
     cases = []
     (d / "docx_ok.docx").write_bytes(good)
     cases.append(Case("docx_ok.docx", "ok"))
+    # thousands of small tables: restatement linking must stay linear in the rows
+    xml = zipfile.ZipFile(io.BytesIO(good)).read("word/document.xml").decode("utf-8")
+    many = _many_tables_xml(xml, MANY_TABLES)
+    (d / "docx_many_tables.docx").write_bytes(_rezip(good, replace={"word/document.xml": many.encode("utf-8")}))
+    cases.append(Case("docx_many_tables.docx", "ok"))
     zeros = b"\0" * (300 * 2 ** 20)            # 300 MB of zeros deflate to ~0.3 MB
     bomb = _rezip(good, add={"word/media/image1.bin": zeros})
     del zeros
@@ -157,7 +196,6 @@ def _docx_cases(d: Path) -> list[Case]:
     # a part that declares 1 kB and inflates to 300 MB: caught while inflating, never read whole
     (d / "docx_bomb_hidden.docx").write_bytes(_patch_declared_size(bomb, "word/media/image1.bin", 1000))
     cases.append(Case("docx_bomb_hidden.docx", "error", "DOCX"))
-    xml = zipfile.ZipFile(io.BytesIO(good)).read("word/document.xml").decode("utf-8")
     # an entity reference inside a run: the text after it must stay
     entity_xml = (xml.replace("?>", '?><!DOCTYPE w:document [<!ENTITY co "公司">]>', 1)
                   .replace("<w:t>", "<w:t>&co;", 1)
@@ -228,7 +266,26 @@ def _pdf_cases(d: Path) -> list[Case]:
         page.gen_content()
     half.save(d / "pdf_half_scanned.pdf")
     cases.append(Case("pdf_half_scanned.pdf", "ok", "pages_without_text"))
+    # a cross-reference chain that loops (/Prev names its own table): pdfium reads the PDF, the
+    # second reader (pdfminer) recurses without end; the first reader's text must be kept
+    (d / "pdf_xref_loop.pdf").write_bytes(xref_loop_pdf())
+    cases.append(Case("pdf_xref_loop.pdf", "ok", "second reader (pdfminer) failed"))
     return cases
+
+
+def xref_loop_pdf() -> bytes:
+    """A one-page plan in a non-embedded CJK font (read again by pdfminer) whose trailer's
+    ``/Prev`` points at its own cross-reference table."""
+    import re
+    import tempfile
+
+    from tests.pdf_build import cjk_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = cjk_pdf(Path(tmp) / "loop.pdf", ["某市生态环境保护规划", "到2025年，森林覆盖率达到46%。",
+                                                 "到2025年，空气质量优良天数比率达到90%。"]).read_bytes()
+    xref = int(re.search(rb"startxref\n(\d+)", data).group(1))
+    return data.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Prev %d >>" % xref)
 
 
 # --- the file system -------------------------------------------------------------------------
@@ -248,7 +305,43 @@ def _fs_cases(d: Path) -> list[Case]:
     if hasattr(os, "mkfifo"):
         os.mkfifo(d / "fifo.txt")
         cases.append(Case("fifo.txt", "error", "FIFO"))
+    # links that leave the corpus: a plan anywhere on the machine must not end up in the tables
+    outside = d.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    shutil.copy(SEEDS[3], outside / "private_plan.txt")
+    os.symlink(outside / "private_plan.txt", d / "link_outside.txt")
+    cases.append(Case("link_outside.txt", "error", "link points outside the corpus: not read"))
+    os.symlink(outside, d / "link_outside_folder")
+    cases.append(Case("link_outside_folder", None, "link points outside the corpus: not read"))
+    # names beginning with "." are reported as skipped, never silently gone
+    shutil.copy(SEEDS[0], d / ".hidden_plan.txt")
+    cases.append(Case(".hidden_plan.txt", None, "hidden file (name begins with '.'): skipped"))
+    (d / ".drafts").mkdir()
+    shutil.copy(SEEDS[0], d / ".drafts" / "draft.txt")
+    cases.append(Case(".drafts", None, "hidden folder (name begins with '.'): skipped"))
+    # folders nested 1,200 deep (a recursive walk dies at Python's recursion limit)
+    cases.append(Case(_nested(d, ["d"] * 1200, SEEDS[1]), "ok"))
+    # a path past the system's limit (4,096 bytes): found through folder descriptors, a row saying so
+    cases.append(Case(_nested(d, ["x" * 250] * 17, SEEDS[2]), "error", "path too long to open"))
     return cases
+
+
+def _nested(d: Path, parts: list[str], seed: Path) -> str:
+    """Write ``seed`` as ``d/<parts…>/plan.txt``, one folder at a time through descriptors (the
+    whole path may be too long to name); returns its path relative to ``d``."""
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts:
+            os.mkdir(part, dir_fd=fd)
+            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        out = os.open("plan.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        with os.fdopen(out, "wb") as fh:
+            fh.write(seed.read_bytes())
+    finally:
+        os.close(fd)
+    return "/".join(parts + ["plan.txt"])
 
 
 def _manifest(d: Path) -> list[Case]:
@@ -265,6 +358,18 @@ def _big_text(d: Path, megabytes: float) -> list[Case]:
     n = max(1, int(megabytes * 2 ** 20 / len(seed.encode("utf-8"))))
     (d / "text_big.txt").write_text(seed * n, encoding="utf-8")
     return [Case("text_big.txt", "ok")]
+
+
+def remove_corpus(folder: Path) -> None:
+    """Delete a generated corpus and the folder beside it that outside links point to
+    (``shutil.rmtree`` recurses once per folder level: the 1,200-deep case needs a higher limit)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for path in (folder, folder.parent / "outside"):
+            shutil.rmtree(path, ignore_errors=True)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def make_corpus(folder: Path, big_text_mb: float = 8) -> list[Case]:
