@@ -32,17 +32,20 @@ _SAMPLE_S = 0.02
 _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
-# run ``extract.cli.main`` in the child, then write the child's own usage to a file
+# run the ``plan-extract`` console script in the child as a user does (its workers see it as
+# their main module), then write the child's own usage to a file
 _CHILD = """\
-import json, resource, sys, time
+import json, resource, runpy, sys, time
 t0 = time.perf_counter()
-from extract.cli import main
+report, script = sys.argv[1], sys.argv[2]
+sys.argv = [script] + sys.argv[3:]
 try:
-    rc = main(sys.argv[2:])
+    runpy.run_path(script, run_name="__main__")
+    rc = 0
 except SystemExit as exc:
     rc = exc.code if isinstance(exc.code, int) else 1
 ru = resource.getrusage(resource.RUSAGE_SELF)
-with open(sys.argv[1], "w") as fh:
+with open(report, "w") as fh:
     json.dump({"cpu": ru.ru_utime + ru.ru_stime, "maxrss_mb": ru.ru_maxrss / 1024, "rc": rc,
                "wall": time.perf_counter() - t0}, fh)
 sys.exit(rc)
@@ -128,7 +131,8 @@ def measure(argv: list[str], cwd: str | Path | None = None, env: dict | None = N
         report = fh.name
     usage = TreeUsage()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, report, *argv], cwd=cwd, env=env,
+    script = str(Path(sys.executable).with_name("plan-extract"))
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, report, script, *argv], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seen: dict[int, dict] = {}
     done = threading.Event()

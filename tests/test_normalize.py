@@ -79,3 +79,18 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES, min_size=1, max_size=40), st.booleans())
 def test_offset_map_property(pieces, wraps):
     _check_offsets("".join(pieces), NormalizeOptions(join_wraps=wraps))
+
+
+def test_the_quality_prefilter_skips_only_characters_that_are_never_unusual():
+    """unusual_share looks for unusual characters only outside printable ASCII, CJK ideographs,
+    CJK punctuation and full-width forms: none of those may be unusual."""
+    import regex
+
+    from extract.text.quality import _MAYBE_UNUSUAL_CLASS, _UNUSUAL
+
+    skipped = regex.compile(_MAYBE_UNUSUAL_CLASS.replace("[^", "[", 1))
+    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    never = "".join(skipped.findall(chars))
+    assert len(never) > 20_000                       # the ideographs are among them
+    assert _UNUSUAL.findall(never) == []
+    assert _UNUSUAL.findall("\x00\x08\ufffd\ue000Ж가ア") == list("\x00\x08\ufffd\ue000Ж가ア")

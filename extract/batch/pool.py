@@ -178,7 +178,9 @@ def _context():
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
         try:
-            ctx.set_forkserver_preload(["extract.pipeline", "extract.batch.tasks", "extract.batch.preload"])
+            # "__main__": the caller's main script (plan-extract's) is imported once, in the server,
+            # instead of again in every worker
+            ctx.set_forkserver_preload(["__main__", "extract.pipeline", "extract.batch.tasks", "extract.batch.preload"])
         except Exception:  # noqa: BLE001 - preloading is only a speed-up
             pass
         return ctx

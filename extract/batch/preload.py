@@ -1,10 +1,38 @@
 """Imported by the fork server before it forks any worker: the shipped rules, the jieba
-tokenizers, pyarrow (and the pandas it loads on its first table) are loaded there once, and every
-worker starts with them (copy-on-write) instead of loading them again.  Each worker still runs
-``tasks.warm_up`` for what must be its own (another ``--patterns`` folder); with the shipped
-rules that finds everything loaded.
+tokenizers and pyarrow are loaded there once, and every worker starts with them (copy-on-write)
+instead of loading them again.  Each worker still runs ``tasks.warm_up`` for what must be its
+own (another ``--patterns`` folder); with the shipped rules that finds everything loaded.
+
+pyarrow imports pandas (~0.2 s) the first time it turns a Python list into an array, only to
+ask whether the list is a pandas object.  A worker never hands pyarrow a pandas object nor asks
+for one, so the fork server lets that first question find no pandas: pyarrow then never imports
+it in the server or its workers (the caller's process is not touched).
 """
 from __future__ import annotations
+
+import sys
+
+
+class _NoPandas:
+    """A finder that says pandas cannot be imported (for as long as it is on ``sys.meta_path``)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is not loaded in the fork server")
+        return None
+
+
+def _pyarrow_without_pandas() -> None:
+    if "pandas" in sys.modules:
+        return
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)      # type: ignore[arg-type]
+    try:
+        pa.array([0])                       # pyarrow's pandas check runs once, and remembers "absent"
+    finally:
+        sys.meta_path.remove(_NoPandas)     # type: ignore[arg-type]
 
 
 def _load_shipped_rules() -> None:
@@ -14,6 +42,7 @@ def _load_shipped_rules() -> None:
 
 
 try:
+    _pyarrow_without_pandas()
     _load_shipped_rules()
 except Exception:  # noqa: BLE001 - preloading is only a speed-up; the worker loads what it needs
     pass

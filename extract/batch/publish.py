@@ -273,19 +273,34 @@ def merge_and_publish(out: Path, shards_root: Path, refs: Iterable[ShardRef],
     """
     refs = list(refs)
     metadata = metadata or {}
-    state = _state(out)
-    state.mkdir(parents=True, exist_ok=True)
-    staging_name = f"staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    staging = state / staging_name
-    staging.mkdir()
+    staging = _new_staging(out)
     try:
         counts = _merge(staging, shards_root, refs, metadata)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _publish_staged(out, staging, counts, refs, metadata)
+    return counts
+
+
+def _new_staging(out: Path) -> Path:
+    state = _state(out)
+    state.mkdir(parents=True, exist_ok=True)
+    staging = state / f"staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    return staging
+
+
+def _publish_staged(out: Path, staging: Path, counts: dict[str, int], refs: list[ShardRef], metadata: dict) -> None:
+    """Name the merged tables in ``staging`` in a manifest and rename the set into ``out`` (journalled)."""
+    state = _state(out)
+    try:
         tables = {f"{t}.parquet": {"sha256": file_checksum(staging / f"{t}.parquet"), "rows": counts[t],
                                    "bytes": (staging / f"{t}.parquet").stat().st_size} for t in TABLE_NAMES}
         _write_json(staging / MANIFEST, {"tables": tables, "shards_sha256": shards_digest([r.name for r in refs]),
                                          "documents": len(refs), "metadata": metadata})
         files = list(FILES) + [MANIFEST]
-        _write_json(state / JOURNAL, {"staging": staging_name, "files": files})
+        _write_json(state / JOURNAL, {"staging": staging.name, "files": files})
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -293,4 +308,83 @@ def merge_and_publish(out: Path, shards_root: Path, refs: Iterable[ShardRef],
     _rename_all(out, staging, files)
     (state / JOURNAL).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
-    return counts
+
+
+class StreamedMerge:
+    """The merge run while the documents are extracted, in the order of the merged tables.
+
+    Every document of the run is known before the first is read (its shard name, doc_id and
+    path), so the order of the merged tables is too.  A shard is appended to the tables as soon
+    as every document before it is in; the supervisor does it between workers' results, so most
+    of the merge is done when the last document finishes.  The tables are the ones
+    :func:`merge_and_publish` writes from the same shards.  Anything unexpected (a shard
+    damaged, a result not in the plan) stops the streamed merge; :meth:`publish` then returns
+    None and the caller merges the usual way.
+    """
+
+    def __init__(self, out: Path, shards_root: Path, order: list[tuple[str, str, str]], metadata: dict | None):
+        from ..outputs.writer import SCHEMA_VERSION, TABLES
+
+        self.out, self.root, self.metadata = out, shards_root, metadata or {}
+        self.order = sorted(order)                    # (doc_id, source_path, shard name)
+        self.position = {key[2]: k for k, key in enumerate(self.order)}
+        self.ready: dict[int, ShardRef] = {}
+        self.done: list[ShardRef] = []
+        self.tables = TABLES
+        self.staging: Path | None = _new_staging(out)
+        self.writers = {t: _StreamWriter(self.staging / f"{t}.parquet", TABLES[t].with_metadata(
+                            {**self.metadata.get(t, {}), "schema_version": SCHEMA_VERSION}))
+                        for t in TABLE_NAMES}
+
+    @property
+    def stopped(self) -> bool:
+        return self.staging is None
+
+    def add(self, ref: ShardRef) -> None:
+        """A finished document: append it, and every one after it that was waiting for it."""
+        if self.stopped:
+            return
+        k = self.position.get(ref.name)
+        if k is None or k in self.ready or self.order[k] != (ref.doc_id, ref.source_path, ref.name):
+            self.stop()
+            return
+        self.ready[k] = ref
+        try:
+            while len(self.done) in self.ready:
+                ref = self.ready.pop(len(self.done))
+                for t, w in self.writers.items():
+                    table = read_shard_table(self.root, ref, t, self.tables[t])
+                    if table is not None and table.num_rows:
+                        w.add(table.replace_schema_metadata(w.schema.metadata))
+                self.done.append(ref)
+        except Exception:  # noqa: BLE001 - a damaged shard, a full disk: extraction goes on, and the
+            self.stop()    # usual merge afterwards meets the fault again (and reads damaged shards again)
+
+    def stop(self) -> None:
+        """Give the streamed merge up (its staging folder goes)."""
+        if self.staging is None:
+            return
+        for w in self.writers.values():
+            try:
+                w.writer.close()
+            except Exception:  # noqa: BLE001 - the staging folder is removed anyway
+                pass
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging = None
+
+    def publish(self) -> dict[str, int] | None:
+        """Publish the merged set when every planned document is in; None when the merge stopped."""
+        if self.stopped or len(self.done) != len(self.order):
+            self.stop()
+            return None
+        assert self.staging is not None
+        staging, self.staging = self.staging, None
+        try:
+            for w in self.writers.values():
+                w.close()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        counts = {t: w.rows for t, w in self.writers.items()}
+        _publish_staged(self.out, staging, counts, self.done, self.metadata)
+        return counts

@@ -317,14 +317,24 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
                 if on_document:
                     on_document(ref)
             problems = {task.rel: reason for task, reason in failed}
-            if on_start:
-                on_start(len(tasks))
-            refs += _extract(settings, tasks, stats, summary, on_document)
-            refs.sort(key=lambda r: (r.doc_id, r.source_path, r.name))
-            names = [r.name for r in refs]
-            if summary.extracted or failed or not is_current(settings.out, names, settings.metadata):
-                refs = _publish(settings, refs, by_name, problems, stats, summary, on_document)
-                summary.merged = True
+            # the tables are merged while the documents are read (a run that reads none checks first
+            # whether the published set is already this one)
+            merger = _streamed_merge(settings, tasks, refs) if tasks or failed else None
+            try:
+                if on_start:
+                    on_start(len(tasks))
+                refs += _extract(settings, tasks, stats, summary, on_document, merger.add if merger else None)
+                refs.sort(key=lambda r: (r.doc_id, r.source_path, r.name))
+                names = [r.name for r in refs]
+                if summary.extracted or failed or not is_current(settings.out, names, settings.metadata):
+                    if merger is not None and merger.publish() is not None:
+                        _check_published(settings.out)
+                    else:
+                        refs = _publish(settings, refs, by_name, problems, stats, summary, on_document)
+                    summary.merged = True
+            finally:
+                if merger is not None:
+                    merger.stop()
             prune(shards_dir(settings.out), {r.name for r in refs})
         except OSError as exc:
             raise RunFault(_output_failed(settings.out, exc)) from None
@@ -337,15 +347,40 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
     return summary
 
 
+def _streamed_merge(settings: RunSettings, tasks: list[Task], refs: list[ShardRef]):
+    """A :class:`~.publish.StreamedMerge` of every document of the run, fed the shards already there."""
+    from ..readers import doc_id_from_path
+    from .publish import StreamedMerge
+
+    order = [(r.doc_id, r.source_path, r.name) for r in refs] + [(doc_id_from_path(t.rel), t.rel, t.name)
+                                                                 for t in tasks]
+    merger = StreamedMerge(settings.out, shards_dir(settings.out), order, settings.metadata)
+    for ref in refs:
+        merger.add(ref)
+    return merger
+
+
+def _check_published(out: Path) -> None:
+    from .publish import set_problem
+
+    problem = set_problem(out)
+    if problem:        # changed under the run while it published
+        raise RunFault(f"the tables just published in {out} do not verify: {problem}; run again")
+
+
 def _extract(settings: RunSettings, tasks: list[Task], stats: dict, summary: RunSummary,
-             on_document: Callable[[ShardRef], None] | None) -> list[ShardRef]:
-    """Extract ``tasks`` with the chosen engine; the references of their shards."""
+             on_document: Callable[[ShardRef], None] | None,
+             on_ref: Callable[[ShardRef], None] | None = None) -> list[ShardRef]:
+    """Extract ``tasks`` with the chosen engine; the references of their shards (each also given
+    to ``on_ref`` as it comes: the streamed merge)."""
     # largest first: the long documents start early and the pool's tail is short (the merged
     # tables do not depend on the order documents finish in)
     tasks = sorted(tasks, key=lambda t: (-_size(t.path), t.rel))
     refs = []
     for ref in _engine(settings, tasks, stats):
         refs.append(ref)
+        if on_ref is not None:
+            on_ref(ref)
         summary.extracted += 1
         if on_document:
             on_document(ref)
@@ -359,7 +394,7 @@ def _publish(settings: RunSettings, refs: list[ShardRef], by_name: dict[str, Tas
     Returns:
         the references the published set was merged from.
     """
-    from .publish import merge_and_publish, set_problem
+    from .publish import merge_and_publish
 
     store = shards_dir(settings.out)
     by_rel = {t.rel: t for t in by_name.values()}
@@ -381,9 +416,7 @@ def _publish(settings: RunSettings, refs: list[ShardRef], by_name: dict[str, Tas
             summary.warnings.append(f"{len(docs)} document(s) read again: their stored results were missing or "
                                     f"damaged ({docs[0]}{', …' if len(docs) > 1 else ''})")
             refs = sorted(kept + redone, key=lambda r: (r.doc_id, r.source_path, r.name))
-    problem = set_problem(settings.out)
-    if problem:        # changed under the run while it published
-        raise RunFault(f"the tables just published in {settings.out} do not verify: {problem}; run again")
+    _check_published(settings.out)
     return refs
 
 

@@ -18,6 +18,8 @@ A character an extractor could not map at all, as pdfminer writes it, is one unu
 """
 from __future__ import annotations
 
+import re
+
 import regex
 
 # characters a Chinese plan does not contain (μ Δ α β γ ° and the Latin alphabet are units and
@@ -28,6 +30,12 @@ _UNUSUAL = regex.compile(
     r"\u0100-\u024f\u0250-\u02af\u0370-\u03ff--[μΔαβγΩ]]",
     regex.V1,
 )
+# runs of characters that may be unusual: everything but tab/newline/CR, printable ASCII, the
+# CJK Unified Ideographs, CJK punctuation and full-width forms, none of which _UNUSUAL matches
+# (tests/test_normalize.py checks every one); ``re`` finds them ~5x faster than ``regex`` finds
+# _UNUSUAL in the whole text, which is then run on the runs only
+_MAYBE_UNUSUAL_CLASS = r"[^\t\n\r\x20-\x7e\u4e00-\u9fff\u3000-\u302d\u3030-\u303f\uff01-\uff5e]"
+_MAYBE_UNUSUAL = re.compile(_MAYBE_UNUSUAL_CLASS + "+")
 # a year or a percentage whose digits are missing: "到年底", "至年", " 年全省", "达到%"
 _LOST_DIGITS = regex.compile(r"(?:到|至|截至|截止|于)\s*年|(?<![\d.\s０-９])\s+年(?=[底末前])|(?:达到|为|下降|提高|于)\s*[%％]")
 
@@ -43,7 +51,8 @@ def unusual_share(text: str) -> float:
     n_body = len(text) - sum(text.count(ch) for ch in _SPACES)
     if n_body <= 0:
         return 0.0
-    bad = sum(1 for _ in _UNUSUAL.finditer(text)) + 3 * sum(1 for _ in _LOST_DIGITS.finditer(text))
+    unusual = sum(1 for run in _MAYBE_UNUSUAL.findall(text) for _ in _UNUSUAL.finditer(run))
+    bad = unusual + 3 * sum(1 for _ in _LOST_DIGITS.finditer(text))
     return min(1.0, bad / n_body)
 
 

@@ -36,10 +36,13 @@ def last_sentence_end(text: str) -> int:
     >>> last_sentence_end("到2025年.（一）")
     6
     """
-    for i in range(len(text) - 1, -1, -1):
-        if text[i] in SENTENCE_END or _is_ascii_stop(text, i):
+    last = max(text.rfind(ch) for ch in SENTENCE_END)
+    i = text.rfind(".")
+    while i > last:                 # an ASCII stop after the last 。！？ (only "." needs a look around)
+        if _is_ascii_stop(text, i):
             return i
-    return -1
+        i = text.rfind(".", 0, i)
+    return last
 
 
 @lru_cache(maxsize=8)

@@ -2,8 +2,8 @@
 
 jieba's dictionary (350,000 words, their prefixes and parts of speech) takes ~1 s of CPU to
 load whole, more than a small document takes to read.  So the tokenizer reads it by first
-character, as the text needs it: the dictionary is kept (once per machine, in the temporary
-folder, keyed by jieba's version and dictionary file) as one bucket per first character, and
+character, as the text needs it: the dictionary is kept (built once, in the user's cache folder,
+keyed by jieba's version and dictionary file, checked by its hash) as one bucket per first character, and
 before jieba looks at a text, the buckets of its characters are merged into the tokenizer's
 ordinary dicts.  jieba's own code then runs unchanged on the same entries it would have
 loaded whole: the words, frequencies and tags are identical (a word added with
@@ -55,18 +55,26 @@ def pos_tokenizer(words: tuple[tuple, ...]):
 
 
 class _Dictionary:
-    """jieba's dictionary in buckets by first character: ``(frequencies, tags)`` each, read on demand."""
+    """jieba's dictionary in buckets by first character: ``(frequencies, tags)`` each, read on demand.
+
+    The file: 8 bytes giving the header's length, the header (format, jieba's word total, the
+    buckets' offsets and the SHA-256 of the body, marshalled), the body (one marshalled bucket
+    each).  The body is checked against its hash when the file is opened.
+    """
 
     def __init__(self, path: str):
+        import hashlib
         import mmap
 
         with open(path, "rb") as fh:
             self.data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         size = int.from_bytes(self.data[:8], "little")
-        form, self.total, self.index = marshal.loads(self.data[8:8 + size])
+        form, self.total, self.index, digest = marshal.loads(self.data[8:8 + size])
         if form != _FORMAT:
             raise ValueError(f"dictionary cache format {form}")
         self.base = 8 + size
+        if hashlib.sha256(memoryview(self.data)[self.base:]).hexdigest() != digest:
+            raise ValueError("dictionary cache damaged")
 
     def bucket(self, ch: str) -> tuple[dict, dict] | None:
         at = self.index.get(ch)
@@ -82,13 +90,27 @@ def _dictionary() -> _Dictionary:
 
     source = os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
     st = os.stat(source)
-    name = f"plan_extract_jieba_{jieba.__version__}_{st.st_size}_{st.st_mtime_ns}_{_FORMAT}.buckets"
-    path = os.path.join(tempfile.gettempdir(), name)
+    name = f"jieba_{jieba.__version__}_{st.st_size}_{st.st_mtime_ns}_{_FORMAT}.buckets"
+    path = os.path.join(_cache_dir(), name)
     try:
         return _Dictionary(path)
-    except (OSError, ValueError, EOFError, TypeError):
+    except (OSError, ValueError, EOFError, TypeError):     # none yet, another version, damaged
         _build(path)
         return _Dictionary(path)
+
+
+def _cache_dir() -> str:
+    """This user's cache folder for plan-extract (``$XDG_CACHE_HOME/plan-extract``, else
+    ``~/.cache/plan-extract``), or the temporary folder when it cannot be made."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "plan-extract")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    return tempfile.gettempdir()
 
 
 def _build(path: str) -> None:
@@ -112,7 +134,12 @@ def _build(path: str) -> None:
         index[ch] = (pos, len(blob))
         body.append(blob)
         pos += len(blob)
-    head = marshal.dumps((_FORMAT, tok.total, index))
+    import hashlib
+
+    digest = hashlib.sha256()
+    for blob in body:
+        digest.update(blob)
+    head = marshal.dumps((_FORMAT, tok.total, index, digest.hexdigest()))
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".plan_extract_jieba")
     try:
         with os.fdopen(fd, "wb") as fh:
