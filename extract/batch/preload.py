@@ -28,11 +28,11 @@ def _pyarrow_without_pandas() -> None:
         return
     import pyarrow as pa
 
-    sys.meta_path.insert(0, _NoPandas)      # type: ignore[arg-type]
+    sys.meta_path.insert(0, _NoPandas)
     try:
         pa.array([0])                       # pyarrow's pandas check runs once, and remembers "absent"
     finally:
-        sys.meta_path.remove(_NoPandas)     # type: ignore[arg-type]
+        sys.meta_path.remove(_NoPandas)
 
 
 def _load_shipped_rules() -> None:
