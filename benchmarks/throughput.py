@@ -1,27 +1,30 @@
-"""Benchmark: the project's throughput beside its floors, --jobs 1 and 2, re-runs and memory.
+"""Benchmark: the speed and memory figures of issue 24, whole process tree, beside a baseline.
 
-Usage: python benchmarks/throughput.py [--text-mb 10] [--pdf-dir ../shared/corpus-pdf] [--skip-pdf]
+Usage: python benchmarks/throughput.py [--baseline REF|none] [--text-mb 50] [--big-text-mb 200]
+                                       [--skip-big] [--pdf-dir DIR] [--unlabelled-dir DIR]
 
-Prints, in one run:
+Every figure comes from ``plan-extract run`` processes measured over their whole process tree
+(supervisor, fork server, workers: ``benchmarks/process_tree.py``), for this checkout and, in
+the same run, for the code of git ``REF`` (default ``main``: ``git archive`` into a temporary
+folder, run with the same interpreter and packages).  Printed:
 
-- text: a corpus of ``--text-mb`` MB made by repeating the demo plans (20 files), extracted with
-  ``--jobs 1`` and ``--jobs 2``; floors measured on the same bytes in this process: decoding,
-  one regex pass, jieba (the project's tokenizer) over all of it.  ``MB/CPU-s`` divides the
-  bytes by the CPU seconds of the run (main process and workers, warm-up included);
-  ``ratio`` is the project's MB/CPU-s over the floor's MB/s;
-- PDF: the eight plans, ``--jobs 1`` and ``2``, beside pypdfium2's text alone and pdfplumber's
-  ``extract_text`` alone (pages per second, one core);
-- re-runs on the PDFs: the unchanged corpus
-  against the first run, and one changed file (how many documents were read again), each a new
-  ``plan-extract`` process; and the unchanged re-run's own work measured in-process;
-- peak memory: the largest worker resident set and the main process's.
+- text: MB per CPU-second on a ``--text-mb`` MB corpus (the demo plans repeated, 20 files),
+  ``--jobs 1``, and its ratio to jieba's ``cut_all`` over the same bytes in this process;
+- PDF: pages per CPU-second on ``--pdf-dir`` and ``--unlabelled-dir`` (``--jobs 1``), beside
+  pypdfium2's bare text; ``--jobs 2`` against ``--jobs 1`` (wall) on ``--pdf-dir``;
+- a one-file run (one demo plan): CPU seconds of the whole tree;
+- the supervisor's peak memory on ``--big-text-mb`` MB of text (``--jobs 2``), the workers' peaks;
+- how the tree shares the CPU (supervisor, fork server, workers) and, for this checkout, how a
+  worker's CPU splits by stage (read, normalise, rules, tables … measured in this process on a
+  sample of each corpus);
+- re-runs: an unchanged corpus, and one changed file.
 
-CPU seconds are the stable figure on a shared machine; wall seconds are shown beside them.
+CPU seconds are the stable figure on a shared machine; wall seconds vary with the load.
 """
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -31,9 +34,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from process_tree import TreeUsage, describe, measure  # noqa: E402
+
+TARGETS = {"text": 5.0, "text_vs_cut_all": 3.0, "pdf": 200.0, "unlabelled": 100.0, "jobs2": 1.8,
+           "one_file": 0.7, "supervisor_mb": 350.0}
 
 
-def _text_corpus(folder: Path, megabytes: float) -> int:
+def text_corpus(folder: Path, megabytes: float) -> int:
+    """``megabytes`` MB of plan text in 20 files (the demo plans repeated, each file different)."""
     seeds = sorted((ROOT / "corpus").glob("*.txt"))
     folder.mkdir(parents=True)
     per_file = megabytes * 2 ** 20 / 20
@@ -49,52 +59,24 @@ def _text_corpus(folder: Path, megabytes: float) -> int:
 
 
 def _timed(fn):
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0 = time.process_time()
     result = fn()
-    return time.perf_counter() - t0, time.process_time() - c0, result
+    return time.process_time() - t0, result
 
 
-def _text_floors(folder: Path) -> dict[str, float]:
-    import regex
+def cut_all_mb_per_s(folder: Path) -> float:
+    """jieba's ``cut_all`` over the corpus's bytes (its default tokenizer, dictionary loaded first)."""
+    import jieba
 
-    from extract.patterns import load_patterns
-    from extract.pipeline import rules_for
-
-    files = sorted(folder.glob("*.txt"))
-    raw = [p.read_bytes() for p in files]
-    size = sum(map(len, raw)) / 2 ** 20
-    _w, cpu, texts = _timed(lambda: [b.decode("utf-8") for b in raw])
-    floors = {"decode": size / cpu}
-    pattern = regex.compile(r"\d+(?:\.\d+)?\s*(?:%|万|亿|吨|公顷)")
-    _w, cpu, _n = _timed(lambda: sum(1 for t in texts for _m in pattern.finditer(t)))
-    floors["one regex pass"] = size / cpu
-    tok = rules_for(load_patterns()).lex.tokenizer
-    sample = texts[0][: 2 ** 20]                       # 1 M characters of jieba is enough to time it
-    _w, cpu, _n = _timed(lambda: sum(1 for _t in tok.cut(sample, HMM=True)))
-    floors["jieba"] = len(sample.encode("utf-8")) / 2 ** 20 / cpu
-    return floors
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    size = sum(len(t.encode("utf-8")) for t in texts) / 2 ** 20
+    cpu, _ = _timed(lambda: sum(1 for t in texts for _w in jieba.cut(t, cut_all=True)))
+    return size / cpu
 
 
-def _run(corpus: Path, out: Path, jobs: int, redo: bool = True):
-    from extract.batch.runner import RunSettings, run_corpus
-
-    t0 = time.perf_counter()
-    summary = run_corpus(RunSettings(corpus, out, jobs=jobs, redo=redo))
-    return time.perf_counter() - t0, summary
-
-
-def _cli(corpus: Path, out: Path) -> tuple[float, str]:
-    """Wall seconds of one ``plan-extract run`` process and what it said about reused documents."""
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out)],
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    note = next((ln.strip("()") for ln in proc.stderr.splitlines() if "unchanged documents reused" in ln),
-                "all documents read")
-    return wall, note.split(";")[0]
-
-
-def _pdf_pages(folder: Path) -> int:
+def pdf_pages(folder: Path) -> int:
     import pypdfium2 as pdfium
 
     n = 0
@@ -105,90 +87,224 @@ def _pdf_pages(folder: Path) -> int:
     return n
 
 
-def _pdf_floors(folder: Path, pages: int) -> dict[str, float]:
-    import pdfplumber
+def pdfium_pages_per_s(folder: Path, pages: int) -> float:
     import pypdfium2 as pdfium
 
-    def pdfium_text():
+    def bare():
         for f in sorted(folder.glob("*.pdf")):
             pdf = pdfium.PdfDocument(str(f))
             for page in pdf:
                 page.get_textpage().get_text_range()
             pdf.close()
 
-    def plumber_text():
-        for f in sorted(folder.glob("*.pdf")):
-            with pdfplumber.open(f) as pdf:
-                for page in pdf.pages:
-                    page.extract_text()
-                    page.flush_cache()
-
-    _w, cpu1, _ = _timed(pdfium_text)
-    _w, cpu2, _ = _timed(plumber_text)
-    return {"pypdfium2 text alone": pages / cpu1, "pdfplumber extract_text alone": pages / cpu2}
+    cpu, _ = _timed(bare)
+    return pages / cpu
 
 
-def _line(label: str, wall: float, cpu: float, amount: float, unit: str, floors: dict[str, float]) -> str:
-    per_cpu = amount / cpu if cpu else float("nan")
-    ratios = "  ".join(f"{per_cpu / v:5.2f}x {k}" for k, v in floors.items())
-    return (f"  {label:10s} wall {wall:6.1f} s  {amount / wall:7.1f} {unit}/s   CPU {cpu:6.1f} s  "
-            f"{per_cpu:7.2f} {unit}/CPU-s   ratio to floors: {ratios}")
+class Code:
+    """A version of the code to run: this checkout, or a git ref exported to a temporary folder."""
+
+    def __init__(self, label: str, src: Path | None):
+        self.label, self.src = label, src
+
+    @classmethod
+    def from_ref(cls, ref: str, into: Path) -> Code:
+        into.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+        return cls(ref, into)
+
+    def run(self, *args: str) -> TreeUsage:
+        env = dict(os.environ)
+        if self.src is not None:       # the exported tree's package first on the path, in every process
+            env["PYTHONPATH"] = str(self.src) + os.pathsep + env.get("PYTHONPATH", "")
+        u = measure(["run", *args, "-q"], cwd=self.src or ROOT, env=env)
+        if u.returncode not in (0, 1):
+            raise SystemExit(f"{self.label}: plan-extract run {' '.join(args)} failed:\n{u.stderr}")
+        return u
+
+
+def stage_shares(text_sample: list[Path], pdf_sample: list[Path]) -> dict[str, dict[str, float]]:
+    """How a worker's CPU splits by stage, for this checkout, measured in this process.
+
+    The stages are the pipeline's own functions, timed by wrapping them (a stage missing in a
+    later version of the code is left out).
+    """
+    from collections import defaultdict
+
+    from extract import pipeline
+    from extract.batch import preload  # noqa: F401 - what a worker starts with
+    from extract.batch.shards import write_shard
+    from extract.batch.tasks import _sorted_rows
+    from extract.readers import pdf as pdf_reader
+    from extract.readers import text as text_reader
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(module, name: str, stage: str) -> None:
+        fn = getattr(module, name, None)
+        if fn is None:
+            return
+
+        def wrapper(*a, **k):
+            t0 = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[stage] += time.process_time() - t0
+
+        setattr(module, name, wrapper)
+
+    for module, name, stage in [
+            (text_reader, "normalize", "normalise"), (text_reader, "blocks_from_text", "blocks"),
+            (pdf_reader, "normalize", "normalise"), (pdf_reader, "blocks_from_text", "blocks"),
+            (pipeline, "read_document", "read"), (pipeline, "build_sections", "sections"),
+            (pipeline, "infer_metadata", "metadata"), (pipeline, "_table_commitments", "tables"),
+            (pipeline, "likely_misses", "likely misses"), (pipeline, "reading_report", "text quality"),
+            (pipeline, "link_restatements", "restatements")]:
+        timed(module, name, stage)
+    prose_cls = pipeline.ProseRules
+    prose_extract = prose_cls.extract
+
+    def prose(self, *a, **k):
+        t0 = time.process_time()
+        try:
+            return prose_extract(self, *a, **k)
+        finally:
+            spent["prose rules"] += time.process_time() - t0
+
+    prose_cls.extract = prose          # type: ignore[method-assign]
+    shards = Path(tempfile.mkdtemp(prefix="plan-extract-stages-"))
+    out: dict[str, dict[str, float]] = {}
+    try:
+        for label, files in (("text", text_sample), ("PDF", pdf_sample)):
+            spent.clear()
+            t0 = time.process_time()
+            for f in files:
+                rows = _sorted_rows(pipeline.process_file(f, f.parent))
+                t1 = time.process_time()
+                write_shard(shards, f.stem, rows)
+                spent["shard writing"] += time.process_time() - t1
+            total = time.process_time() - t0
+            shares = dict(spent)
+            if "read" in shares:       # the reader's own work, its normalising and blocks apart
+                shares["read"] -= shares.get("normalise", 0.0) + shares.get("blocks", 0.0)
+            shares["other"] = total - sum(shares.values())
+            out[label] = {k: v / total for k, v in shares.items()}
+    finally:
+        prose_cls.extract = prose_extract  # type: ignore[method-assign]
+        shutil.rmtree(shards, ignore_errors=True)
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--text-mb", type=float, default=10)
+    ap.add_argument("--baseline", default="main", help="git ref to measure beside this checkout ('none': skip)")
+    ap.add_argument("--text-mb", type=float, default=50)
+    ap.add_argument("--big-text-mb", type=float, default=200)
+    ap.add_argument("--skip-big", action="store_true", help="leave out the supervisor-memory run")
     ap.add_argument("--pdf-dir", default=str(ROOT.parent / "shared" / "corpus-pdf"))
-    ap.add_argument("--skip-pdf", action="store_true")
+    ap.add_argument("--unlabelled-dir", default=str(ROOT.parent / "shared" / "corpus-pdf-unlabelled"))
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="plan-extract-bench-"))
-    peaks = []
     try:
-        corpus = work / "text"
-        size = _text_corpus(corpus, a.text_mb) / 2 ** 20
-        print(f"text: {size:.1f} MB in 20 files")
-        floors = _text_floors(corpus)
-        print("  floors (one core): " + "  ".join(f"{k} {v:.1f} MB/s" for k, v in floors.items()))
-        for jobs in (1, 2):
-            wall, s = _run(corpus, work / f"out-text-{jobs}", jobs)
-            peaks.append(s.peak_worker_rss_mb)
-            print(_line(f"--jobs {jobs}", wall, s.cpu_seconds, size, "MB", floors))
-        pdf_dir = Path(a.pdf_dir)
-        if not a.skip_pdf and sorted(pdf_dir.glob("*.pdf")):
-            pages = _pdf_pages(pdf_dir)
-            print(f"PDF: {len(list(pdf_dir.glob('*.pdf')))} files, {pages} pages")
-            floors = _pdf_floors(pdf_dir, pages)
-            print("  floors (one core): " + "  ".join(f"{k} {v:.1f} pages/s" for k, v in floors.items()))
+        codes = [Code("now", None)]
+        if a.baseline != "none":
+            codes.insert(0, Code.from_ref(a.baseline, work / "baseline"))
+        text = work / "text"
+        size = text_corpus(text, a.text_mb) / 2 ** 20
+        one = work / "one"
+        one.mkdir()
+        shutil.copy(sorted((ROOT / "corpus").glob("*.txt"))[0], one)
+        pdf_dir, unl_dir = Path(a.pdf_dir), Path(a.unlabelled_dir)
+        pages = pdf_pages(pdf_dir)
+        unl_pages = pdf_pages(unl_dir) if unl_dir.is_dir() else 0
+        floors = {"cut_all": cut_all_mb_per_s(text), "pdfium": pdfium_pages_per_s(pdf_dir, pages)}
+        print(f"corpora: text {size:.1f} MB in 20 files; {pdf_dir.name} {pages} pages; "
+              f"{unl_dir.name} {unl_pages} pages")
+        print(f"floors (this process, one core): jieba cut_all {floors['cut_all']:.2f} MB/s, "
+              f"pypdfium2 bare text {floors['pdfium']:.0f} pages/s")
+        figures: dict[str, dict[str, float]] = {}
+        for code in codes:
+            f = figures[code.label] = {}
+            print(f"\n== {code.label}")
+            u = code.run(str(text), "-o", str(work / f"out-text-{code.label}"), "--redo", "--jobs", "1")
+            f["text"] = size / u.cpu
+            f["text_vs_cut_all"] = f["text"] / floors["cut_all"]
+            print(f"  text {a.text_mb:g} MB --jobs 1: {describe(u)}")
             walls = {}
             for jobs in (1, 2):
-                wall, s = _run(pdf_dir, work / f"out-pdf-{jobs}", jobs)
-                walls[jobs] = wall
-                peaks.append(s.peak_worker_rss_mb)
-                print(_line(f"--jobs {jobs}", wall, s.cpu_seconds, pages, "pages", floors))
-            print(f"  --jobs 2 vs --jobs 1: {walls[1] / walls[2]:.2f}x faster (wall)")
-            # re-runs, each a fresh plan-extract process as a user runs it, on a private copy (one file changes)
-            copy = work / "pdf"
-            shutil.copytree(pdf_dir, copy)
-            out = work / "out-rerun"
-            first, _ = _cli(copy, out)
-            again, note = _cli(copy, out)
-            changed = sorted(copy.glob("*.pdf"))[0]
-            changed.chmod(0o644)
-            with changed.open("ab") as fh:
-                fh.write(b"\n% changed\n")
-            third, note3 = _cli(copy, out)
-            _run(copy, work / "out-inproc", 2, redo=False)     # the same run in-process, then again
-            t0 = time.perf_counter()
-            _run(copy, work / "out-inproc", 2, redo=False)
-            inproc = time.perf_counter() - t0
-            print(f"re-run (new plan-extract process each): first {first:.2f} s; unchanged {again:.2f} s "
-                  f"({100 * again / first:.1f}% of the first; {note}); one changed file {third:.2f} s ({note3}); "
-                  f"the unchanged re-run's own work in-process: {inproc:.3f} s ({100 * inproc / first:.1f}%)")
-        main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory: worker {max(peaks):.0f} MB, main process {main_mb:.0f} MB")
+                u = code.run(str(pdf_dir), "-o", str(work / f"out-pdf-{code.label}"), "--redo", "--jobs", str(jobs))
+                walls[jobs] = u.wall
+                if jobs == 1:
+                    f["pdf"] = pages / u.cpu
+                print(f"  {pdf_dir.name} --jobs {jobs}: {describe(u)}")
+            f["jobs2"] = walls[1] / walls[2]
+            if unl_pages:
+                u = code.run(str(unl_dir), "-o", str(work / f"out-unl-{code.label}"), "--redo", "--jobs", "1")
+                f["unlabelled"] = unl_pages / u.cpu
+                f["worker_mb_unlabelled"] = u.worker_peak_mb
+                print(f"  {unl_dir.name} --jobs 1: {describe(u)}")
+            u = code.run(str(one), "-o", str(work / f"out-one-{code.label}"), "--redo")
+            f["one_file"] = u.cpu
+            print(f"  one file: {describe(u)}")
+            if not a.skip_big:
+                big = work / "big"
+                if not big.is_dir():
+                    text_corpus(big, a.big_text_mb)
+                u = code.run(str(big), "-o", str(work / f"out-big-{code.label}"), "--redo", "--jobs", "2")
+                f["supervisor_mb"] = u.supervisor_peak_mb
+                f["worker_mb_text"] = u.worker_peak_mb
+                f["big_text"] = a.big_text_mb / u.cpu
+                print(f"  text {a.big_text_mb:g} MB --jobs 2: {describe(u)}")
+                shutil.rmtree(work / f"out-big-{code.label}", ignore_errors=True)
+        _table(figures, a)
+        _reruns(codes[-1], pdf_dir, work)
+        shares = stage_shares(sorted(text.glob("*.txt"))[:4], sorted(pdf_dir.glob("*.pdf")))
+        print("\nworker CPU by stage (this checkout, in-process):")
+        for label, by_stage in shares.items():
+            print(f"  {label:5s} " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in
+                                               sorted(by_stage.items(), key=lambda kv: -kv[1]) if v >= 0.005))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _table(figures: dict[str, dict[str, float]], a) -> None:
+    rows = [("text", f"text MB per CPU-s ({a.text_mb:g} MB, --jobs 1)", ">= {:g}", "{:.2f}"),
+            ("text_vs_cut_all", "  x jieba cut_all, same bytes", ">= {:g}x", "{:.2f}x"),
+            ("pdf", "PDF pages per CPU-s, corpus-pdf (--jobs 1)", ">= {:g}", "{:.0f}"),
+            ("unlabelled", "PDF pages per CPU-s, corpus-pdf-unlabelled", ">= {:g}", "{:.0f}"),
+            ("jobs2", "--jobs 2 vs --jobs 1, corpus-pdf (wall)", ">= {:g}x", "{:.2f}x"),
+            ("one_file", "one-file run, CPU-s", "<= {:g}", "{:.2f}"),
+            ("supervisor_mb", f"supervisor peak MB, {a.big_text_mb:g} MB of text", "< {:g}", "{:.0f}"),
+            ("worker_mb_text", f"worker peak MB, {a.big_text_mb:g} MB of text (10 MB plans)", "", "{:.0f}"),
+            ("worker_mb_unlabelled", "worker peak MB, corpus-pdf-unlabelled", "< 400", "{:.0f}"),
+            ("big_text", f"text MB per CPU-s ({a.big_text_mb:g} MB, --jobs 2)", "", "{:.2f}")]
+    labels = list(figures)
+    print("\n" + f"{'figure':52s}" + "".join(f"{lab:>12s}" for lab in labels) + f"{'target':>10s}")
+    for key, name, target, fmt in rows:
+        if not any(key in f for f in figures.values()):
+            continue
+        cells = "".join(f"{fmt.format(figures[lab][key]) if key in figures[lab] else '-':>12s}" for lab in labels)
+        goal = target.format(TARGETS[key]) if "{" in target else target
+        print(f"{name:52s}{cells}{goal:>10s}")
+
+
+def _reruns(code: Code, pdf_dir: Path, work: Path) -> None:
+    """Re-runs of this checkout on a private copy of the PDFs: unchanged, then one file changed."""
+    copy = work / "pdf-copy"
+    shutil.copytree(pdf_dir, copy)
+    out = str(work / "out-rerun")
+    first = code.run(str(copy), "-o", out)
+    again = code.run(str(copy), "-o", out)
+    changed = sorted(copy.glob("*.pdf"))[0]
+    changed.chmod(0o644)
+    with changed.open("ab") as fh:
+        fh.write(b"\n% changed\n")
+    third = code.run(str(copy), "-o", out)
+    print(f"\nre-runs ({code.label}, whole tree): first {first.cpu:.2f} CPU-s; unchanged {again.cpu:.2f} CPU-s "
+          f"({100 * again.cpu / first.cpu:.0f}% of the first); one file changed {third.cpu:.2f} CPU-s")
 
 
 if __name__ == "__main__":

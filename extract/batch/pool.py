@@ -187,6 +187,18 @@ def _context():
     return mp.get_context("spawn")
 
 
+def start_early() -> None:
+    """Start the fork server now: it loads the rules in the background while the caller plans the run."""
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        try:
+            forkserver.ensure_running()
+        except Exception:  # noqa: BLE001 - the pool starts it (or reports why not) when it needs it
+            pass
+
+
 def _rss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as fh:

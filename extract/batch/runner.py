@@ -298,6 +298,8 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
         summary.warnings += [f"{p.path}: {p.reason}" for p in found[1]]
         return summary                    # nothing to read: the published tables stay as they are
     check_output(settings.out)
+    if settings.engine == "local" and (settings.redo or not (settings.out / "published.json").is_file()):
+        _start_workers_early()            # documents will be read: the workers' server loads meanwhile
     stats: dict = {}
     with _Lock(settings.out):
         try:
@@ -316,6 +318,8 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
                 refs.append(ref)
                 if on_document:
                     on_document(ref)
+            if tasks and settings.engine == "local":
+                _start_workers_early()
             problems = {task.rel: reason for task, reason in failed}
             # the tables are merged while the documents are read (a run that reads none checks first
             # whether the published set is already this one)
@@ -345,6 +349,12 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
     summary.seconds = time.perf_counter() - t0
     summary.cpu_seconds = time.process_time() - cpu0 + stats.get("worker_cpu_s", 0.0)
     return summary
+
+
+def _start_workers_early() -> None:
+    from .pool import start_early
+
+    start_early()
 
 
 def _streamed_merge(settings: RunSettings, tasks: list[Task], refs: list[ShardRef]):
