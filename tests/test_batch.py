@@ -113,6 +113,28 @@ def test_streamed_row_groups_keep_every_row(tmp_path, monkeypatch):
     assert pq.ParquetFile(out / "commitments.parquet").num_row_groups > 10
 
 
+def test_the_merge_streamed_during_extraction_writes_the_tables_of_the_plain_merge(tmp_path):
+    """Documents finish in any order; the streamed merge appends each once those before it are in."""
+    from extract.batch.shards import shards_dir
+
+    corpus, out = _corpus(tmp_path, 5), tmp_path / "out"
+    run_corpus(RunSettings(corpus, out, jobs=2))
+    store = shards_dir(out)
+    refs = sorted((r for p in store.iterdir() if (r := read_ref(p)) is not None),
+                  key=lambda r: (r.doc_id, r.source_path, r.name))
+    plain, streamed = tmp_path / "plain", tmp_path / "streamed"
+    publish.merge_and_publish(plain, store, refs)
+    merger = publish.StreamedMerge(streamed, store, [(r.doc_id, r.source_path, r.name) for r in refs], None)
+    for k in (3, 0, 4, 2, 1):                  # the order workers finish in
+        merger.add(refs[k])
+        assert len(merger.done) == {3: 0, 0: 1, 4: 1, 2: 1, 1: 5}[k]
+    assert merger.publish() is not None
+    _same(plain, streamed)
+    lost = publish.StreamedMerge(tmp_path / "lost", store, [(r.doc_id, r.source_path, r.name) for r in refs], None)
+    lost.add(refs[0])
+    assert lost.publish() is None and not (tmp_path / "lost" / "commitments.parquet").exists()   # one missing: no set
+
+
 def test_a_run_killed_while_publishing_is_finished_by_the_next_one(tmp_path, monkeypatch):
     corpus, out = _corpus(tmp_path, 2), tmp_path / "out"
     run_corpus(RunSettings(corpus, out))

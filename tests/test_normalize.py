@@ -94,3 +94,48 @@ def test_the_quality_prefilter_skips_only_characters_that_are_never_unusual():
     assert len(never) > 20_000                       # the ideographs are among them
     assert _UNUSUAL.findall(never) == []
     assert _UNUSUAL.findall("\x00\x08\ufffd\ue000Ж가ア") == list("\x00\x08\ufffd\ue000Ж가ア")
+
+
+def _reference_sub(text, starts, ends, pattern, repl):
+    """Offset-keeping substitution, one list entry per character (what _Builder must equal)."""
+    out, s_out, e_out, pos = [], [], [], 0
+    for m in pattern.finditer(text):
+        a, b = m.span()
+        new = repl(m)
+        if new is None:
+            continue
+        out.append(text[pos:a]); s_out += starts[pos:a]; e_out += ends[pos:a]
+        if new:
+            if a < b:
+                sa, eb = starts[a], ends[b - 1]
+            else:
+                sa = starts[a] if a < len(starts) else (ends[-1] if ends else 0)
+                eb = sa
+            out.append(new); s_out += [sa] * len(new); e_out += [eb] * len(new)
+        pos = b
+    out.append(text[pos:]); s_out += starts[pos:]; e_out += ends[pos:]
+    return "".join(out), s_out, e_out
+
+
+_STEPS = [  # (pattern, replacement): drop, widen, narrow, insert at a point, keep, replace with itself
+    (r"x", lambda m: ""), (r"ab", lambda m: "ABC"), (r"c+", lambda m: "C"), (r"(?=d)", lambda m: "^"),
+    (r"b", lambda m: None), (r"[ae]{2}", lambda m: m.group()), (r"$", lambda m: "!"), (r"\^d", lambda m: "D"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdex ", max_size=40), st.lists(st.integers(0, len(_STEPS) - 1), max_size=6))
+def test_the_builders_offsets_are_those_of_a_per_character_map(text, steps):
+    import regex
+
+    from extract.text.normalize import _Builder
+
+    b = _Builder(text)
+    ref = (text, list(range(len(text))), list(range(1, len(text) + 1)))
+    for k in steps:
+        pattern, repl = regex.compile(_STEPS[k][0]), _STEPS[k][1]
+        b.sub(pattern, repl)
+        ref = _reference_sub(*ref, pattern, repl)
+        assert b.text == ref[0]
+    starts, ends = b.offsets()
+    assert (b.text, list(starts), list(ends)) == ref
