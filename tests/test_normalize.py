@@ -104,16 +104,22 @@ def _reference_sub(text, starts, ends, pattern, repl):
         new = repl(m)
         if new is None:
             continue
-        out.append(text[pos:a]); s_out += starts[pos:a]; e_out += ends[pos:a]
+        out.append(text[pos:a])
+        s_out += starts[pos:a]
+        e_out += ends[pos:a]
         if new:
             if a < b:
                 sa, eb = starts[a], ends[b - 1]
             else:
                 sa = starts[a] if a < len(starts) else (ends[-1] if ends else 0)
                 eb = sa
-            out.append(new); s_out += [sa] * len(new); e_out += [eb] * len(new)
+            out.append(new)
+            s_out += [sa] * len(new)
+            e_out += [eb] * len(new)
         pos = b
-    out.append(text[pos:]); s_out += starts[pos:]; e_out += ends[pos:]
+    out.append(text[pos:])
+    s_out += starts[pos:]
+    e_out += ends[pos:]
     return "".join(out), s_out, e_out
 
 
