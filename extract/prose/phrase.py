@@ -165,7 +165,7 @@ class Chunker:
                 keep = bool(taken) and ahead in ("noun", "verb")
             elif kind == "verb":
                 # before a noun, or ending the phrase ("DPF 加装", "海上光伏示范、")
-                keep = ahead in ("noun", "verb", "modifier", "quoted", "end", "join") or (
+                keep = ahead in ("noun", "verb", "modifier", "quoted", "end", "join", "predicate") or (
                     ahead == "stop" and _punctuation_next(words, k + 1))
             elif kind == "modifier":
                 keep = ahead in ("noun", "verb", "modifier", "quoted") and not (
