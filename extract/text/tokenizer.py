@@ -34,8 +34,7 @@ def project_tokenizer(words: tuple[tuple, ...]):
         words: ``(word, frequency)`` or ``(word, frequency, part_of_speech)`` tuples: the words to
             add, the frequency that makes jieba keep them whole, and the tag ``jieba.posseg`` gives them.
     """
-    import jieba
-
+    jieba = _jieba()
     jieba.setLogLevel(logging.WARNING)
     tok = _tokenizer_class()(_dictionary())
     for word, freq, *tag in words:
@@ -85,8 +84,8 @@ class _Dictionary:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> _Dictionary:
-    """The bucketed dictionary of this machine's jieba, built into the temporary folder when missing."""
-    import jieba
+    """The bucketed dictionary of this machine's jieba, built into the cache folder when missing."""
+    jieba = _jieba()
 
     source = os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
     st = os.stat(source)
@@ -167,7 +166,7 @@ def _dictionary_tags(tok) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _tokenizer_class():
-    import jieba
+    jieba = _jieba()
 
     class BucketTokenizer(jieba.Tokenizer):
         """A ``jieba.Tokenizer`` whose dictionary entries come in by first character (:class:`_Dictionary`)."""
@@ -219,6 +218,36 @@ def _pos_class(posseg):
     return BucketPOSTokenizer
 
 
+class _NoPkgResources:
+    """A finder that says ``pkg_resources`` cannot be imported (while it is on ``sys.meta_path``)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pkg_resources" or name.startswith("pkg_resources."):
+            raise ImportError("not needed by jieba")
+        return None
+
+
+def _jieba():
+    """``jieba``, imported without ``pkg_resources`` (~0.1 s) when that is not loaded yet.
+
+    jieba uses ``pkg_resources`` only to open its own data files, and opens them by their path
+    when it is missing (``jieba._compat.get_module_res``): the same files.
+    """
+    module = sys.modules.get("jieba")
+    if module is not None:
+        return module
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.meta_path.insert(0, _NoPkgResources)
+    try:
+        import jieba as module
+    finally:
+        if blocked:
+            sys.meta_path.remove(_NoPkgResources)
+    return module
+
+
 def _posseg():
     """``jieba.posseg``, imported without its module-level tagger reading the whole dictionary.
 
@@ -230,8 +259,7 @@ def _posseg():
     module = sys.modules.get("jieba.posseg")
     if module is not None:
         return module
-    import jieba
-
+    jieba = _jieba()
     saved = jieba.dt.dictionary
     jieba.dt.dictionary = os.devnull
     try:
