@@ -8,7 +8,7 @@ died) is re-parented here, and reaping all of them makes ``RUSAGE_CHILDREN`` the
 the tree.  Beside the total it reports, from ``/proc`` (sampled every 20 ms):
 
 - the supervisor's own CPU and peak resident set (exact: the child reports its ``RUSAGE_SELF``
-  when the command returns);
+  CPU and its ``VmHWM`` when the command returns);
 - the workers' CPU (the last value sampled per worker; the worker's final instants are missed,
   so the fork server's share, the rest, is an upper bound) and their peak resident set.
 
@@ -45,8 +45,11 @@ try:
 except SystemExit as exc:
     rc = exc.code if isinstance(exc.code, int) else 1
 ru = resource.getrusage(resource.RUSAGE_SELF)
+# the peak of this process's own memory (VmHWM: ru_maxrss would keep the parent's from before exec)
+with open("/proc/self/status") as fh:
+    hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
 with open(report, "w") as fh:
-    json.dump({"cpu": ru.ru_utime + ru.ru_stime, "maxrss_mb": ru.ru_maxrss / 1024, "rc": rc,
+    json.dump({"cpu": ru.ru_utime + ru.ru_stime, "maxrss_mb": hwm / 1024, "rc": rc,
                "wall": time.perf_counter() - t0}, fh)
 sys.exit(rc)
 """

@@ -215,25 +215,26 @@ class _Builder:
         self.text, self.pieces, self._firsts = "".join(out), pieces, None
 
     def offsets(self) -> tuple[array, array]:
-        """The source start and end of every character of the text (``array('q')`` each)."""
+        """The source start and end of every character of the text (``array('q')`` each).
+
+        Filled piece by piece in place (through numpy views of the two arrays): no array the
+        size of the text is made but these two.
+        """
         import numpy as np
 
         n = len(self.text)
-        starts, ends = array("q"), array("q")
+        starts, ends = array("q", [0]) * n, array("q", [0]) * n
         if not n:
             return starts, ends
-        firsts = np.fromiter((p[0] for p in self.pieces), np.int64, len(self.pieces))
-        stops = np.fromiter((p[1] for p in self.pieces), np.int64, len(self.pieces))
-        copied = np.fromiter((p[3] is None for p in self.pieces), bool, len(self.pieces))
-        x = np.fromiter((p[2] for p in self.pieces), np.int64, len(self.pieces))
-        y = np.fromiter((-1 if p[3] is None else p[3] for p in self.pieces), np.int64, len(self.pieces))
-        lengths = stops - firsts
-        index = np.arange(n, dtype=np.int64)
-        step = np.repeat(copied.astype(np.int64), lengths)
-        starts_np = index * step + np.repeat(x, lengths)
-        ends_np = index * step + np.repeat(np.where(copied, x + 1, y), lengths)
-        starts.frombytes(starts_np.tobytes())
-        ends.frombytes(ends_np.tobytes())
+        sv, ev = np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64)
+        for a, b, x, y in self.pieces:
+            if y is None:                      # copied: source = position + shift
+                sv[a:b] = np.arange(a + x, b + x, dtype=np.int64)
+                ev[a:b] = sv[a:b]
+                ev[a:b] += 1
+            else:
+                sv[a:b] = x
+                ev[a:b] = y
         return starts, ends
 
     def translate(self, table: dict[str, str]) -> None:
