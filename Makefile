@@ -36,12 +36,13 @@ test-fast: setup
 
 # lint (ruff) and types (mypy, on extract/); CI runs this before the tests
 check: setup
-	$(BIN)/ruff check extract tests benchmarks
+	$(BIN)/ruff check extract tests benchmarks tools
+	$(BIN)/ruff format --check extract tests benchmarks tools
 	$(BIN)/mypy
 
 # the formatter (ruff format, configured in pyproject.toml); not part of `check` yet
 format: setup
-	$(BIN)/ruff format extract tests benchmarks
+	$(BIN)/ruff format extract tests benchmarks tools
 
 # accuracy on each gold folder beside this checkout: run, then score (the figures in README.md)
 SHARED := ../shared

@@ -7,6 +7,7 @@ pages, a ``--big-mb`` MB plain-text plan …) into a temporary folder, runs the 
 the default limits and prints the outcome per file, the largest resident set any worker
 reached (sampled by the supervisor and reported by the workers themselves) and the run's time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,13 +47,15 @@ def main() -> int:
             print(f"  {case.rel!r:42.42s} {got}")
         for w in summary.warnings:
             print(f"  warning: {w}")
-        print(f"hostile corpus: {summary.documents} documents, {summary.errors} errors, "
-              f"{summary.commitments} commitments, {wall:.1f} s wall, {summary.cpu_seconds:.1f} CPU-s "
-              f"(--jobs {a.jobs}, large text {a.big_mb:g} MB)")
+        print(
+            f"hostile corpus: {summary.documents} documents, {summary.errors} errors, "
+            f"{summary.commitments} commitments, {wall:.1f} s wall, {summary.cpu_seconds:.1f} CPU-s "
+            f"(--jobs {a.jobs}, large text {a.big_mb:g} MB)"
+        )
         verdict = "under" if summary.peak_worker_rss_mb < TARGET_MB else "OVER"
         print(f"peak worker memory: {summary.peak_worker_rss_mb:.0f} MB ({verdict} the {TARGET_MB} MB target)")
     finally:
-        remove_corpus(work / "corpus")          # (1,200 folders deep: rmtree needs a higher recursion limit)
+        remove_corpus(work / "corpus")  # (1,200 folders deep: rmtree needs a higher recursion limit)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -12,6 +12,7 @@ tables with rows and those with a named reason, the issue's check that none is l
 ``--all`` lists boxes too (by default only tables, and boxes that gave nothing while holding
 numbers).  Nothing is written; the figures are for reading, not a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ _QUANTITY = regex.compile(r"(?<![\d.A-Za-z])(?!(?:19|20)\d{2}\s*年)\d+(?:\.\d+)
 def _caption(doc, block) -> str:
     if block.title:
         return block.title
-    before = doc.text[max(0, block.char_start - 120):block.char_start].rstrip().rsplit("\n", 1)[-1].strip()
+    before = doc.text[max(0, block.char_start - 120) : block.char_start].rstrip().rsplit("\n", 1)[-1].strip()
     return before if regex.match(r"\s*(?:附?表\s*[\d一二三四五六七八九十]|专栏)", before) else ""
 
 
@@ -59,13 +60,27 @@ def report(path: Path, patterns, manifest: dict | None, show_all: bool) -> dict:
                 reasons.setdefault(b.table_id, Counter())[rej["rejected_by"]] += 1
                 break
     reread = [w for w in doc.reading.get("warnings", []) if "read again" in w]
-    summary = {"doc": doc.doc_id, "pages": doc.n_pages, "extractor": doc.reading.get("extractor", doc.format),
-               "tables": 0, "boxes": 0, "table_rows": 0, "box_rows": 0, "indicator_tables": 0,
-               "indicator_with_rows": 0, "indicator_with_reason": 0, "indicator_silent": 0, "lines": []}
+    summary = {
+        "doc": doc.doc_id,
+        "pages": doc.n_pages,
+        "extractor": doc.reading.get("extractor", doc.format),
+        "tables": 0,
+        "boxes": 0,
+        "table_rows": 0,
+        "box_rows": 0,
+        "indicator_tables": 0,
+        "indicator_with_rows": 0,
+        "indicator_with_reason": 0,
+        "indicator_silent": 0,
+        "lines": [],
+    }
     for b in blocks:
         n = rows_by_table.get(b.table_id, 0)
-        size = f"{len(b.rows or [])}x{max((len(r) for r in b.rows or []), default=0)}" if b.kind == "table" \
+        size = (
+            f"{len(b.rows or [])}x{max((len(r) for r in b.rows or []), default=0)}"
+            if b.kind == "table"
             else f"{len(b.rows or [])} items"
+        )
         caption = _caption(doc, b)
         indicator = b.kind == "table" and bool(_TARGET_HEADER.search(_header(b) + " " + caption))
         summary["tables" if b.kind == "table" else "boxes"] += 1
@@ -74,17 +89,27 @@ def report(path: Path, patterns, manifest: dict | None, show_all: bool) -> dict:
         if n == 0:
             got = reasons.get(b.table_id)
             table_rules = sorted(k for k in (got or {}) if k.startswith("table."))
-            why = ", ".join(table_rules or sorted(got or {})) if got else (
-                "no quantity" if not _QUANTITY.search(" ".join(c.text for row in b.rows or [] for c in row))
-                else "NO REASON")
+            why = (
+                ", ".join(table_rules or sorted(got or {}))
+                if got
+                else (
+                    "no quantity"
+                    if not _QUANTITY.search(" ".join(c.text for row in b.rows or [] for c in row))
+                    else "NO REASON"
+                )
+            )
         if indicator:
             summary["indicator_tables"] += 1
-            key = "indicator_with_rows" if n else ("indicator_with_reason" if why != "NO REASON" else "indicator_silent")
+            key = (
+                "indicator_with_rows" if n else ("indicator_with_reason" if why != "NO REASON" else "indicator_silent")
+            )
             summary[key] += 1
         if b.kind == "table" or show_all or (n == 0 and why not in ("no quantity", "")):
             mark = "*" if indicator else " "
-            summary["lines"].append(f"   {mark} {b.table_id.split(':')[-1]:4s} p{b.page or '?':<3} {b.kind:5s} "
-                                    f"{size:9s} rows {n:3d}  {caption[:34]:34s} {why}")
+            summary["lines"].append(
+                f"   {mark} {b.table_id.split(':')[-1]:4s} p{b.page or '?':<3} {b.kind:5s} "
+                f"{size:9s} rows {n:3d}  {caption[:34]:34s} {why}"
+            )
     summary["warnings"] = reread
     return summary
 
@@ -104,19 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     for folder in a.folders:
         for path in find_documents(Path(folder))[0]:
             s = report(path, patterns, manifest, a.all)
-            print(f"{s['doc']:32s} pages {s['pages'] or '-':>3}  {s['extractor']:15s} tables {s['tables']:2d} "
-                  f"(rows {s['table_rows']:3d})  boxes {s['boxes']:2d} (rows {s['box_rows']:3d})  "
-                  f"indicator tables {s['indicator_tables']}: {s['indicator_with_rows']} with rows, "
-                  f"{s['indicator_with_reason']} with a reason, {s['indicator_silent']} silent")
+            print(
+                f"{s['doc']:32s} pages {s['pages'] or '-':>3}  {s['extractor']:15s} tables {s['tables']:2d} "
+                f"(rows {s['table_rows']:3d})  boxes {s['boxes']:2d} (rows {s['box_rows']:3d})  "
+                f"indicator tables {s['indicator_tables']}: {s['indicator_with_rows']} with rows, "
+                f"{s['indicator_with_reason']} with a reason, {s['indicator_silent']} silent"
+            )
             for line in s["lines"]:
                 print(line)
             for w in s["warnings"]:
                 print(f"     warning: {w}")
             totals.update({k: v for k, v in s.items() if isinstance(v, int)})
-    print(f"TOTAL tables {totals['tables']} (rows {totals['table_rows']}), boxes {totals['boxes']} "
-          f"(rows {totals['box_rows']}); indicator tables {totals['indicator_tables']}: "
-          f"{totals['indicator_with_rows']} with rows, {totals['indicator_with_reason']} with a named reason, "
-          f"{totals['indicator_silent']} silent")
+    print(
+        f"TOTAL tables {totals['tables']} (rows {totals['table_rows']}), boxes {totals['boxes']} "
+        f"(rows {totals['box_rows']}); indicator tables {totals['indicator_tables']}: "
+        f"{totals['indicator_with_rows']} with rows, {totals['indicator_with_reason']} with a named reason, "
+        f"{totals['indicator_silent']} silent"
+    )
     return 0
 
 

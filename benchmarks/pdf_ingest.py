@@ -5,6 +5,7 @@ Usage: python benchmarks/pdf_ingest.py [FOLDER]   (default ../shared/corpus-pdf)
 Prints, per file and in total, the pages read per second by the PDF reader (text, tables,
 normalisation, blocks) and by the whole extraction (reader + sections + rules), best of 3.
 """
+
 from __future__ import annotations
 
 import sys

@@ -15,6 +15,7 @@ the tree.  Beside the total it reports, from ``/proc`` (sampled every 20 ms):
 Usage as a script: ``python benchmarks/process_tree.py plan-extract run CORPUS -o OUT`` prints
 the figures of one run.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,9 +61,9 @@ class TreeUsage:
     """CPU seconds and peak memory of one command's whole process tree."""
 
     wall: float = 0.0
-    cpu: float = 0.0                 # every process of the tree (exact)
-    supervisor_cpu: float = 0.0      # the main process (exact)
-    workers_cpu: float = 0.0         # the worker processes (sampled: a lower bound)
+    cpu: float = 0.0  # every process of the tree (exact)
+    supervisor_cpu: float = 0.0  # the main process (exact)
+    workers_cpu: float = 0.0  # the worker processes (sampled: a lower bound)
     supervisor_peak_mb: float = 0.0
     worker_peak_mb: float = 0.0
     workers: int = 0
@@ -104,9 +105,9 @@ def _sample(pid: int) -> dict | None:
             status = fh.read()
     except OSError:
         return None
-    comm = stat[stat.index("(") + 1:stat.rindex(")")]
-    fields = stat[stat.rindex(")") + 2:].split()
-    cpu = (int(fields[11]) + int(fields[12])) / _TICK        # utime + stime of the process itself
+    comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    cpu = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime of the process itself
     hwm = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0)
     return {"comm": comm, "cpu": cpu, "hwm_mb": hwm}
 
@@ -123,7 +124,7 @@ def _walk(root: int) -> list[int]:
 def measure(argv: list[str], cwd: str | Path | None = None, env: dict | None = None) -> TreeUsage:
     """Run ``plan-extract ARGV`` (``argv`` without the program name) and measure its whole tree."""
     _set_subreaper()
-    while True:                                   # earlier orphans must not count in this run
+    while True:  # earlier orphans must not count in this run
         try:
             if os.waitpid(-1, os.WNOHANG) == (0, 0):
                 break
@@ -135,8 +136,14 @@ def measure(argv: list[str], cwd: str | Path | None = None, env: dict | None = N
     usage = TreeUsage()
     t0 = time.perf_counter()
     script = str(Path(sys.executable).with_name("plan-extract"))
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, report, script, *argv], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, report, script, *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen: dict[int, dict] = {}
     done = threading.Event()
 
@@ -148,8 +155,8 @@ def measure(argv: list[str], cwd: str | Path | None = None, env: dict | None = N
                     if pid in seen and seen[pid]["comm"] != s["comm"]:
                         s["first_comm"] = seen[pid].get("first_comm", seen[pid]["comm"])
                     old = seen.get(pid, {})
-                    s["cpu"] = max(s["cpu"], old.get("cpu", 0.0))       # a zombie keeps its times
-                    s["hwm_mb"] = max(s["hwm_mb"], old.get("hwm_mb", 0.0))   # ... but not its memory
+                    s["cpu"] = max(s["cpu"], old.get("cpu", 0.0))  # a zombie keeps its times
+                    s["hwm_mb"] = max(s["hwm_mb"], old.get("hwm_mb", 0.0))  # ... but not its memory
                     seen[pid] = {**old, **s}
             time.sleep(_SAMPLE_S)
 
@@ -185,9 +192,11 @@ def measure(argv: list[str], cwd: str | Path | None = None, env: dict | None = N
 
 def describe(u: TreeUsage) -> str:
     """One line: total CPU and how the tree shares it, peak memory."""
-    return (f"CPU {u.cpu:6.2f} s (supervisor {u.supervisor_cpu:.2f}, fork server {u.fork_server_cpu:.2f}, "
-            f"{u.workers} workers {u.workers_cpu:.2f}), wall {u.wall:.2f} s, peak: supervisor "
-            f"{u.supervisor_peak_mb:.0f} MB, worker {u.worker_peak_mb:.0f} MB")
+    return (
+        f"CPU {u.cpu:6.2f} s (supervisor {u.supervisor_cpu:.2f}, fork server {u.fork_server_cpu:.2f}, "
+        f"{u.workers} workers {u.workers_cpu:.2f}), wall {u.wall:.2f} s, peak: supervisor "
+        f"{u.supervisor_peak_mb:.0f} MB, worker {u.worker_peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

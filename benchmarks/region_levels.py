@@ -9,6 +9,7 @@ with the rule that gave it (a county must come from the title, header or signatu
 never gives one), and the CPU time of the metadata step per document.  Reads the files with the
 project's readers and infers metadata as ``plan-extract run`` does.
 """
+
 from __future__ import annotations
 
 import sys
@@ -29,8 +30,11 @@ def main(argv: list[str]) -> int:
     from extract.pipeline import rules_for
     from extract.readers import read_document
 
-    folders = [Path(a) for a in argv] or [ROOT / "corpus", ROOT.parent / "shared" / "corpus-pdf",
-                                          ROOT.parent / "shared" / "corpus-pdf-unlabelled"]
+    folders = [Path(a) for a in argv] or [
+        ROOT / "corpus",
+        ROOT.parent / "shared" / "corpus-pdf",
+        ROOT.parent / "shared" / "corpus-pdf-unlabelled",
+    ]
     patterns = load_patterns()
     tokenizer = rules_for(patterns).lex.tokenizer
     cut = lambda s: tokenizer.cut(s, HMM=False)  # noqa: E731 - as the pipeline calls it

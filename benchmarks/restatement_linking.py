@@ -12,6 +12,7 @@ table the same value (each row restates the first), values written with 0 to 3 d
 CPU seconds of the linking, best of 3, and of the whole extraction for scale.  The target:
 under 5 s for 10,000 tables (linking is linear: hashed by indicator x year x document x value).
 """
+
 from __future__ import annotations
 
 import sys
@@ -51,8 +52,9 @@ def cpu_best_of(fn, n: int = 3) -> float:
 
 
 def main(sizes: list[int]) -> int:
-    print(f"{'tables':>7s}  {'layout':10s} {'values':15s} {'rows':>6s} {'primary':>7s} {'link s':>7s} "
-          f"{'extract s':>9s}")
+    print(
+        f"{'tables':>7s}  {'layout':10s} {'values':15s} {'rows':>6s} {'primary':>7s} {'link s':>7s} {'extract s':>9s}"
+    )
     worst = 0.0
     for n in sizes:
         for layout, caption in LAYOUTS.items():

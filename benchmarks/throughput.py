@@ -21,6 +21,7 @@ folder, run with the same interpreter and packages).  Printed:
 
 CPU seconds are the stable figure on a shared machine; wall seconds vary with the load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,15 +39,22 @@ sys.path.insert(0, str(HERE))
 
 from process_tree import TreeUsage, describe, measure  # noqa: E402
 
-TARGETS = {"text": 5.0, "text_vs_cut_all": 3.0, "pdf": 200.0, "unlabelled": 100.0, "jobs2": 1.8,
-           "one_file": 0.7, "supervisor_mb": 350.0}
+TARGETS = {
+    "text": 5.0,
+    "text_vs_cut_all": 3.0,
+    "pdf": 200.0,
+    "unlabelled": 100.0,
+    "jobs2": 1.8,
+    "one_file": 0.7,
+    "supervisor_mb": 350.0,
+}
 
 
 def text_corpus(folder: Path, megabytes: float) -> int:
     """``megabytes`` MB of plan text in 20 files (the demo plans repeated, each file different)."""
     seeds = sorted((ROOT / "corpus").glob("*.txt"))
     folder.mkdir(parents=True)
-    per_file = megabytes * 2 ** 20 / 20
+    per_file = megabytes * 2**20 / 20
     total = 0
     for i in range(20):
         seed = seeds[i % len(seeds)].read_text(encoding="utf-8")
@@ -71,7 +79,7 @@ def cut_all_mb_per_s(folder: Path) -> float:
     jieba.setLogLevel(60)
     jieba.initialize()
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
-    size = sum(len(t.encode("utf-8")) for t in texts) / 2 ** 20
+    size = sum(len(t.encode("utf-8")) for t in texts) / 2**20
     cpu, _ = _timed(lambda: sum(1 for t in texts for _w in jieba.cut(t, cut_all=True)))
     return size / cpu
 
@@ -116,7 +124,7 @@ class Code:
 
     def run(self, *args: str) -> TreeUsage:
         env = dict(os.environ)
-        if self.src is not None:       # the exported tree's package first on the path, in every process
+        if self.src is not None:  # the exported tree's package first on the path, in every process
             env["PYTHONPATH"] = str(self.src) + os.pathsep + env.get("PYTHONPATH", "")
         u = measure(["run", *args, "-q"], cwd=self.src or ROOT, env=env)
         if u.returncode not in (0, 1):
@@ -156,12 +164,18 @@ def stage_shares(text_sample: list[Path], pdf_sample: list[Path]) -> dict[str, d
         setattr(module, name, wrapper)
 
     for module, name, stage in [
-            (text_reader, "normalize", "normalise"), (text_reader, "blocks_from_text", "blocks"),
-            (pdf_reader, "normalize", "normalise"), (pdf_reader, "blocks_from_text", "blocks"),
-            (pipeline, "read_document", "read"), (pipeline, "build_sections", "sections"),
-            (pipeline, "infer_metadata", "metadata"), (pipeline, "_table_commitments", "tables"),
-            (pipeline, "likely_misses", "likely misses"), (pipeline, "reading_report", "text quality"),
-            (pipeline, "link_restatements", "restatements")]:
+        (text_reader, "normalize", "normalise"),
+        (text_reader, "blocks_from_text", "blocks"),
+        (pdf_reader, "normalize", "normalise"),
+        (pdf_reader, "blocks_from_text", "blocks"),
+        (pipeline, "read_document", "read"),
+        (pipeline, "build_sections", "sections"),
+        (pipeline, "infer_metadata", "metadata"),
+        (pipeline, "_table_commitments", "tables"),
+        (pipeline, "likely_misses", "likely misses"),
+        (pipeline, "reading_report", "text quality"),
+        (pipeline, "link_restatements", "restatements"),
+    ]:
         timed(module, name, stage)
     prose_cls = pipeline.ProseRules
     prose_extract = prose_cls.extract
@@ -173,7 +187,7 @@ def stage_shares(text_sample: list[Path], pdf_sample: list[Path]) -> dict[str, d
         finally:
             spent["prose rules"] += time.process_time() - t0
 
-    prose_cls.extract = prose          # type: ignore[method-assign]
+    prose_cls.extract = prose  # type: ignore[method-assign]
     shards = Path(tempfile.mkdtemp(prefix="plan-extract-stages-"))
     out: dict[str, dict[str, float]] = {}
     try:
@@ -187,7 +201,7 @@ def stage_shares(text_sample: list[Path], pdf_sample: list[Path]) -> dict[str, d
                 spent["shard writing"] += time.process_time() - t1
             total = time.process_time() - t0
             shares = dict(spent)
-            if "read" in shares:       # the reader's own work, its normalising and blocks apart
+            if "read" in shares:  # the reader's own work, its normalising and blocks apart
                 shares["read"] -= shares.get("normalise", 0.0) + shares.get("blocks", 0.0)
             shares["other"] = total - sum(shares.values())
             out[label] = {k: v / total for k, v in shares.items()}
@@ -212,7 +226,7 @@ def main() -> int:
         if a.baseline != "none":
             codes.insert(0, Code.from_ref(a.baseline, work / "baseline"))
         text = work / "text"
-        size = text_corpus(text, a.text_mb) / 2 ** 20
+        size = text_corpus(text, a.text_mb) / 2**20
         one = work / "one"
         one.mkdir()
         shutil.copy(sorted((ROOT / "corpus").glob("*.txt"))[0], one)
@@ -220,10 +234,13 @@ def main() -> int:
         pages = pdf_pages(pdf_dir)
         unl_pages = pdf_pages(unl_dir) if unl_dir.is_dir() else 0
         floors = {"cut_all": cut_all_mb_per_s(text), "pdfium": pdfium_pages_per_s(pdf_dir, pages)}
-        print(f"corpora: text {size:.1f} MB in 20 files; {pdf_dir.name} {pages} pages; "
-              f"{unl_dir.name} {unl_pages} pages")
-        print(f"floors (this process, one core): jieba cut_all {floors['cut_all']:.2f} MB/s, "
-              f"pypdfium2 bare text {floors['pdfium']:.0f} pages/s")
+        print(
+            f"corpora: text {size:.1f} MB in 20 files; {pdf_dir.name} {pages} pages; {unl_dir.name} {unl_pages} pages"
+        )
+        print(
+            f"floors (this process, one core): jieba cut_all {floors['cut_all']:.2f} MB/s, "
+            f"pypdfium2 bare text {floors['pdfium']:.0f} pages/s"
+        )
         figures: dict[str, dict[str, float]] = {}
         for code in codes:
             f = figures[code.label] = {}
@@ -263,24 +280,30 @@ def main() -> int:
         shares = stage_shares(sorted(text.glob("*.txt"))[:4], sorted(pdf_dir.glob("*.pdf")))
         print("\nworker CPU by stage (this checkout, in-process):")
         for label, by_stage in shares.items():
-            print(f"  {label:5s} " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in
-                                               sorted(by_stage.items(), key=lambda kv: -kv[1]) if v >= 0.005))
+            print(
+                f"  {label:5s} "
+                + ", ".join(
+                    f"{k} {100 * v:.0f}%" for k, v in sorted(by_stage.items(), key=lambda kv: -kv[1]) if v >= 0.005
+                )
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
 def _table(figures: dict[str, dict[str, float]], a) -> None:
-    rows = [("text", f"text MB per CPU-s ({a.text_mb:g} MB, --jobs 1)", ">= {:g}", "{:.2f}"),
-            ("text_vs_cut_all", "  x jieba cut_all, same bytes", ">= {:g}x", "{:.2f}x"),
-            ("pdf", "PDF pages per CPU-s, corpus-pdf (--jobs 1)", ">= {:g}", "{:.0f}"),
-            ("unlabelled", "PDF pages per CPU-s, corpus-pdf-unlabelled", ">= {:g}", "{:.0f}"),
-            ("jobs2", "--jobs 2 vs --jobs 1, corpus-pdf (wall)", ">= {:g}x", "{:.2f}x"),
-            ("one_file", "one-file run, CPU-s", "<= {:g}", "{:.2f}"),
-            ("supervisor_mb", f"supervisor peak MB, {a.big_text_mb:g} MB of text", "< {:g}", "{:.0f}"),
-            ("worker_mb_text", f"worker peak MB, {a.big_text_mb:g} MB of text (10 MB plans)", "", "{:.0f}"),
-            ("worker_mb_unlabelled", "worker peak MB, corpus-pdf-unlabelled", "< 400", "{:.0f}"),
-            ("big_text", f"text MB per CPU-s ({a.big_text_mb:g} MB, --jobs 2)", "", "{:.2f}")]
+    rows = [
+        ("text", f"text MB per CPU-s ({a.text_mb:g} MB, --jobs 1)", ">= {:g}", "{:.2f}"),
+        ("text_vs_cut_all", "  x jieba cut_all, same bytes", ">= {:g}x", "{:.2f}x"),
+        ("pdf", "PDF pages per CPU-s, corpus-pdf (--jobs 1)", ">= {:g}", "{:.0f}"),
+        ("unlabelled", "PDF pages per CPU-s, corpus-pdf-unlabelled", ">= {:g}", "{:.0f}"),
+        ("jobs2", "--jobs 2 vs --jobs 1, corpus-pdf (wall)", ">= {:g}x", "{:.2f}x"),
+        ("one_file", "one-file run, CPU-s", "<= {:g}", "{:.2f}"),
+        ("supervisor_mb", f"supervisor peak MB, {a.big_text_mb:g} MB of text", "< {:g}", "{:.0f}"),
+        ("worker_mb_text", f"worker peak MB, {a.big_text_mb:g} MB of text (10 MB plans)", "", "{:.0f}"),
+        ("worker_mb_unlabelled", "worker peak MB, corpus-pdf-unlabelled", "< 400", "{:.0f}"),
+        ("big_text", f"text MB per CPU-s ({a.big_text_mb:g} MB, --jobs 2)", "", "{:.2f}"),
+    ]
     labels = list(figures)
     print("\n" + f"{'figure':52s}" + "".join(f"{lab:>12s}" for lab in labels) + f"{'target':>10s}")
     for key, name, target, fmt in rows:
@@ -303,8 +326,10 @@ def _reruns(code: Code, pdf_dir: Path, work: Path) -> None:
     with changed.open("ab") as fh:
         fh.write(b"\n% changed\n")
     third = code.run(str(copy), "-o", out)
-    print(f"\nre-runs ({code.label}, whole tree): first {first.cpu:.2f} CPU-s; unchanged {again.cpu:.2f} CPU-s "
-          f"({100 * again.cpu / first.cpu:.0f}% of the first); one file changed {third.cpu:.2f} CPU-s")
+    print(
+        f"\nre-runs ({code.label}, whole tree): first {first.cpu:.2f} CPU-s; unchanged {again.cpu:.2f} CPU-s "
+        f"({100 * again.cpu / first.cpu:.0f}% of the first); one file changed {third.cpu:.2f} CPU-s"
+    )
 
 
 if __name__ == "__main__":

@@ -6,20 +6,43 @@ Parquet contract's columns and types), :func:`comparison_table` / :func:`wide_ta
 across plans), :func:`ladder` (targets passed down from province to city to county),
 :func:`load_patterns`, and the ``plan-extract`` command.
 """
+
 __version__ = "0.1.0"
 
 # public name -> module holding it; imported on first use, so ``plan-extract`` (and a re-run with
 # nothing to do) does not pay for pandas and the rules before it needs them (PEP 562)
 _EXPORTS = {
-    "extract_folder": ".api", "extract_file": ".api", "extract_text": ".api", "explain_text": ".api",
-    "explain_file": ".api", "read_output": ".api", "comparison_table": ".outputs.compare",
-    "wide_table": ".outputs.compare", "ladder": ".outputs.ladder",
-    "load_patterns": ".patterns", "PatternError": ".patterns", "ReadError": ".readers",
+    "extract_folder": ".api",
+    "extract_file": ".api",
+    "extract_text": ".api",
+    "explain_text": ".api",
+    "explain_file": ".api",
+    "read_output": ".api",
+    "comparison_table": ".outputs.compare",
+    "wide_table": ".outputs.compare",
+    "ladder": ".outputs.ladder",
+    "load_patterns": ".patterns",
+    "PatternError": ".patterns",
+    "ReadError": ".readers",
     "SettingsError": ".settings",
 }
 
-__all__ = ["extract_folder", "extract_file", "extract_text", "explain_text", "explain_file", "read_output", "comparison_table", "wide_table",
-           "ladder", "load_patterns", "PatternError", "ReadError", "SettingsError", "__version__"]
+__all__ = [
+    "extract_folder",
+    "extract_file",
+    "extract_text",
+    "explain_text",
+    "explain_file",
+    "read_output",
+    "comparison_table",
+    "wide_table",
+    "ladder",
+    "load_patterns",
+    "PatternError",
+    "ReadError",
+    "SettingsError",
+    "__version__",
+]
 
 
 def __getattr__(name: str):

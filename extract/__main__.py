@@ -1,4 +1,5 @@
 """``python -m extract`` = ``plan-extract``."""
+
 import sys
 
 from .cli import main

@@ -20,6 +20,7 @@ as extracting the same corpus.
 >>> len(c[c.is_primary & (c.indicator_id == "eco.forest_coverage")])
 1
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,15 +36,22 @@ from .settings import check_corpus, check_patterns, check_run_output
 
 log = logging.getLogger(__name__)
 
-__all__ = ["extract_folder", "extract_file", "extract_text", "explain_text", "explain_file", "read_output",
-           "TEXT_DTYPE"]
+__all__ = [
+    "extract_folder",
+    "extract_file",
+    "extract_text",
+    "explain_text",
+    "explain_file",
+    "read_output",
+    "TEXT_DTYPE",
+]
 
 
 def _text_dtype():
     """pandas' string dtype with NaN for missing (the default for text from pandas 3 on; object before 2.3)."""
     try:
         return pd.StringDtype(na_value=np.nan)
-    except TypeError:        # pandas < 2.3: no NaN-semantics string dtype; object is what read_parquet gives
+    except TypeError:  # pandas < 2.3: no NaN-semantics string dtype; object is what read_parquet gives
         return np.dtype(object)
 
 
@@ -52,8 +60,11 @@ TEXT_DTYPE = _text_dtype()
 
 # Arrow type -> pandas dtype of numbers (nullable: a missing year stays missing) and text
 _DTYPES = {
-    pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(), pa.float32(): pd.Float32Dtype(),
-    pa.float64(): pd.Float64Dtype(), pa.string(): TEXT_DTYPE,
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float32(): pd.Float32Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+    pa.string(): TEXT_DTYPE,
 }
 # the contract's flags are never null: what a missing one (an older output's) means
 _FLAG_DEFAULTS = {"is_primary": True, "cumulative": False, "strive": False}
@@ -79,14 +90,20 @@ def _rows_frame(rows: list[dict], schema: pa.Schema) -> pd.DataFrame:
     return _frame(pa.table(columns, schema=schema), schema)
 
 
-def _run(path: Path, patterns: str | Path | None, jobs: int | None, time_limit: float, memory_limit: int
-         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _run(
+    path: Path, patterns: str | Path | None, jobs: int | None, time_limit: float, memory_limit: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(documents, commitments)`` of a corpus (or one file) through the batch runner, in memory."""
     from .batch.limits import Limits, cap_jobs
     from .batch.runner import RunSettings, run_in_memory
 
-    settings = RunSettings(path, Path("."), jobs=cap_jobs(jobs or 4), limits=Limits(time_limit, memory_limit),
-                           patterns_dir=str(patterns) if patterns else None)
+    settings = RunSettings(
+        path,
+        Path("."),
+        jobs=cap_jobs(jobs or 4),
+        limits=Limits(time_limit, memory_limit),
+        patterns_dir=str(patterns) if patterns else None,
+    )
     results, summary = run_in_memory(settings)
     for warning in summary.warnings:
         log.warning("%s", warning)
@@ -95,9 +112,13 @@ def _run(path: Path, patterns: str | Path | None, jobs: int | None, time_limit: 
     return _rows_frame(docs, DOCUMENTS), _rows_frame(rows, COMMITMENTS)
 
 
-def extract_folder(path: str | Path, patterns: str | Path | None = None, jobs: int | None = None,
-                   time_limit: float = DEFAULT_TIME_LIMIT, memory_limit: int = DEFAULT_MEMORY_LIMIT,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def extract_folder(
+    path: str | Path,
+    patterns: str | Path | None = None,
+    jobs: int | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract every plan under a folder (``.txt``, ``.md``, ``.pdf``, ``.docx``), as ``plan-extract run`` does.
 
     The same batch runner as the command line, with the rows kept in memory: the same
@@ -126,8 +147,12 @@ def extract_folder(path: str | Path, patterns: str | Path | None = None, jobs: i
     return _run(corpus, patterns, jobs, time_limit, memory_limit)
 
 
-def extract_file(path: str | Path, patterns: str | Path | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
-                 memory_limit: int = DEFAULT_MEMORY_LIMIT) -> tuple[pd.DataFrame, pd.DataFrame]:
+def extract_file(
+    path: str | Path,
+    patterns: str | Path | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Extract one file: ``(documents, commitments)`` as :func:`extract_folder` gives them.
 
     The document id is the file's name without extension; an unreadable file gives an error
@@ -139,14 +164,15 @@ def extract_file(path: str | Path, patterns: str | Path | None = None, time_limi
     p = check_corpus(path)
     check_patterns(patterns)
     documents, commitments = _run(p, patterns, 1, time_limit, memory_limit)
-    if documents.empty:             # a file no reader takes: say why, as for any unreadable file
+    if documents.empty:  # a file no reader takes: say why, as for any unreadable file
         reason = f"unsupported file type {p.suffix!r}"
         documents = _rows_frame([error_row(p, relative_path(p, p.parent), reason)], DOCUMENTS)
     return documents, commitments
 
 
-def extract_text(text: str, doc_id: str = "text", manifest: dict | None = None,
-                 patterns: str | Path | None = None) -> pd.DataFrame:
+def extract_text(
+    text: str, doc_id: str = "text", manifest: dict | None = None, patterns: str | Path | None = None
+) -> pd.DataFrame:
     """Extract the commitments of a plan given as a string.
 
     Args:
@@ -169,8 +195,9 @@ def extract_text(text: str, doc_id: str = "text", manifest: dict | None = None,
     return _rows_frame(rows, COMMITMENTS)
 
 
-def explain_text(text: str, manifest: dict | None = None,
-                 patterns: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def explain_text(
+    text: str, manifest: dict | None = None, patterns: str | Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What the rules make of a text, and why each other number in it gave no row.
 
     For writing and checking rules: every quantity the prose and box rules looked at and
@@ -195,8 +222,17 @@ def explain_text(text: str, manifest: dict | None = None,
     return _rows_frame(result.commitments, COMMITMENTS), _rejections_frame(result.rejections)
 
 
-REJECTION_COLUMNS = ["doc_id", "quantity", "sentence", "char_start", "char_end", "page", "line", "rejected_by",
-                     "detail"]
+REJECTION_COLUMNS = [
+    "doc_id",
+    "quantity",
+    "sentence",
+    "char_start",
+    "char_end",
+    "page",
+    "line",
+    "rejected_by",
+    "detail",
+]
 
 
 def _rejections_frame(rows: list[dict]) -> pd.DataFrame:
@@ -204,8 +240,9 @@ def _rejections_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.astype({"page": "Int32", "line": "Int32", "char_start": "Int64", "char_end": "Int64"})
 
 
-def explain_file(path: str | Path, manifest: dict | None = None,
-                 patterns: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def explain_file(
+    path: str | Path, manifest: dict | None = None, patterns: str | Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`explain_text` for a plan file of any supported format (its reader, its pages).
 
     Raises:
@@ -233,5 +270,7 @@ def read_output(folder: str | Path = "output") -> tuple[pd.DataFrame, pd.DataFra
     import pyarrow.parquet as pq
 
     out = check_run_output(folder)
-    return (_frame(pq.read_table(out / "documents.parquet"), DOCUMENTS),
-            _frame(pq.read_table(out / "commitments.parquet"), COMMITMENTS))
+    return (
+        _frame(pq.read_table(out / "documents.parquet"), DOCUMENTS),
+        _frame(pq.read_table(out / "commitments.parquet"), COMMITMENTS),
+    )

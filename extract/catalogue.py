@@ -8,6 +8,7 @@ gives no id: a wrong id is worse than none.
 The catalogue is built, once, when the rule files are loaded (``load_patterns().catalogue``,
 the entries checked by :mod:`extract.patterns`); this module imports nothing of the package.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ def _numbering() -> regex.Pattern:
 
 
 _SPACE_OR_STAR = regex.compile(r"[\s*＊]")
-_MAX_MEMO = 200_000        # distinct indicator texts remembered per process
+_MAX_MEMO = 200_000  # distinct indicator texts remembered per process
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class IndicatorCatalogue:
     def __init__(self, entries: Iterable[Indicator]):
         self.entries: tuple[Indicator, ...] = tuple(entries)
         self.by_id = {e.id: e for e in self.entries}
-        self._matched: dict[str, Indicator | None] = {}   # indicators repeat: each is matched once
+        self._matched: dict[str, Indicator | None] = {}  # indicators repeat: each is matched once
 
     def match(self, indicator: str) -> Indicator | None:
         """The canonical indicator an indicator as written stands for, or None."""

@@ -5,6 +5,7 @@ cannot be used prints one line on stderr and exits 2, leaving earlier output as 
 ``-o/--output`` is the output folder in every command.  Logging is configured here and only
 here (``-v``, ``-vv``, ``--log-level``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,7 +107,7 @@ def _cmd_run(a) -> int:
         if importlib.util.find_spec("distributed") is None:
             raise SettingsError("--engine dask needs dask.distributed: pip install 'plan-extract[dask]'")
     bar_shown = not a.quiet and sys.stderr.isatty()
-    if bar_shown:                    # rich only when there is a bar to draw (a re-run starts faster)
+    if bar_shown:  # rich only when there is a bar to draw (a re-run starts faster)
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -124,15 +125,33 @@ def _cmd_run(a) -> int:
         else:
             print(printable(line), file=sys.stderr, flush=True)
 
-    jobs = cap_jobs(a.jobs or 4)             # default: the cores, at most 4
-    settings = RunSettings(corpus, out, jobs=jobs, engine=a.engine, scheduler=a.scheduler,
-                           limits=Limits(a.time_limit, a.memory_limit), redo=a.redo, patterns_dir=a.patterns,
-                           follow_links_outside=a.follow_links_outside,
-                           metadata={"documents": {"corpus_root": _relative_root(corpus, out)}})
+    jobs = cap_jobs(a.jobs or 4)  # default: the cores, at most 4
+    settings = RunSettings(
+        corpus,
+        out,
+        jobs=jobs,
+        engine=a.engine,
+        scheduler=a.scheduler,
+        limits=Limits(a.time_limit, a.memory_limit),
+        redo=a.redo,
+        patterns_dir=a.patterns,
+        follow_links_outside=a.follow_links_outside,
+        metadata={"documents": {"corpus_root": _relative_root(corpus, out)}},
+    )
     log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
-    shown = (Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.fields[name]}", markup=False), console=err, transient=True)
-             if bar_shown else _NoProgress())
+    shown = (
+        Progress(
+            TextColumn("[bold]extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[name]}", markup=False),
+            console=err,
+            transient=True,
+        )
+        if bar_shown
+        else _NoProgress()
+    )
     with shown as progress:
         bar = progress.add_task("run", total=0, name="")
 
@@ -150,13 +169,13 @@ def _cmd_run(a) -> int:
             summary = run_corpus(settings, on_start=started, on_document=finished)
         except OutputError as exc:
             raise SettingsError(str(exc)) from None
-        except RunFault as exc:              # the machine, not a document: nothing published
+        except RunFault as exc:  # the machine, not a document: nothing published
             say(f"plan-extract: {exc}")
             return EXIT_INCOMPLETE
         except KeyboardInterrupt as exc:
             say("plan-extract: interrupted; finished documents are kept, run again to go on")
             return 143 if isinstance(exc, Terminated) else 130
-        except RuntimeError as exc:          # e.g. the dask engine without dask installed
+        except RuntimeError as exc:  # e.g. the dask engine without dask installed
             raise SettingsError(str(exc)) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -165,8 +184,12 @@ def _cmd_run(a) -> int:
     if summary.documents == 0:
         raise SettingsError(f"no readable documents (.txt .md .pdf .docx) in {corpus}")
     _refresh_audit_page(out, summary.merged, say)
-    print(printable(f"documents {summary.documents}  commitments {summary.commitments}  errors {summary.errors}  "
-                    f"seconds {summary.seconds:.1f}  -> {out}/"))
+    print(
+        printable(
+            f"documents {summary.documents}  commitments {summary.commitments}  errors {summary.errors}  "
+            f"seconds {summary.seconds:.1f}  -> {out}/"
+        )
+    )
     if not a.quiet and summary.reused:
         say(f"({summary.reused} unchanged documents reused, {summary.extracted} extracted; --redo reads all)")
     return EXIT_INCOMPLETE if summary.errors else EXIT_OK
@@ -195,7 +218,7 @@ def _relative_root(corpus: Path, out: Path) -> str:
     root, out = corpus_root(corpus).resolve(), out.resolve()
     try:
         return Path(os.path.relpath(root, out)).as_posix()
-    except ValueError:      # another drive (Windows)
+    except ValueError:  # another drive (Windows)
         return root.as_posix()
 
 
@@ -247,9 +270,12 @@ def _cmd_show(a) -> int:
     console = Console(highlight=False)
     # nothing from a document is read as markup or printed raw: Text objects and printable()
     sentence = Text(printable(r["sentence"]))
-    if sentence.plain == r["sentence"]:        # spans index the sentence as stored (no escapes added)
-        for key, style in (("indicator_span", "bold blue"), ("value_span", "bold black on yellow"),
-                           ("year_span", "bold green")):
+    if sentence.plain == r["sentence"]:  # spans index the sentence as stored (no escapes added)
+        for key, style in (
+            ("indicator_span", "bold blue"),
+            ("value_span", "bold black on yellow"),
+            ("year_span", "bold green"),
+        ):
             if r.get(key):
                 sentence.stylize(style, r[key]["start"], r[key]["end"])
     where = f"page {r['page']}" if r.get("page") else f"line {r['line']}"
@@ -260,12 +286,37 @@ def _cmd_show(a) -> int:
     console.print(Text(printable(" > ".join(r.get("section_path") or []) or "(no heading)"), style="dim"))
     console.print(sentence)
     grid = Table(show_header=False, box=None)
-    for key in ("indicator", "indicator_id", "year", "year_source", "value", "value_min", "value_max", "value_text",
-                "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_year",
-                "baseline_value", "source", "table_id", "table_row", "class", "target_text", "is_primary", "restates",
-                "flags", "flag_detail", "title",
-                "issuer", "region"):
-        value = ", ".join(r[key]) if isinstance(r.get(key), list) else r.get(key)     # flags: a list
+    for key in (
+        "indicator",
+        "indicator_id",
+        "year",
+        "year_source",
+        "value",
+        "value_min",
+        "value_max",
+        "value_text",
+        "unit",
+        "comparator",
+        "change",
+        "cumulative",
+        "strive",
+        "binding",
+        "baseline_year",
+        "baseline_value",
+        "source",
+        "table_id",
+        "table_row",
+        "class",
+        "target_text",
+        "is_primary",
+        "restates",
+        "flags",
+        "flag_detail",
+        "title",
+        "issuer",
+        "region",
+    ):
+        value = ", ".join(r[key]) if isinstance(r.get(key), list) else r.get(key)  # flags: a list
         if value not in (None, ""):
             grid.add_row(Text(key), Text(printable(value)))
     console.print(grid)
@@ -308,16 +359,30 @@ def _print_ladder(a, commitments, documents, dest) -> int:
 
     steps = ladder(commitments, documents, a.indicators, a.year)
     if steps.empty:
-        print("plan-extract: no two levels (national, province, prefecture, county) share a target here",
-              file=sys.stderr)
+        print(
+            "plan-extract: no two levels (national, province, prefecture, county) share a target here", file=sys.stderr
+        )
         return EXIT_INCOMPLETE
     if dest:
         write_ladder(steps, dest)
         n = int(steps["parent_commitment_id"].notna().sum())
         print(printable(f"ladder: {n} steps, {steps['indicator_id'].nunique()} indicators -> {dest}"))
         return EXIT_OK
-    shown = steps[["indicator_id", "year", "level", "region", "target", "parent_region", "parent_year",
-                   "parent_target", "ratio", "verdict", "note"]].astype(object)
+    shown = steps[
+        [
+            "indicator_id",
+            "year",
+            "level",
+            "region",
+            "target",
+            "parent_region",
+            "parent_year",
+            "parent_target",
+            "ratio",
+            "verdict",
+            "note",
+        ]
+    ].astype(object)
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
         print(_printable_frame(shown.where(shown.notna(), "")).to_string(index=False))
     return EXIT_OK
@@ -344,7 +409,7 @@ def _cmd_export(a) -> int:
     dest = check_export_path(a.save, EXPORT_SUFFIXES)
     try:
         counts = export_run(out, dest)
-    except ValueError as exc:            # more rows than an Excel sheet holds
+    except ValueError as exc:  # more rows than an Excel sheet holds
         raise SettingsError(f"--save: {exc}") from None
     print(printable(f"{', '.join(f'{n} {name}' for name, n in counts.items())} -> {dest}"))
     return EXIT_OK
@@ -386,8 +451,12 @@ def _cmd_explain(a) -> int:
         year = "" if pd.isna(r["year"]) else int(r["year"])
         unit = "" if pd.isna(r["unit"]) else r["unit"]
         where = f"page {r['page']}" if not pd.isna(r["page"]) else f"line {r['line']}"
-        print(printable(f"row       {r['indicator']} | {year} | {r['value_text']} | {unit} | {r['class']}"
-                        f" ({r['rule_id']}, {where})"))
+        print(
+            printable(
+                f"row       {r['indicator']} | {year} | {r['value_text']} | {unit} | {r['class']}"
+                f" ({r['rule_id']}, {where})"
+            )
+        )
     for r in rejected.to_dict("records"):
         where = f"page {r['page']}" if not pd.isna(r["page"]) else f"line {r['line']}"
         print(printable(f"rejected  {r['quantity']} | {r['rejected_by']} | {r['detail']} ({where})"))
@@ -424,58 +493,106 @@ def _logging_options(parser: argparse.ArgumentParser, top: bool) -> None:
     """``-v`` and ``--log-level``: on the main parser, and on each command so they may follow it."""
     # a command's copy must not reset what was given before the command name
     verbose_default, level_default = (0, None) if top else (argparse.SUPPRESS, argparse.SUPPRESS)
-    parser.add_argument("-v", "--verbose", action="count", default=verbose_default,
-                        help="more log output on stderr (-v info, -vv debug)")
-    parser.add_argument("--log-level", choices=_LEVELS, type=str.lower, default=level_default,
-                        help="log level (default: warning)")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=verbose_default,
+        help="more log output on stderr (-v info, -vv debug)",
+    )
+    parser.add_argument(
+        "--log-level", choices=_LEVELS, type=str.lower, default=level_default, help="log level (default: warning)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``plan-extract`` argument parser."""
-    ap = argparse.ArgumentParser(prog="plan-extract",
-                                 description="Extract quantified commitments from Chinese plan documents.",
-                                 epilog=EXAMPLES + "\n" + EXIT_CODES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="plan-extract",
+        description="Extract quantified commitments from Chinese plan documents.",
+        epilog=EXAMPLES + "\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--version", action="version", version=f"plan-extract {__version__}")
     _logging_options(ap, top=True)
     sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     def command(name, help, epilog):
-        p = sub.add_parser(name, help=help, description=help, epilog=epilog + "\n" + EXIT_CODES,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=epilog + "\n" + EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.add_argument("-o", "--output", default="output", help=_OUTPUT_HELP)
         _logging_options(p, top=False)
         return p
 
-    r = command("run", "extract a corpus folder into Parquet tables",
-                "examples:\n  plan-extract run corpus -o output\n  plan-extract run plans/ -o out --jobs 2 -q\n"
-                "  plan-extract run plans/ -o out --redo             read every document again\n"
-                "  plan-extract run plans/ -o out --engine dask --scheduler tcp://HOST:8786\n")
+    r = command(
+        "run",
+        "extract a corpus folder into Parquet tables",
+        "examples:\n  plan-extract run corpus -o output\n  plan-extract run plans/ -o out --jobs 2 -q\n"
+        "  plan-extract run plans/ -o out --redo             read every document again\n"
+        "  plan-extract run plans/ -o out --engine dask --scheduler tcp://HOST:8786\n",
+    )
     r.add_argument("corpus", nargs="?", default="corpus", help="folder of plans (default: corpus/)")
-    r.add_argument("--jobs", type=_positive_int, default=0,
-                   help="worker processes (default: cores, max 4; never more than the cores)")
+    r.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=0,
+        help="worker processes (default: cores, max 4; never more than the cores)",
+    )
     r.add_argument("--patterns", default=None, help="a patterns/ folder to use instead of the shipped one")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.add_argument("--redo", action="store_true", help="extract every document again (default: reuse unchanged ones)")
-    r.add_argument("--follow-links-outside", action="store_true",
-                   help="read files that links lead to outside the corpus folder (default: a row saying "
-                        "'link points outside the corpus: not read')")
-    r.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
-                   help=f"seconds per document before its worker is stopped (default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
-    r.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT, metavar="MB",
-                   help=f"memory per worker in MB (default {DEFAULT_MEMORY_LIMIT}; 0 = none)")
-    r.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="local worker processes, or dask.distributed (pip install 'plan-extract[dask]')")
-    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    r.add_argument(
+        "--follow-links-outside",
+        action="store_true",
+        help="read files that links lead to outside the corpus folder (default: a row saying "
+        "'link points outside the corpus: not read')",
+    )
+    r.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="S",
+        help=f"seconds per document before its worker is stopped (default {DEFAULT_TIME_LIMIT:g}; 0 = none)",
+    )
+    r.add_argument(
+        "--memory-limit",
+        type=int,
+        default=DEFAULT_MEMORY_LIMIT,
+        metavar="MB",
+        help=f"memory per worker in MB (default {DEFAULT_MEMORY_LIMIT}; 0 = none)",
+    )
+    r.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local worker processes, or dask.distributed (pip install 'plan-extract[dask]')",
+    )
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
     r.set_defaults(fn=_cmd_run)
 
-    e = command("eval", "score output against gold annotations",
-                "examples:\n  plan-extract eval -o output --gold ../shared/gold --show 10\n"
-                "  plan-extract eval -o output --extra-gold verdicts.csv    (verdicts exported from the audit page)\n")
+    e = command(
+        "eval",
+        "score output against gold annotations",
+        "examples:\n  plan-extract eval -o output --gold ../shared/gold --show 10\n"
+        "  plan-extract eval -o output --extra-gold verdicts.csv    (verdicts exported from the audit page)\n",
+    )
     e.add_argument("--gold", default=None, help="folder of gold *.jsonl")
-    e.add_argument("--extra-gold", action="append", metavar="FILE",
-                   help="reviewer verdicts (CSV exported from the audit page) read as more gold; repeatable")
+    e.add_argument(
+        "--extra-gold",
+        action="append",
+        metavar="FILE",
+        help="reviewer verdicts (CSV exported from the audit page) read as more gold; repeatable",
+    )
     e.add_argument("--pred", default=None, help="commitments.parquet to score (default: OUT/commitments.parquet)")
     e.add_argument("--source", choices=("text", "table"), help="only records with this source")
     e.add_argument("--docs", nargs="*", help="only these document ids")
@@ -483,44 +600,64 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
     e.set_defaults(fn=_cmd_eval)
 
-    au = command("audit", "write the audit page (one offline HTML file)",
-                 "examples:\n  plan-extract audit -o output\n  plan-extract audit -o output --html review.html\n")
+    au = command(
+        "audit",
+        "write the audit page (one offline HTML file)",
+        "examples:\n  plan-extract audit -o output\n  plan-extract audit -o output --html review.html\n",
+    )
     au.add_argument("--html", default=None, metavar="PAGE", help="page to write (default: OUT/audit.html)")
     au.set_defaults(fn=_cmd_audit)
 
-    cp = command("compare", "comparison table: canonical indicator x document",
-                 "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
-                 "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n"
-                 "  plan-extract compare -o output --ladder --indicators air --save ladder.xlsx   (sheets chains, steps)\n"
-                 "rows whose unit does not fit the indicator (a count under a rate) are left out\n")
+    cp = command(
+        "compare",
+        "comparison table: canonical indicator x document",
+        "examples:\n  plan-extract compare -o output --indicators air --year 2025\n"
+        "  plan-extract compare -o output --save comparison.xlsx   (sheets targets, baselines, long)\n"
+        "  plan-extract compare -o output --ladder --indicators air --save ladder.xlsx   (sheets chains, steps)\n"
+        "rows whose unit does not fit the indicator (a count under a rate) are left out\n",
+    )
     cp.add_argument("--indicators", nargs="*", help="indicator ids or categories (air, water.surface_good_share …)")
     cp.add_argument("--year", type=int, help="only targets for this year")
     cp.add_argument("--save", metavar="FILE", help="write table.xlsx | table.csv | table.parquet (default: print)")
-    cp.add_argument("--ladder", action="store_true",
-                    help="the target ladder: each target beside the level above it (nation > province > "
-                         "prefecture > county, by region code), with ratio and verdict")
-    cp.add_argument("--qualitative", action="store_true",
-                    help="also targets without a number (基本消除, 完成省下达目标) where no number is given")
+    cp.add_argument(
+        "--ladder",
+        action="store_true",
+        help="the target ladder: each target beside the level above it (nation > province > "
+        "prefecture > county, by region code), with ratio and verdict",
+    )
+    cp.add_argument(
+        "--qualitative",
+        action="store_true",
+        help="also targets without a number (基本消除, 完成省下达目标) where no number is given",
+    )
     cp.set_defaults(fn=_cmd_compare)
 
-    xp = command("export", "every commitment with its evidence as a spreadsheet (.xlsx: one sheet per table)",
-                 "examples:\n  plan-extract export -o output --save all.xlsx   (commitments, documents, sections,"
-                 " likely_misses)\n  plan-extract export -o output --save all.csv    (the commitments)\n")
+    xp = command(
+        "export",
+        "every commitment with its evidence as a spreadsheet (.xlsx: one sheet per table)",
+        "examples:\n  plan-extract export -o output --save all.xlsx   (commitments, documents, sections,"
+        " likely_misses)\n  plan-extract export -o output --save all.csv    (the commitments)\n",
+    )
     xp.add_argument("--save", metavar="FILE", required=True, help="all.xlsx (one sheet per table) or all.csv")
     xp.set_defaults(fn=_cmd_export)
 
-    sh = command("show", "print one commitment with its sentence",
-                 "examples:\n  plan-extract show 0b8778f0 -o output\n")
+    sh = command(
+        "show", "print one commitment with its sentence", "examples:\n  plan-extract show 0b8778f0 -o output\n"
+    )
     sh.add_argument("id", help="commitment_id (or a unique prefix)")
     sh.set_defaults(fn=_cmd_show)
 
-    ex = sub.add_parser("explain", help="what the rules make of a text, and which step turned each other number down",
-                        description="Run the rules on a text (an argument, a file, or stdin with '-') and print "
-                                    "the rows found and every quantity turned down with the decision step that "
-                                    "turned it down.",
-                        epilog='examples:\n  plan-extract explain "“十三五”期间森林覆盖率达到43%。到2025年达到46%。" '
-                               '--period 2021-2025\n  plan-extract explain --file plans/jilin.pdf --summary --save rejections.csv\n' + EXIT_CODES,
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ex = sub.add_parser(
+        "explain",
+        help="what the rules make of a text, and which step turned each other number down",
+        description="Run the rules on a text (an argument, a file, or stdin with '-') and print "
+        "the rows found and every quantity turned down with the decision step that "
+        "turned it down.",
+        epilog='examples:\n  plan-extract explain "“十三五”期间森林覆盖率达到43%。到2025年达到46%。" '
+        "--period 2021-2025\n  plan-extract explain --file plans/jilin.pdf --summary --save rejections.csv\n"
+        + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ex.add_argument("text", nargs="?", help="plan text; '-' reads stdin")
     ex.add_argument("--file", help="a plan file (.txt/.md/.pdf/.docx) read with its reader")
     ex.add_argument("--summary", action="store_true", help="only count the quantities turned down, by step")

@@ -13,6 +13,7 @@ Reviews of the past (十三五 results, 截至2020年底 …) are not targets an
 answer to "is this the past?" (``extract.context.years``: the past markers of
 ``patterns/years.yaml``, and years and periods before the plan period).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left
@@ -26,7 +27,9 @@ from .context.years import DocContext, Years
 from .patterns import alternation
 from .text.segment import sentences
 
-_QUANTITY = regex.compile(r"\d+(?:\.\d+)?\s*(?:%|[\p{Han}]{0,4}(?:米|亩|公顷|吨|个|座|处|条|台|天|倍|瓦|千克|立方米|公里))")
+_QUANTITY = regex.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|[\p{Han}]{0,4}(?:米|亩|公顷|吨|个|座|处|条|台|天|倍|瓦|千克|立方米|公里))"
+)
 _NUMBER = regex.compile(r"\d+(?:\.\d+)?")
 _BOX = regex.compile(r"^\s*专栏")
 _EXCERPT_CHARS = 240
@@ -47,9 +50,16 @@ def _numbers(text: str | None) -> set[str]:
     return {m.group(0) for m in _NUMBER.finditer((text or "").replace(",", ""))}
 
 
-def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
-                  ctx: DocContext | None = None, rejections: list | None = None,
-                  shares: Mapping[str, float] | None = None, min_share: float = 0.0) -> list[dict]:
+def likely_misses(
+    doc,
+    commitments: list[dict],
+    *,
+    years: Years | None = None,
+    ctx: DocContext | None = None,
+    rejections: list | None = None,
+    shares: Mapping[str, float] | None = None,
+    min_share: float = 0.0,
+) -> list[dict]:
     """Quantities turned down by often-wrong steps, silent tables and boxes, unread target sentences.
 
     Args:
@@ -70,10 +80,10 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
     """
     covered = sorted((c["char_start"], c["char_end"]) for c in commitments)
     starts = [cs for cs, _ce in covered]
-    reach = list(accumulate((ce for _cs, ce in covered), max))   # furthest end among the first k spans
+    reach = list(accumulate((ce for _cs, ce in covered), max))  # furthest end among the first k spans
 
     def uncovered(start: int, end: int) -> bool:
-        k = bisect_left(starts, end)             # spans starting before ``end`` …
+        k = bisect_left(starts, end)  # spans starting before ``end`` …
         return not (k and reach[k - 1] > start)  # … none of which ends after ``start``
 
     # where a quantity that did give a row stands (another reading of a rejected quantity)
@@ -106,49 +116,73 @@ def likely_misses(doc, commitments: list[dict], *, years: Years | None = None,
         if share < min_share or (r.char_start, r.char_end) in seen:
             continue
         seen.add((r.char_start, r.char_end))
-        quantity = doc.text[r.char_start:r.char_end]
+        quantity = doc.text[r.char_start : r.char_end]
         if became_a_row(r.char_start, r.char_end, quantity):
             continue
-        sentence = doc.text[r.sentence_start:r.sentence_end].strip()
+        sentence = doc.text[r.sentence_start : r.sentence_end].strip()
         if reports_past(sentence, years, ctx):
             continue
         if len(sentence) > _EXCERPT_CHARS * 2:
-            sentence = sentence[:_EXCERPT_CHARS * 2] + "…"
-        out.append({"doc_id": doc.doc_id, "kind": kind_at(r.char_start), "sentence": sentence,
-                    "char_start": r.char_start, "char_end": r.char_end, "page": doc.page_of(r.char_start),
-                    "line": doc.line_of(r.char_start), "rejected_by": r.rule_id, "quantity": quantity,
-                    "share": round(share, 4)})
+            sentence = sentence[: _EXCERPT_CHARS * 2] + "…"
+        out.append(
+            {
+                "doc_id": doc.doc_id,
+                "kind": kind_at(r.char_start),
+                "sentence": sentence,
+                "char_start": r.char_start,
+                "char_end": r.char_end,
+                "page": doc.page_of(r.char_start),
+                "line": doc.line_of(r.char_start),
+                "rejected_by": r.rule_id,
+                "quantity": quantity,
+                "share": round(share, 4),
+            }
+        )
     # a year or a named plan period (periods.yaml)
     periods = alternation(years.p.periods) if years is not None else "(?!)"
     yearish = regex.compile(rf"(?:19|20)\d{{2}}\s*年|{periods}")
     for block in doc.blocks:
         if block.kind in ("table", "box"):
             # numbers no rule looked at and no row came from: a table or box the readers could not follow
-            if (uncovered(block.char_start, block.char_end) and not rejections_in(block.char_start, block.char_end)
-                    and _QUANTITY.search(doc.text[block.char_start:block.char_end])):
+            if (
+                uncovered(block.char_start, block.char_end)
+                and not rejections_in(block.char_start, block.char_end)
+                and _QUANTITY.search(doc.text[block.char_start : block.char_end])
+            ):
                 miss = _table_miss(doc, block, years, ctx)
                 if miss:
                     out.append(miss)
             continue
         if block.kind != "paragraph" or not yearish.search(block.text):
-            continue            # no year in the paragraph: none of its sentences can qualify
+            continue  # no year in the paragraph: none of its sentences can qualify
         for a, b in sentences(block.text):
             s = block.text[a:b]
             if not (yearish.search(s) and _QUANTITY.search(yearish.sub("", s))):
                 continue
             start, end = block.char_start + a, block.char_start + b
             if rejections_in(start, end) or not uncovered(start, end) or reports_past(s, years, ctx):
-                continue        # the rules looked at its quantities (listed above when often wrong), or a row
-            out.append({"doc_id": doc.doc_id, "kind": "sentence", "sentence": s, "char_start": start,
-                        "char_end": end, "page": doc.page_of(start), "line": doc.line_of(start),
-                        "rejected_by": None, "quantity": None, "share": None})
+                continue  # the rules looked at its quantities (listed above when often wrong), or a row
+            out.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "kind": "sentence",
+                    "sentence": s,
+                    "char_start": start,
+                    "char_end": end,
+                    "page": doc.page_of(start),
+                    "line": doc.line_of(start),
+                    "rejected_by": None,
+                    "quantity": None,
+                    "share": None,
+                }
+            )
     out.sort(key=lambda m: m["char_start"])
     return out
 
 
 def _table_miss(doc, block, years: Years | None, ctx: DocContext | None) -> dict | None:
     """A table or 专栏 box holding numbers, as a likely-miss row (None for a review table)."""
-    before = doc.text[max(0, block.char_start - 120):block.char_start].rstrip().rsplit("\n", 1)[-1].strip()
+    before = doc.text[max(0, block.char_start - 120) : block.char_start].rstrip().rsplit("\n", 1)[-1].strip()
     # the line above is the table's caption when it is one (表1 …, 专栏3 …), not running text
     caption = block.title or (before if len(before) <= _CAPTION_CHARS and is_heading_line(before) else "")
     cells = [" | ".join(c.text for c in row if c.text) for row in (block.rows or [])]
@@ -158,11 +192,20 @@ def _table_miss(doc, block, years: Years | None, ctx: DocContext | None) -> dict
     header = cells[0] if cells else ""
     # a caption citing the last plan (《…“十三五”…规划》目标完成情况) reviews it: titles count here
     if reports_past(regex.sub(r"[《》]", "", f"{caption} {header}"), years, ctx):
-        return None      # a table reviewing the last plan period (“十三五”指标 | 2020年值 | 达标情况)
+        return None  # a table reviewing the last plan period (“十三五”指标 | 2020年值 | 达标情况)
     kind = "box" if block.kind == "box" or _BOX.match(caption) or _BOX.match(body) else "table"
     excerpt = f"{caption}：{body}" if caption and not _BOX.match(body) else body
     if len(excerpt) > _EXCERPT_CHARS:
         excerpt = excerpt[:_EXCERPT_CHARS] + "…"
-    return {"doc_id": doc.doc_id, "kind": kind, "sentence": excerpt, "char_start": block.char_start,
-            "char_end": block.char_end, "page": block.page, "line": block.line, "rejected_by": None,
-            "quantity": None, "share": None}
+    return {
+        "doc_id": doc.doc_id,
+        "kind": kind,
+        "sentence": excerpt,
+        "char_start": block.char_start,
+        "char_end": block.char_end,
+        "page": block.page,
+        "line": block.line,
+        "rejected_by": None,
+        "quantity": None,
+        "share": None,
+    }

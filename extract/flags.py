@@ -24,6 +24,7 @@ Each commitment row of a document gets a ``flags`` list (ids, in the order of
 Rows of class "qualitative" (no number) are never flagged.  The flags read only the document's
 own rows and metadata, so a row's flags are the same in every batch.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,7 +36,7 @@ from .catalogue import Indicator, IndicatorCatalogue
 from .patterns import FLAG_IDS, Patterns, alternation
 from .restatements import same_value
 
-_CHANGE_UNITS = ("%", "个百分点")       # a change in these fits any indicator
+_CHANGE_UNITS = ("%", "个百分点")  # a change in these fits any indicator
 
 
 def _num(x) -> float | None:
@@ -133,13 +134,24 @@ class Plausibility:
         to the canonical name, then the first value in the text.
         """
         span = r.get("value_span") or {}
-        return (r.get("class") == "qualitative", self.unit_fits(r) is False, len(self.sub_scope(r)),
-                r.get("source") != "table", self._extra_chars(r),
-                (r.get("char_start") or 0) + (span.get("start") or 0), r.get("commitment_id") or "")
+        return (
+            r.get("class") == "qualitative",
+            self.unit_fits(r) is False,
+            len(self.sub_scope(r)),
+            r.get("source") != "table",
+            self._extra_chars(r),
+            (r.get("char_start") or 0) + (span.get("start") or 0),
+            r.get("commitment_id") or "",
+        )
 
     # --- the flags -----------------------------------------------------------------------------
-    def flag(self, rows: list[dict], plan_start_year: int | None = None, plan_end_year: int | None = None,
-             publish_year: int | None = None) -> list[dict]:
+    def flag(
+        self,
+        rows: list[dict],
+        plan_start_year: int | None = None,
+        plan_end_year: int | None = None,
+        publish_year: int | None = None,
+    ) -> list[dict]:
         """Set ``flags`` and ``flag_detail`` on each commitment row of one document (in place).
 
         Returns:
@@ -185,7 +197,7 @@ class Plausibility:
         span, ind = r.get("value_span"), r.get("indicator_span")
         if r.get("source") != "text" or not span:
             return None
-        before = (r.get("sentence") or "")[(ind or {}).get("end", 0):span["start"]]
+        before = (r.get("sentence") or "")[(ind or {}).get("end", 0) : span["start"]]
         if self.down_to_re.search(before):
             return "down"
         if self.up_to_re.search(before):
@@ -234,19 +246,25 @@ class Plausibility:
         cells: dict[tuple, list[dict]] = {}
         for r in rows:
             if r.get("indicator_id") and r.get("year") is not None and not r.get("restates"):
-                key = (r["indicator_id"], r["year"], r.get("unit") or "", r.get("change"),
-                       bool(r.get("cumulative")), r.get("class"))
+                key = (
+                    r["indicator_id"],
+                    r["year"],
+                    r.get("unit") or "",
+                    r.get("change"),
+                    bool(r.get("cumulative")),
+                    r.get("class"),
+                )
                 cells.setdefault(key, []).append(r)
         pairs = []
         for group in cells.values():
             for i, a in enumerate(group):
-                for b in group[i + 1:]:
+                for b in group[i + 1 :]:
                     if same_value(a, b) or self._same_statement(a, b):
                         continue
                     if a.get("source") == b.get("source") and (a.get("chapter") or "") == (b.get("chapter") or ""):
-                        continue        # two sentences of one chapter: a list of different targets
+                        continue  # two sentences of one chapter: a list of different targets
                     if self.sub_scope(a) != self.sub_scope(b):
-                        continue        # a sub-area's target beside the plan-wide one
+                        continue  # a sub-area's target beside the plan-wide one
                     pairs.append((a, b))
         return pairs
 

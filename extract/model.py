@@ -5,6 +5,7 @@ an offset map, cut into :class:`Block` objects (paragraph / heading / table).  R
 see the file format.  Each finding becomes one :class:`Commitment`, whose fields are the
 columns of ``commitments.parquet`` (``../shared/SCHEMA.md``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,17 +35,17 @@ class Cell:
 class Block:
     """A paragraph, heading or table of a document, as a span of its normalised text."""
 
-    kind: str                      # "paragraph" | "heading" | "table" | "box" (专栏: rows of one item each)
+    kind: str  # "paragraph" | "heading" | "table" | "box" (专栏: rows of one item each)
     text: str
     char_start: int
     char_end: int
-    line: Optional[int] = None     # 1-based source line of the first character (text input)
-    page: Optional[int] = None     # 1-based page (PDF input)
+    line: Optional[int] = None  # 1-based source line of the first character (text input)
+    page: Optional[int] = None  # 1-based page (PDF input)
     rows: Optional[list[list[Cell]]] = None  # table cells, for kind == "table"
     table_id: Optional[str] = None
-    level: Optional[int] = None    # heading level given by the format (DOCX heading styles)
-    ruled: bool = False            # rows are a complete grid with merges (geometry known)
-    title: Optional[str] = None    # a box's caption ("专栏5 大气污染源治理重点工程")
+    level: Optional[int] = None  # heading level given by the format (DOCX heading styles)
+    ruled: bool = False  # rows are a complete grid with merges (geometry known)
+    title: Optional[str] = None  # a box's caption ("专栏5 大气污染源治理重点工程")
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Document:
     # how well the text layer could be read (PDF): text_quality 0..1, extractor, pages_without_text,
     # warnings (one line each, e.g. "pages 12–14: 17% unusual characters")
     reading: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)   # repairs made while reading (one line each)
+    warnings: list[str] = field(default_factory=list)  # repairs made while reading (one line each)
 
     @property
     def text(self) -> str:
@@ -115,9 +116,9 @@ class Commitment:
     rule_id: str = ""
     line: Optional[int] = None
     page: Optional[int] = None
-    value_start: int = 0           # absolute position of value_text in the normalised text
+    value_start: int = 0  # absolute position of value_text in the normalised text
     chapter: str = ""
     section_path: tuple[str, ...] = ()
     indicator_id: Optional[str] = None
-    year_start: Optional[int] = None   # absolute span of the year expression, when one is written
+    year_start: Optional[int] = None  # absolute span of the year expression, when one is written
     year_end: Optional[int] = None

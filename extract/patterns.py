@@ -14,6 +14,7 @@ To add a key to a file, add it to that file's table (``LEXICON_WORD_LISTS`` for 
 Compiled forms of the rules (the prose rules, the table reader) are built once per
 :class:`Patterns` and kept on it (:meth:`Patterns.compiled`), never in caches keyed by ``id()``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -149,11 +150,13 @@ def regex_text(value: Any, where: str) -> str:
 
 def compiled_regex(flags: int = 0) -> Check:
     """A regular expression, compiled with ``flags``."""
+
     def check(value: Any, where: str) -> regex.Pattern:
         try:
             return regex.compile(value, flags)
         except (regex.error, TypeError) as exc:
             _fail(where, f"bad regex {value!r}: {exc}")
+
     return check
 
 
@@ -162,6 +165,7 @@ def one_of(*choices: str) -> Check:
         if value not in choices:
             _fail(where, f"{value!r} is not one of {', '.join(choices)}")
         return value
+
     return check
 
 
@@ -218,8 +222,10 @@ class Record:
             _fail(f"{where}: <root>" if where.endswith(".yaml") else where, "expected a mapping")
         unknown = sorted(str(k) for k in spec if k not in self.required and k not in self.optional)
         if unknown:
-            _fail(_at(where, unknown[0]), "unknown key (a misspelling? a new key needs a line in the file's "
-                                          "validator, extract/patterns.py)")
+            _fail(
+                _at(where, unknown[0]),
+                "unknown key (a misspelling? a new key needs a line in the file's validator, extract/patterns.py)",
+            )
         out = {}
         for key, check in self.required.items():
             if key not in spec:
@@ -235,14 +241,27 @@ class Record:
 
 # --- the files ------------------------------------------------------------------------------
 
-UNIT_KINDS = ("percent", "concentration", "area", "volume", "mass", "energy", "count", "length", "time",
-              "ratio", "rating", "money", "other")
+UNIT_KINDS = (
+    "percent",
+    "concentration",
+    "area",
+    "volume",
+    "mass",
+    "energy",
+    "count",
+    "length",
+    "time",
+    "ratio",
+    "rating",
+    "money",
+    "other",
+)
 COMPARATORS = ("=", ">=", "<=", ">", "<", "~")
 
 
 class UnitSpec(TypedDict):
-    unit: str     # the normalised spelling
-    kind: str     # one of UNIT_KINDS
+    unit: str  # the normalised spelling
+    kind: str  # one of UNIT_KINDS
 
 
 class Period(TypedDict):
@@ -287,45 +306,92 @@ def _roles_in_order(spec: dict, where: str) -> None:
 
 #: lexicon.yaml: the word lists the prose and table rules read (each a non-empty list of words)
 LEXICON_WORD_LISTS = (
-    "target_verbs", "project_verbs", "subject_prefixes", "strive_words", "cumulative_words", "background_sections",
-    "indicator_heads", "weak_target_verbs", "threshold_comparators", "indicator_trailing_words", "scope_prefixes",
-    "enumeration_ends", "shared_heads", "area_words", "routine_actions", "count_place_nouns", "listed_place_ends",
-    "framing_verbs", "generic_project_verbs", "noun_phrase_stop_tags", "noun_phrase_modifier_tags", "light_verbs",
-    "noun_joiners", "facility_ends", "place_word_ends", "distributive_words",
-    "per_unit_before_jun", "chinese_count_classifiers", "name_after_classifier",
-    "abstract_objects", "definition_verbs", "routine_units", "money_indicator_heads",
-    "selection_verbs", "forecast_words", "share_words",
+    "target_verbs",
+    "project_verbs",
+    "subject_prefixes",
+    "strive_words",
+    "cumulative_words",
+    "background_sections",
+    "indicator_heads",
+    "weak_target_verbs",
+    "threshold_comparators",
+    "indicator_trailing_words",
+    "scope_prefixes",
+    "enumeration_ends",
+    "shared_heads",
+    "area_words",
+    "routine_actions",
+    "count_place_nouns",
+    "listed_place_ends",
+    "framing_verbs",
+    "generic_project_verbs",
+    "noun_phrase_stop_tags",
+    "noun_phrase_modifier_tags",
+    "light_verbs",
+    "noun_joiners",
+    "facility_ends",
+    "place_word_ends",
+    "distributive_words",
+    "per_unit_before_jun",
+    "chinese_count_classifiers",
+    "name_after_classifier",
+    "abstract_objects",
+    "definition_verbs",
+    "routine_units",
+    "money_indicator_heads",
+    "selection_verbs",
+    "forecast_words",
+    "share_words",
 )
-LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS},
-                  "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})
+LEXICON = Record({**{key: words for key in LEXICON_WORD_LISTS}, "measure_words": MappingOf(one_of(*UNIT_KINDS), text)})
 
 #: years.yaml: the words that make a year a target, past result, baseline or date
-YEARS = Record({
-    "before": Record({kind: words for kind in ("target", "until", "past", "baseline")}),
-    "after": Record({"target": words, "past": words, "baseline": words, "date": ListOf(regex_text)},
-                    optional={"neutral": words, "attribute": words}),
-    "past_horizon_years": integer,
-    "period_past_horizon_years": integer,
-    "past_markers": ListOf(regex_text),
-    "baseline_references": words,
-    "period_openers": words,
-    "status_after": ListOf(regex_text),
-})
+YEARS = Record(
+    {
+        "before": Record({kind: words for kind in ("target", "until", "past", "baseline")}),
+        "after": Record(
+            {"target": words, "past": words, "baseline": words, "date": ListOf(regex_text)},
+            optional={"neutral": words, "attribute": words},
+        ),
+        "past_horizon_years": integer,
+        "period_past_horizon_years": integer,
+        "past_markers": ListOf(regex_text),
+        "baseline_references": words,
+        "period_openers": words,
+        "status_after": ListOf(regex_text),
+    }
+)
 
-EXCLUSION = Record({"id": text, "pattern": compiled_regex(regex.V1)},
-                   optional={"unless_kinds": ListOf(one_of(*UNIT_KINDS)), "note": any_text})
+EXCLUSION = Record(
+    {"id": text, "pattern": compiled_regex(regex.V1)},
+    optional={"unless_kinds": ListOf(one_of(*UNIT_KINDS)), "note": any_text},
+)
 
-TABLE_HEADERS = Record({
-    "roles": MappingOf(text, Record({"words": words}, optional={"exact": boolean, "not": words})),
-    "order": ListOf(text),
-    "binding_values": MappingOf(text, text),
-    "footnote_marks": regex_text,
-    "note_starts": words,
-}, optional={"review_captions": words}, then=_roles_in_order)
+TABLE_HEADERS = Record(
+    {
+        "roles": MappingOf(text, Record({"words": words}, optional={"exact": boolean, "not": words})),
+        "order": ListOf(text),
+        "binding_values": MappingOf(text, text),
+        "footnote_marks": regex_text,
+        "note_starts": words,
+    },
+    optional={"review_captions": words},
+    then=_roles_in_order,
+)
 
-INDICATOR = Record({"id": text, "zh": text, "en": text, "category": text, "units": ListOf(any_text, nonempty=False),
-                    "higher_is_better": optional_boolean, "patterns": ListOf(compiled_regex())})
+INDICATOR = Record(
+    {
+        "id": text,
+        "zh": text,
+        "en": text,
+        "category": text,
+        "units": ListOf(any_text, nonempty=False),
+        "higher_is_better": optional_boolean,
+        "patterns": ListOf(compiled_regex()),
+    }
+)
 _INDICATOR_ID = regex.compile(r"^[a-z]+\.[a-z0-9_]+$")
+
 
 def _fill_numerals(mark: str, numerals: dict) -> str:
     return mark.replace("{cn}", numerals["cn"]).replace("{d}", numerals["d"])
@@ -340,13 +406,23 @@ def _expand_numbering(spec: dict, where: str) -> None:
                 _fail(f"{where}: {group}.{name}", f"bad mark {mark!r}: {exc}")
 
 
-NUMBERING = Record({"numerals": Record({"cn": regex_text, "d": regex_text}),
-                    "styles": MappingOf(text, text), "items": MappingOf(text, text)}, then=_expand_numbering)
+NUMBERING = Record(
+    {
+        "numerals": Record({"cn": regex_text, "d": regex_text}),
+        "styles": MappingOf(text, text),
+        "items": MappingOf(text, text),
+    },
+    then=_expand_numbering,
+)
 
 
 def _numbering_table(spec: dict) -> dict[str, str]:
     """Every mark of numbering.yaml by name, numerals filled in; ``_styles`` lists the heading styles."""
-    marks = {name: _fill_numerals(mark, spec["numerals"]) for group in ("styles", "items") for name, mark in spec[group].items()}
+    marks = {
+        name: _fill_numerals(mark, spec["numerals"])
+        for group in ("styles", "items")
+        for name, mark in spec[group].items()
+    }
     marks["_styles"] = " ".join(spec["styles"])
     return marks
 
@@ -361,11 +437,13 @@ def one_line(value: Any, where: str) -> str:
 #: the plausibility flags (extract/flags.py), in the order rows list them; flags.yaml explains each
 FLAG_IDS = ("direction", "range", "unit", "conflict", "restated_primary")
 
-FLAGS = Record({
-    "flags": Record({f: one_line for f in FLAG_IDS}),
-    "sub_scope_words": words,
-    "horizon_years": ListOf(year),
-})
+FLAGS = Record(
+    {
+        "flags": Record({f: one_line for f in FLAG_IDS}),
+        "sub_scope_words": words,
+        "horizon_years": ListOf(year),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -374,27 +452,33 @@ class QualitativePhrase:
 
     id: str
     pattern: regex.Pattern
-    indicator: str          # where the thing promised is named: "before" | "around"
+    indicator: str  # where the thing promised is named: "before" | "around"
 
 
-QUALITATIVE = Record({
-    "phrases": ListOf(Record({"id": text, "pattern": compiled_regex(), "indicator": one_of("before", "around")})),
-    "vague_subjects": ListOf(text, nonempty=False),
-    "table_cells": ListOf(compiled_regex()),
-})
+QUALITATIVE = Record(
+    {
+        "phrases": ListOf(Record({"id": text, "pattern": compiled_regex(), "indicator": one_of("before", "around")})),
+        "vague_subjects": ListOf(text, nonempty=False),
+        "table_cells": ListOf(compiled_regex()),
+    }
+)
 
 
 #: every rule file and its validator (file name -> check of the parsed YAML)
 RULE_FILES: dict[str, Check] = {
     "units.yaml": MappingOf(text, Record({"unit": any_text, "kind": one_of(*UNIT_KINDS)})),
-    "comparators.yaml": Record({"before": MappingOf(text, one_of(*COMPARATORS)),
-                                "after": MappingOf(text, one_of(*COMPARATORS))},
-                               optional={"between": MappingOf(text, one_of(*COMPARATORS), nonempty=False)}),
-    "change_verbs.yaml": Record({k: words for k in ("decrease_by", "increase_by", "level_particles",
-                                                    "reduction_amounts", "starting_points")}),
+    "comparators.yaml": Record(
+        {"before": MappingOf(text, one_of(*COMPARATORS)), "after": MappingOf(text, one_of(*COMPARATORS))},
+        optional={"between": MappingOf(text, one_of(*COMPARATORS), nonempty=False)},
+    ),
+    "change_verbs.yaml": Record(
+        {k: words for k in ("decrease_by", "increase_by", "level_particles", "reduction_amounts", "starting_points")}
+    ),
     "periods.yaml": MappingOf(text, Record({"start": year, "end": year}, then=_period_order), nonempty=False),
     "lexicon.yaml": LEXICON,
-    "exclusions.yaml": Record({"before": ListOf(EXCLUSION, nonempty=False), "after": ListOf(EXCLUSION, nonempty=False)}),
+    "exclusions.yaml": Record(
+        {"before": ListOf(EXCLUSION, nonempty=False), "after": ListOf(EXCLUSION, nonempty=False)}
+    ),
     "table_headers.yaml": TABLE_HEADERS,
     "indicators.yaml": Record({"indicators": ListOf(INDICATOR)}),
     "national_issuers.yaml": Record({"names": ListOf(name)}),
@@ -402,16 +486,21 @@ RULE_FILES: dict[str, Check] = {
     "years.yaml": YEARS,
     "region_aliases.yaml": MappingOf(name, name, nonempty=False),
     "ambiguous_places.yaml": Record({"names": MappingOf(name, any_text)}),
-    "doc_number_prefixes.yaml": Record({"national": MappingOf(text, text),
-                                        "provinces": MappingOf(_one_character, ListOf(name))}),
+    "doc_number_prefixes.yaml": Record(
+        {"national": MappingOf(text, text), "provinces": MappingOf(_one_character, ListOf(name))}
+    ),
     "numbering.yaml": NUMBERING,
     "flags.yaml": FLAGS,
     "qualitative.yaml": QUALITATIVE,
-    "rejection_shares.yaml": Record({
-        "min_share": share,
-        "steps": MappingOf(text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected),
-                           nonempty=False),
-    }, optional={"measured_on": ListOf(text)}),
+    "rejection_shares.yaml": Record(
+        {
+            "min_share": share,
+            "steps": MappingOf(
+                text, Record({"rejected": integer, "targets": integer}, then=_targets_among_rejected), nonempty=False
+            ),
+        },
+        optional={"measured_on": ListOf(text)},
+    ),
 }
 
 
@@ -426,8 +515,11 @@ def _catalogue(spec: dict) -> IndicatorCatalogue:
         if e["id"] in seen:
             _fail(where, f"duplicate id {e['id']!r}")
         seen.add(e["id"])
-        entries.append(Indicator(e["id"], e["zh"], e["en"], e["category"], tuple(e["units"]),
-                                 e["higher_is_better"], tuple(e["patterns"])))
+        entries.append(
+            Indicator(
+                e["id"], e["zh"], e["en"], e["category"], tuple(e["units"]), e["higher_is_better"], tuple(e["patterns"])
+            )
+        )
     return IndicatorCatalogue(entries)
 
 
@@ -441,7 +533,9 @@ def _check_across(data: dict[str, Any]) -> None:
         for entry in data["exclusions.yaml"][side]:
             for kind in entry.get("unless_kinds", ()):
                 if kind not in kinds:
-                    _fail(f"exclusions.yaml: {side}.{entry['id']}.unless_kinds", f"no unit of kind {kind!r} in units.yaml")
+                    _fail(
+                        f"exclusions.yaml: {side}.{entry['id']}.unless_kinds", f"no unit of kind {kind!r} in units.yaml"
+                    )
 
 
 # --- the rules, loaded ----------------------------------------------------------------------
@@ -454,33 +548,33 @@ class Patterns:
     """All rule data, validated; one object per folder and process (treat it as read-only)."""
 
     folder: Path
-    units: dict[str, UnitSpec]                         # surface -> {unit, kind}
-    comparators_before: dict[str, str]                 # word -> comparator
+    units: dict[str, UnitSpec]  # surface -> {unit, kind}
+    comparators_before: dict[str, str]  # word -> comparator
     comparators_after: dict[str, str]
     comparators_between: dict[str, str]
     change_verbs: dict[str, list[str]]
-    periods: dict[str, Period]                          # 十四五 -> {start, end}
-    lexicon: dict[str, Any]                             # word lists (and measure_words)
+    periods: dict[str, Period]  # 十四五 -> {start, end}
+    lexicon: dict[str, Any]  # word lists (and measure_words)
     exclusions_before: tuple[tuple[str, regex.Pattern], ...]
     exclusions_after: tuple[tuple[str, regex.Pattern], ...]
-    exclusion_unless: dict[str, frozenset[str]]         # exclusion id -> unit kinds it spares
-    glyphs: dict[str, str]                              # private-use character -> text
+    exclusion_unless: dict[str, frozenset[str]]  # exclusion id -> unit kinds it spares
+    glyphs: dict[str, str]  # private-use character -> text
     years: dict[str, Any]
     table_headers: dict[str, Any]
-    national_issuers: tuple[str, ...]                   # longest first
-    region_aliases: dict[str, str]                      # customary name -> official name
-    ambiguous_places: frozenset[str]                    # place names that are also common words
-    doc_number_prefixes: dict[str, dict]                # national / provinces: who a number's prefix stands for
-    numbering: dict[str, str]                           # numbering mark name -> regex (text/numbering.py)
+    national_issuers: tuple[str, ...]  # longest first
+    region_aliases: dict[str, str]  # customary name -> official name
+    ambiguous_places: frozenset[str]  # place names that are also common words
+    doc_number_prefixes: dict[str, dict]  # national / provinces: who a number's prefix stands for
+    numbering: dict[str, str]  # numbering mark name -> regex (text/numbering.py)
     catalogue: IndicatorCatalogue
-    rejection_shares: dict[str, float]                  # decision step -> share of its rejections that were targets
-    min_rejection_share: float                          # a likely miss needs at least this share
-    flag_explanations: dict[str, str]                   # flags.yaml: flag id -> one line, in FLAG_IDS order
-    sub_scope_words: tuple[str, ...]                    # flags.yaml: words naming a part of the area (乡镇)
-    horizon_years: frozenset[int]                       # flags.yaml: years plans look to beyond their period
+    rejection_shares: dict[str, float]  # decision step -> share of its rejections that were targets
+    min_rejection_share: float  # a likely miss needs at least this share
+    flag_explanations: dict[str, str]  # flags.yaml: flag id -> one line, in FLAG_IDS order
+    sub_scope_words: tuple[str, ...]  # flags.yaml: words naming a part of the area (乡镇)
+    horizon_years: frozenset[int]  # flags.yaml: years plans look to beyond their period
     qualitative_phrases: tuple[QualitativePhrase, ...]  # qualitative.yaml: target words in running text
-    qualitative_cells: tuple[regex.Pattern, ...]        # qualitative.yaml: target cells without a number
-    vague_subjects: frozenset[str]                      # qualitative.yaml: subjects that name nothing alone
+    qualitative_cells: tuple[regex.Pattern, ...]  # qualitative.yaml: target cells without a number
+    vague_subjects: frozenset[str]  # qualitative.yaml: subjects that name nothing alone
     _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def words(self, name: str) -> list[str]:
@@ -513,14 +607,24 @@ def _load_cached(folder_str: str) -> Patterns:
     _check_across(data)
     cmp, exc = data["comparators.yaml"], data["exclusions.yaml"]
     return Patterns(
-        folder=folder, units=data["units.yaml"],
-        comparators_before=cmp["before"], comparators_after=cmp["after"], comparators_between=cmp.get("between", {}),
-        change_verbs=data["change_verbs.yaml"], periods=data["periods.yaml"], lexicon=data["lexicon.yaml"],
+        folder=folder,
+        units=data["units.yaml"],
+        comparators_before=cmp["before"],
+        comparators_after=cmp["after"],
+        comparators_between=cmp.get("between", {}),
+        change_verbs=data["change_verbs.yaml"],
+        periods=data["periods.yaml"],
+        lexicon=data["lexicon.yaml"],
         exclusions_before=tuple((e["id"], e["pattern"]) for e in exc["before"]),
         exclusions_after=tuple((e["id"], e["pattern"]) for e in exc["after"]),
-        exclusion_unless={e["id"]: frozenset(e["unless_kinds"]) for side in ("before", "after") for e in exc[side]
-                          if e.get("unless_kinds")},
-        glyphs=data["glyphs.yaml"]["private_use"], years=data["years.yaml"],
+        exclusion_unless={
+            e["id"]: frozenset(e["unless_kinds"])
+            for side in ("before", "after")
+            for e in exc[side]
+            if e.get("unless_kinds")
+        },
+        glyphs=data["glyphs.yaml"]["private_use"],
+        years=data["years.yaml"],
         table_headers=data["table_headers.yaml"],
         national_issuers=tuple(sorted(set(data["national_issuers.yaml"]["names"]), key=len, reverse=True)),
         region_aliases=data["region_aliases.yaml"],
@@ -528,8 +632,10 @@ def _load_cached(folder_str: str) -> Patterns:
         doc_number_prefixes=data["doc_number_prefixes.yaml"],
         numbering=_numbering_table(data["numbering.yaml"]),
         catalogue=_catalogue(data["indicators.yaml"]),
-        rejection_shares={step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
-                          for step, c in data["rejection_shares.yaml"]["steps"].items()},
+        rejection_shares={
+            step: c["targets"] / c["rejected"] if c["rejected"] else 0.0
+            for step, c in data["rejection_shares.yaml"]["steps"].items()
+        },
         min_rejection_share=data["rejection_shares.yaml"]["min_share"],
         flag_explanations={f: data["flags.yaml"]["flags"][f] for f in FLAG_IDS},
         sub_scope_words=tuple(data["flags.yaml"]["sub_scope_words"]),

@@ -23,6 +23,7 @@ True
 >>> [q.value for q in g.find("新建瞭望塔台两座、十余处堆场")]
 [2.0, 10.0]
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,29 +39,30 @@ _DIGIT = regex.compile(r"\d")
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
 
-YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")      # a four-digit year (shared by the rules)
+YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")  # a four-digit year (shared by the rules)
+
 
 @dataclass(frozen=True)
 class Quantity:
     """One quantity found in a text; offsets are into that text."""
 
-    start: int                  # the whole expression, comparator words included
+    start: int  # the whole expression, comparator words included
     end: int
-    num_start: int              # the (first) number
+    num_start: int  # the (first) number
     num_end: int
-    value: float | None         # None for a range
+    value: float | None  # None for a range
     value_min: float | None
     value_max: float | None
-    unit: str                   # normalised ("%", "μg/m³", "万亩" …; "" when none)
-    unit_kind: str              # units.yaml kind ("" when no unit)
-    unit_start: int             # the unit as written (unit_start == unit_end: none)
+    unit: str  # normalised ("%", "μg/m³", "万亩" …; "" when none)
+    unit_kind: str  # units.yaml kind ("" when no unit)
+    unit_start: int  # the unit as written (unit_start == unit_end: none)
     unit_end: int
-    comparator: str             # "=", ">=", "<=", ">", "<", "~"
-    word_before: str            # the comparator word before the number ("不低于"), or ""
-    word_after: str             # the comparator word after the unit ("以上"), or ""
-    bracketed: bool             # written in [ ] (a cumulative value in plan tables)
-    cn_numeral: bool            # a Chinese numeral ("两座", "百分之四十")
-    text: str                   # text[start:end]
+    comparator: str  # "=", ">=", "<=", ">", "<", "~"
+    word_before: str  # the comparator word before the number ("不低于"), or ""
+    word_after: str  # the comparator word after the unit ("以上"), or ""
+    bracketed: bool  # written in [ ] (a cumulative value in plan tables)
+    cn_numeral: bool  # a Chinese numeral ("两座", "百分之四十")
+    text: str  # text[start:end]
 
     @property
     def is_range(self) -> bool:
@@ -111,7 +113,11 @@ class QuantityGrammar:
     def _build(self, text: str, m: regex.Match) -> Quantity | None:
         if self._year_like(text, m):
             return None
-        if m.group("num2") and YEAR_NUMBER.fullmatch(m.group("num2")) and text[m.end("num2"):m.end("num2") + 1] == "年":
+        if (
+            m.group("num2")
+            and YEAR_NUMBER.fullmatch(m.group("num2"))
+            and text[m.end("num2") : m.end("num2") + 1] == "年"
+        ):
             return None
         unit_surface = m.group("unit") or m.group("unit1")
         unit, kind = ("", "")
@@ -119,7 +125,7 @@ class QuantityGrammar:
             spec = self.p.units[unit_surface]
             unit, kind = spec["unit"], spec["kind"]
         if m.group("per") and unit_surface:
-            unit = f"{unit}/{m.group('denominator')}"     # "每万人8标台" -> 标台/万人
+            unit = f"{unit}/{m.group('denominator')}"  # "每万人8标台" -> 标台/万人
         num = m.group("num")
         if num.startswith("百分之"):
             unit, kind = "%", "percent"
@@ -144,15 +150,38 @@ class QuantityGrammar:
             comparator = self.p.comparators_before[pre]
         elif more:
             comparator = self.p.comparators_between[more]
-        start = m.start("pre") if pre else (m.start("per") if m.group("per") else (
-            m.start("lb") if m.group("lb") else m.start("num")))
+        start = (
+            m.start("pre")
+            if pre
+            else (m.start("per") if m.group("per") else (m.start("lb") if m.group("lb") else m.start("num")))
+        )
         end = m.end()
         if m.group("rb") and not m.group("lb") and not post:
-            end = m.start("rb")           # a closing bracket that opens nowhere is not ours
-        us, ue = (m.span("unit") if m.group("unit") else (m.span("unit1") if m.group("unit1") else (m.end("num"), m.end("num"))))
-        return Quantity(start, end, m.start("num"), m.end("num2") if m.group("num2") else m.end("num"),
-                        value, value_min, value_max, unit, kind, us, ue, comparator, pre, post,
-                        bool(m.group("lb") and m.group("rb")), cn, text[start:end])
+            end = m.start("rb")  # a closing bracket that opens nowhere is not ours
+        us, ue = (
+            m.span("unit")
+            if m.group("unit")
+            else (m.span("unit1") if m.group("unit1") else (m.end("num"), m.end("num")))
+        )
+        return Quantity(
+            start,
+            end,
+            m.start("num"),
+            m.end("num2") if m.group("num2") else m.end("num"),
+            value,
+            value_min,
+            value_max,
+            unit,
+            kind,
+            us,
+            ue,
+            comparator,
+            pre,
+            post,
+            bool(m.group("lb") and m.group("rb")),
+            cn,
+            text[start:end],
+        )
 
     def find(self, text: str) -> list[Quantity]:
         """Every quantity of ``text``, left to right."""

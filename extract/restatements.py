@@ -26,6 +26,7 @@ to each number of decimals (:class:`_Primaries`), so a row meets only the primar
 it can equal, never every earlier row (a DOCX of 10,000 small tables links in well under a
 second; ``benchmarks/restatement_linking.py``).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -54,22 +55,37 @@ def same_value(a: dict, b: dict) -> bool:
     """
     va, vb = a.get("value"), b.get("value")
     if va is None or vb is None:
-        return va is None and vb is None and (a.get("value_min"), a.get("value_max")) == (
-            b.get("value_min"), b.get("value_max"))
+        return (
+            va is None
+            and vb is None
+            and (a.get("value_min"), a.get("value_max")) == (b.get("value_min"), b.get("value_max"))
+        )
     coarse = min(_decimals(va), _decimals(vb))
     return _rounded(va, coarse) == _rounded(vb, coarse)
 
 
 def _target_key(r: dict) -> tuple:
     indicator = r.get("indicator_id") or ("as written", r.get("indicator"))
-    return (r.get("doc_id"), indicator, r.get("year"), r.get("unit"), r.get("change"), bool(r.get("cumulative")),
-            r.get("class"))
+    return (
+        r.get("doc_id"),
+        indicator,
+        r.get("year"),
+        r.get("unit"),
+        r.get("change"),
+        bool(r.get("cumulative")),
+        r.get("class"),
+    )
 
 
 def _preference(r: dict) -> tuple:
     value = r.get("value")
-    return (r.get("source") != "table", -(_decimals(value) if value is not None else 0),
-            -(r.get("confidence") or 0), r.get("char_start") or 0, r.get("commitment_id") or "")
+    return (
+        r.get("source") != "table",
+        -(_decimals(value) if value is not None else 0),
+        -(r.get("confidence") or 0),
+        r.get("char_start") or 0,
+        r.get("commitment_id") or "",
+    )
 
 
 def _same_wording(a: dict, b: dict) -> bool:
@@ -131,7 +147,7 @@ class _Primaries:
         self.count = 0
         self.at: dict[tuple[int, Decimal], _Rows] = {}
         self.exact: dict[tuple[int, Decimal], _Rows] = {}
-        self.ranges: dict[tuple, _Rows] = {}     # no single value: equal bounds
+        self.ranges: dict[tuple, _Rows] = {}  # no single value: equal bounds
 
     def add(self, r: dict) -> None:
         order = self.count
@@ -151,8 +167,7 @@ class _Primaries:
             lists = [self.ranges.get((r.get("value_min"), r.get("value_max")))]
         else:
             d = _decimals(value)
-            lists = [self.at.get((d, _rounded(value, d)))] + [self.exact.get((k, _rounded(value, k)))
-                                                              for k in range(d)]
+            lists = [self.at.get((d, _rounded(value, d)))] + [self.exact.get((k, _rounded(value, k))) for k in range(d)]
         found = [rows.outside(table) for rows in lists if rows is not None]
         if not found:
             return iter(())

@@ -5,6 +5,7 @@ raises :class:`SettingsError` with a one-line message saying what is wrong and w
 The command line turns that into one line on stderr and exit status 2; nothing is written,
 so a good earlier output survives a mistyped option.
 """
+
 from __future__ import annotations
 
 import os
@@ -119,8 +120,10 @@ def check_indicators(selectors: list[str] | None, known_ids: set[str]) -> list[s
     categories = sorted({i.split(".")[0] for i in known_ids})
     for s in selectors:
         if not any(id_selected(i, [s]) for i in known_ids):
-            raise SettingsError(f"unknown indicator id or category {s!r} (categories: {', '.join(categories)};"
-                                f" every id is in patterns/indicators.yaml)")
+            raise SettingsError(
+                f"unknown indicator id or category {s!r} (categories: {', '.join(categories)};"
+                f" every id is in patterns/indicators.yaml)"
+            )
     return selectors
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: the demo corpus, one pipeline run over it, the shared gold if present."""
+
 from __future__ import annotations
 
 from pathlib import Path

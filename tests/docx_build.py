@@ -1,4 +1,5 @@
 """Build DOCX test documents with python-docx from real plan text (no binary fixtures needed)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,8 +60,8 @@ def docx_with_styles(out: Path) -> Path:
     """Headings of several kinds, a table with merged cells, a tracked change, a footnote-free body."""
     d = docx.Document()
     d.add_paragraph("美丽示范县建设规划", style="Title")
-    d.add_paragraph("总体要求", style="Heading 1")                      # heading style, no numbering
-    custom = d.styles.add_style("规划二级标题", WD_STYLE_TYPE.PARAGRAPH)    # custom style with outline level
+    d.add_paragraph("总体要求", style="Heading 1")  # heading style, no numbering
+    custom = d.styles.add_style("规划二级标题", WD_STYLE_TYPE.PARAGRAPH)  # custom style with outline level
     custom.base_style = d.styles["Normal"]
     ppr = custom.element.get_or_add_pPr()
     lvl = OxmlElement("w:outlineLvl")
@@ -73,21 +74,23 @@ def docx_with_styles(out: Path) -> Path:
     p2._p.append(_tracked("w:del", "w:delText", "60%"))
     p2._p.append(_tracked("w:ins", "w:t", "65%"))
     p2.add_run("。")
-    d.add_paragraph("")                                                  # empty paragraphs are skipped
+    d.add_paragraph("")  # empty paragraphs are skipped
     d.add_paragraph("第二章 主要指标", style="Heading 1")
     table = d.add_table(rows=4, cols=5)
     header = ["类别", "指标", "2023年", "2027年", "属性"]
     for j, h in enumerate(header):
         table.cell(0, j).text = h
-    data = [["环境质量", "空气质量优良天数比例（%）", "90.1", "92", "约束性"],
-            ["", "细颗粒物浓度（微克/立方米）", "31", "28", "约束性"],
-            ["生态", "森林覆盖率（%）", "50", "52.3", "约束性"]]
+    data = [
+        ["环境质量", "空气质量优良天数比例（%）", "90.1", "92", "约束性"],
+        ["", "细颗粒物浓度（微克/立方米）", "31", "28", "约束性"],
+        ["生态", "森林覆盖率（%）", "50", "52.3", "约束性"],
+    ]
     for i, row in enumerate(data, start=1):
         for j, val in enumerate(row):
             if val:
                 table.cell(i, j).text = val
-    table.cell(1, 0).merge(table.cell(2, 0))                             # vertical merge (环境质量)
-    table.cell(3, 3).merge(table.cell(3, 4))                             # horizontal merge
+    table.cell(1, 0).merge(table.cell(2, 0))  # vertical merge (环境质量)
+    table.cell(3, 3).merge(table.cell(3, 4))  # horizontal merge
     table.cell(3, 3).text = "52.3"
     d.save(out)
     return out

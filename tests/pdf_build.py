@@ -6,6 +6,7 @@ and extractor must find the glyphs or the Unicode values elsewhere.  With ``garb
 gets a ToUnicode map that sends each character to another one, the way a broken converter
 leaves a text layer that reads as mojibake.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

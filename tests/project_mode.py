@@ -1,4 +1,5 @@
 """Reading a text as a 专栏 box item, as the box reader does, for the cases of tests/cases."""
+
 from __future__ import annotations
 
 from extract.context.metadata import apply_manifest, infer_metadata
@@ -21,7 +22,21 @@ def project_rows(text: str, manifest: dict) -> list[dict]:
     item = Cell(doc.text.strip(), doc.text.index(doc.text.strip()), len(doc.text.rstrip()))
     box = Block("box", doc.text, 0, len(doc.text), 1, None, [[item]], "box:t01")
     found, _ = TableReader(patterns, rules_for(patterns)).read(doc, box, ctx, None)
-    return [{"indicator": c.indicator, "year": c.year, "value": c.value, "value_min": c.value_min,
-             "unit": c.unit, "comparator": c.comparator, "change": c.change, "class": c.klass,
-             "cumulative": c.cumulative, "strive": c.strive, "value_text": c.value_text,
-             "sentence": c.sentence, "year_source": c.year_source} for c in found]
+    return [
+        {
+            "indicator": c.indicator,
+            "year": c.year,
+            "value": c.value,
+            "value_min": c.value_min,
+            "unit": c.unit,
+            "comparator": c.comparator,
+            "change": c.change,
+            "class": c.klass,
+            "cumulative": c.cumulative,
+            "strive": c.strive,
+            "value_text": c.value_text,
+            "sentence": c.sentence,
+            "year_source": c.year_source,
+        }
+        for c in found
+    ]

@@ -1,4 +1,5 @@
 """The Python API: DataFrames with the Parquet contract's columns and types."""
+
 from __future__ import annotations
 
 import shutil
@@ -21,7 +22,12 @@ def test_extract_folder_gives_what_a_run_writes(demo_output):
     pd.testing.assert_frame_equal(documents, d_out)
     types = commitments.dtypes.astype(str).to_dict()
     assert (types["year"], types["value"], types["page"], types["strive"], types["is_primary"]) == (
-        "Int32", "Float64", "Int32", "bool", "bool")
+        "Int32",
+        "Float64",
+        "Int32",
+        "bool",
+        "bool",
+    )
     assert types["indicator"] == types["commitment_id"] == str(extract.api.TEXT_DTYPE)
     assert commitments["page"].isna().all() and commitments["year"].notna().all()
 
@@ -41,8 +47,9 @@ def test_the_readmes_filter_works_on_the_tables_read_output_returns(demo_output)
 def test_extract_file_and_extract_text_share_the_types(tmp_path):
     documents, commitments = extract.extract_file(CORPUS / "004_ea1ad09170896d70.txt")
     assert documents.loc[0, "doc_id"] == "004_ea1ad09170896d70" and len(commitments) > 100
-    text = extract.extract_text("到2025年，森林覆盖率达到46%，湿地保护率稳定在50%。",
-                                manifest={"plan_start_year": 2021, "plan_end_year": 2025})
+    text = extract.extract_text(
+        "到2025年，森林覆盖率达到46%，湿地保护率稳定在50%。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}
+    )
     assert list(text.columns) == list(commitments.columns)
     assert text.dtypes.equals(commitments.dtypes)
     assert text["value"].tolist() == [46.0, 50.0]
@@ -94,10 +101,10 @@ def test_the_api_takes_the_command_lines_batch_path(tmp_path, caplog):
     pd.testing.assert_frame_equal(documents, d_out)
     pd.testing.assert_frame_equal(commitments, c_out)
     errors = dict(zip(documents["doc_id"], documents["error"].fillna("")))
-    assert errors["gone"] == "broken link: its target does not exist"      # not left out
+    assert errors["gone"] == "broken link: its target does not exist"  # not left out
     assert errors["old"] == ".doc: convert to .docx or PDF"
     assert errors["broken"].startswith("not a readable DOCX")
-    assert "manifest.csv ignored" in caplog.text                                # a warning, not a ValueError
+    assert "manifest.csv ignored" in caplog.text  # a warning, not a ValueError
 
 
 @pytest.mark.slow
@@ -117,14 +124,17 @@ def test_explain_file_is_part_of_the_public_api():
     assert len(rows) > 20 and "rejected_by" in rejected.columns
 
 
-@pytest.mark.parametrize("name,reason", [
-    ("plan.doc", ".doc: convert to .docx or PDF"),
-    ("plan.wps", ".wps: a WPS document: save it as .docx or PDF"),
-    ("plan.rtf", ".rtf: convert to .docx or PDF"),
-    ("plan.ofd", ".ofd: an OFD document: convert it to PDF"),
-    ("scan.JPG", ".jpg: an image: OCR it into a PDF with a text layer"),
-    ("scan.png", ".png: an image: OCR it into a PDF with a text layer"),
-])
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("plan.doc", ".doc: convert to .docx or PDF"),
+        ("plan.wps", ".wps: a WPS document: save it as .docx or PDF"),
+        ("plan.rtf", ".rtf: convert to .docx or PDF"),
+        ("plan.ofd", ".ofd: an OFD document: convert it to PDF"),
+        ("scan.JPG", ".jpg: an image: OCR it into a PDF with a text layer"),
+        ("scan.png", ".png: an image: OCR it into a PDF with a text layer"),
+    ],
+)
 def test_a_file_no_reader_takes_is_accounted_for(tmp_path, name, reason):
     from extract.batch.discover import find_documents
 

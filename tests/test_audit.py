@@ -1,4 +1,5 @@
 """Audit view: exact spans on every row, the offline page, and a real-browser check."""
+
 from __future__ import annotations
 
 import csv
@@ -23,13 +24,13 @@ def test_spans_are_exact_on_every_row_of_the_demo_output(demo_output):
     for r in rows:
         s = r["sentence"]
         vs = r["value_span"]
-        assert vs is not None and s[vs["start"]:vs["end"]] == r["value_text"], r["commitment_id"]
+        assert vs is not None and s[vs["start"] : vs["end"]] == r["value_text"], r["commitment_id"]
         if r["indicator_span"] is not None:
-            assert s[r["indicator_span"]["start"]:r["indicator_span"]["end"]] == r["indicator"]
+            assert s[r["indicator_span"]["start"] : r["indicator_span"]["end"]] == r["indicator"]
         ys = r["year_span"]
         if ys is not None:
             with_year += 1
-            assert str(r["year"]) in s[ys["start"]:ys["end"]] or "十" in s[ys["start"]:ys["end"]]
+            assert str(r["year"]) in s[ys["start"] : ys["end"]] or "十" in s[ys["start"] : ys["end"]]
         if r["year_source"] == "implied" and r["source"] == "text":
             assert ys is None
     assert sum(1 for r in rows if r["indicator_span"] is not None) / len(rows) > 0.9
@@ -37,20 +38,26 @@ def test_spans_are_exact_on_every_row_of_the_demo_output(demo_output):
 
 
 def test_highlight_escapes_and_marks():
-    assert highlight("<b>A</b>达到5%", {"val": {"start": 10, "end": 12}}) == "&lt;b&gt;A&lt;/b&gt;达到<mark class=\"val\">5%</mark>"
+    assert (
+        highlight("<b>A</b>达到5%", {"val": {"start": 10, "end": 12}})
+        == '&lt;b&gt;A&lt;/b&gt;达到<mark class="val">5%</mark>'
+    )
 
 
 def test_likely_misses_are_quantities_that_gave_no_row(demo_output):
     misses = pq.read_table(demo_output / "likely_misses.parquet").to_pylist()
-    rows = pq.read_table(demo_output / "commitments.parquet",
-                         columns=["doc_id", "char_start", "char_end", "value_text"]).to_pylist()
+    rows = pq.read_table(
+        demo_output / "commitments.parquet", columns=["doc_id", "char_start", "char_end", "value_text"]
+    ).to_pylist()
     assert misses
     for m in misses:
         assert any(ch.isdigit() for ch in m["sentence"])
-        overlapping = [r for r in rows if r["doc_id"] == m["doc_id"] and r["char_start"] <= m["char_start"] < r["char_end"]]
-        if m["quantity"] is None:           # a silent table, box or sentence: nothing came from it
+        overlapping = [
+            r for r in rows if r["doc_id"] == m["doc_id"] and r["char_start"] <= m["char_start"] < r["char_end"]
+        ]
+        if m["quantity"] is None:  # a silent table, box or sentence: nothing came from it
             assert not any(r["char_start"] < m["char_end"] for r in overlapping), m
-        else:                               # a rejected quantity that no other reading made a row of
+        else:  # a rejected quantity that no other reading made a row of
             assert m["quantity"] in m["sentence"] and m["rejected_by"] and m["share"] > 0
             assert not any(re.sub(r"\D", "", m["quantity"]) == re.sub(r"\D", "", r["value_text"]) for r in overlapping)
 
@@ -67,7 +74,8 @@ def test_likely_misses_come_from_the_rejections_explain_reports():
     assert [(r["quantity"], r["rejected_by"]) for r in result.rejections] == [("10条", "cue.none")]
     share = load_patterns().rejection_shares["cue.none"]
     assert [(m["quantity"], m["rejected_by"], m["share"], m["kind"]) for m in result.misses] == [
-        ("10条", "cue.none", round(share, 4), "sentence")]
+        ("10条", "cue.none", round(share, 4), "sentence")
+    ]
     # a step that is never wrong on the gold folders lists nothing: a past result
     past = result_from_text("“十三五”期间，全市森林覆盖率达到43%，建成12个自然保护区。", manifest=manifest)
     assert past.rejections and not past.misses
@@ -90,8 +98,8 @@ def test_likely_misses_leave_out_reviews_and_keep_silent_tables(demo_output):
     docs = {d["doc_id"]: d for d in pq.read_table(demo_output / "documents.parquet").to_pylist()}
     sentences = [m for m in misses if m["kind"] == "sentence"]
     for m in sentences:
-        assert not past.search(m["sentence"]), m["sentence"]                  # 截至2020年底…, 已完成…
-        assert "十三五" not in m["sentence"], m["sentence"]                   # “十三五”期间…
+        assert not past.search(m["sentence"]), m["sentence"]  # 截至2020年底…, 已完成…
+        assert "十三五" not in m["sentence"], m["sentence"]  # “十三五”期间…
         years = [int(y) for y in re.findall(r"(?<!\d)20\d\d(?!\d)", m["sentence"])]
         assert not years or max(years) >= docs[m["doc_id"]]["plan_start_year"], m["sentence"]
     # a quantity is listed only when its step is often wrong (codes, scopes, past results never are)
@@ -110,14 +118,18 @@ def test_a_silent_table_is_a_likely_miss_and_a_review_table_is_not():
     from extract.readers import document_from_text
 
     body = "加强生态环境监管，完善监测网络，严格执法检查，确保各项任务按期完成并取得实效，持续改善全市生态环境质量。"
-    text = (f"表3 重点任务指标\n指标\t2025年\n农村污水处理设施\t新建120座\n\n{body}\n\n"
-            f"表4 上期目标完成情况\n指标\t2020年目标值\t2020年实际值\n森林覆盖率\t45\t46.2\n\n{body}\n\n"
-            f"表5《某市“十三五”环境保护规划》目标指标完成情况\n指标\t目标\t完成\n森林覆盖率\t45\t46.2\n\n{body}\n")
+    text = (
+        f"表3 重点任务指标\n指标\t2025年\n农村污水处理设施\t新建120座\n\n{body}\n\n"
+        f"表4 上期目标完成情况\n指标\t2020年目标值\t2020年实际值\n森林覆盖率\t45\t46.2\n\n{body}\n\n"
+        f"表5《某市“十三五”环境保护规划》目标指标完成情况\n指标\t目标\t完成\n森林覆盖率\t45\t46.2\n\n{body}\n"
+    )
     doc = document_from_text(text, "t")
     assert sum(1 for b in doc.blocks if b.kind == "table") == 3
     ctx = DocContext(2021, 2025, None, build_sections(doc))
     misses = likely_misses(doc, [], years=Years(load_patterns()), ctx=ctx)
-    assert [(m["kind"], m["sentence"]) for m in misses] == [("table", "表3重点任务指标：指标 | 2025年 / 农村污水处理设施 | 新建120座")]
+    assert [(m["kind"], m["sentence"]) for m in misses] == [
+        ("table", "表3重点任务指标：指标 | 2025年 / 农村污水处理设施 | 新建120座")
+    ]
 
 
 def test_page_and_line_open_the_source(tmp_path):
@@ -167,16 +179,29 @@ def test_verdicts_are_read_as_extra_gold(demo_output, tmp_path, capsys):
 
     from extract.outputs.evaluate import VERDICT_COLUMNS
 
-    rows = [r for r in pq.read_table(demo_output / "commitments.parquet").to_pylist()
-            if r["doc_id"] == "004_ea1ad09170896d70"][:3]
+    rows = [
+        r
+        for r in pq.read_table(demo_output / "commitments.parquet").to_pylist()
+        if r["doc_id"] == "004_ea1ad09170896d70"
+    ][:3]
     verdicts = tmp_path / "verdicts.csv"
     with verdicts.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.DictWriter(fh, VERDICT_COLUMNS)
         w.writeheader()
         for r, v in zip(rows, ("correct", "correct", "wrong")):
             w.writerow({**{k: r.get(k) for k in VERDICT_COLUMNS if k in r}, "verdict": v})
-        w.writerow({"verdict": "missing", "doc_id": "004_ea1ad09170896d70", "indicator": "湿地保护率",
-                    "year": 2030, "value": 99.5, "unit": "%", "sentence": "…", "note": "lost"})
+        w.writerow(
+            {
+                "verdict": "missing",
+                "doc_id": "004_ea1ad09170896d70",
+                "indicator": "湿地保护率",
+                "year": 2030,
+                "value": 99.5,
+                "unit": "%",
+                "sentence": "…",
+                "note": "lost",
+            }
+        )
         w.writerow({"verdict": "", "commitment_id": rows[2]["commitment_id"], "doc_id": "004_ea1ad09170896d70"})
     assert main(["eval", "-o", str(demo_output), "--extra-gold", str(verdicts), "--json"]) == 0
     import json
@@ -201,7 +226,7 @@ def test_likely_misses_are_ranked_by_how_often_their_step_is_wrong(demo_output, 
     page = render_audit(demo_output, tmp_path / "audit.html").read_text(encoding="utf-8")
     for section in re.findall(r'<section class="miss-doc".*?</section>', page, re.S):
         shares = [float(s) if s else 2.0 for s in re.findall(r'data-share="([^"]*)"', section)]
-        assert shares == sorted(shares, reverse=True)             # what no rule read first, then by share
+        assert shares == sorted(shares, reverse=True)  # what no rule read first, then by share
     assert re.search(r'data-share="0\.\d+"', page)
 
 
@@ -213,9 +238,19 @@ def test_show_prints_one_commitment(demo_output, capsys):
 
 
 def _launch(sync_api, p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
 
 
 def _needs_chromium():
@@ -287,17 +322,18 @@ def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path)
     n_jilin_pm = sum(1 for r in rows if r["region"] == "吉林省" and "air.pm25" in (r["indicator_id"] or ""))
     n_chapter = sum(1 for r in rows if any("大气" in h for h in [r["chapter"] or "", *(r["section_path"] or [])]))
     n_sub = sum(1 for r in rows if "生态安全体系建设" in " ".join(r["section_path"] or []))
-    n_sentence_pm = sum(1 for r in rows if any("pm2.5" in (x or "").lower()
-                                               for x in (r["indicator"], r["indicator_id"], r["sentence"])))
+    n_sentence_pm = sum(
+        1 for r in rows if any("pm2.5" in (x or "").lower() for x in (r["indicator"], r["indicator_id"], r["sentence"]))
+    )
     with sync_api.sync_playwright() as p:
         browser = _launch(sync_api, p)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(page_path.as_uri())
-        page.fill("#f-ind", "air.pm25")                    # an id, not a wording the plans use
+        page.fill("#f-ind", "air.pm25")  # an id, not a wording the plans use
         assert page.locator("#count").inner_text() == str(n_pm) and n_pm >= 5
-        page.fill("#f-ind", "AIR.PM25")                    # case does not matter
+        page.fill("#f-ind", "AIR.PM25")  # case does not matter
         assert page.locator("#count").inner_text() == str(n_pm)
-        page.fill("#f-ind", "pm2.5")                       # the sentence is searched too, whatever the case
+        page.fill("#f-ind", "pm2.5")  # the sentence is searched too, whatever the case
         assert page.locator("#count").inner_text() == str(n_sentence_pm) and n_sentence_pm > 0
         page.fill("#f-ind", "air.pm25")
         assert page.locator("tr.row:visible").count() == n_pm
@@ -312,7 +348,7 @@ def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path)
         page.fill("#f-chapter", "大气")
         assert page.locator("#count").inner_text() == str(n_chapter) and n_chapter >= 3
         assert _no_empty_headings(page) == []
-        page.fill("#f-chapter", "生态安全体系建设")           # a second-level heading, not a chapter
+        page.fill("#f-chapter", "生态安全体系建设")  # a second-level heading, not a chapter
         assert page.locator("#count").inner_text() == str(n_sub) and n_sub >= 10
         assert _no_empty_headings(page) == []
         # the likely misses follow the document and region filters, without empty headings
@@ -330,7 +366,8 @@ def test_audit_filters_by_indicator_id_region_and_chapter(demo_output, tmp_path)
         other = next(d["region"] for d in docs if d["doc_id"] != doc and d["region"] != region)
         page.select_option("#f-region", other)
         assert page.locator("li.miss:visible").count() == sum(
-            1 for m in misses if m["doc_id"] in {d["doc_id"] for d in docs if d["region"] == other})
+            1 for m in misses if m["doc_id"] in {d["doc_id"] for d in docs if d["region"] == other}
+        )
         browser.close()
 
 
@@ -340,7 +377,7 @@ def test_verdicts_stay_in_the_browser_and_export_for_eval(demo_output, tmp_path,
     page_path = render_audit(demo_output, tmp_path / "audit.html")
     rows = pq.read_table(demo_output / "commitments.parquet").to_pylist()
     misses = pq.read_table(demo_output / "likely_misses.parquet").to_pylist()
-    doc = misses[0]["doc_id"]                       # a document with rows and a likely miss
+    doc = misses[0]["doc_id"]  # a document with rows and a likely miss
     first, second = [r["commitment_id"] for r in rows if r["doc_id"] == doc][:2]
     with sync_api.sync_playwright() as p:
         browser = _launch(sync_api, p)
@@ -359,7 +396,7 @@ def test_verdicts_stay_in_the_browser_and_export_for_eval(demo_output, tmp_path,
             miss.locator(f"input[data-f={field}]").fill(value)
             miss.locator(f"input[data-f={field}]").blur()
         assert page.locator("#n-verdicts").inner_text() == "3"
-        page.reload()                                     # kept in the browser (localStorage)
+        page.reload()  # kept in the browser (localStorage)
         assert page.locator("#n-verdicts").inner_text() == "3"
         assert "v-correct" in page.locator(f"#c-{first}").get_attribute("class")
         assert page.locator(f"#c-{second} input.note").input_value() == "baseline read as target"
@@ -375,7 +412,12 @@ def test_verdicts_stay_in_the_browser_and_export_for_eval(demo_output, tmp_path,
     wrong = next(r for r in got if r["verdict"] == "wrong")
     assert wrong["commitment_id"] == second and wrong["note"] == "baseline read as target"
     missing = next(r for r in got if r["verdict"] == "missing")
-    assert (missing["doc_id"], missing["indicator"], missing["year"], missing["value"]) == (doc, "湿地保护率", "2030", "99.5")
+    assert (missing["doc_id"], missing["indicator"], missing["year"], missing["value"]) == (
+        doc,
+        "湿地保护率",
+        "2030",
+        "99.5",
+    )
     capsys.readouterr()
     assert main(["eval", "-o", str(demo_output), "--extra-gold", str(csv_path), "--json"]) == 0
     import json
@@ -408,7 +450,7 @@ def test_every_missed_gold_target_that_a_step_turned_down_is_a_likely_miss():
                 continue
             values = {f"{v:g}" for v in (g.get("value"), g.get("value_min"), g.get("value_max")) if v is not None}
             if not any(r["page"] == g.get("page") and values & _numbers(r["quantity"]) for r in result.rejections):
-                continue            # named or read wrong, not turned down: a row on the Commitments tab
+                continue  # named or read wrong, not turned down: a row on the Commitments tab
             at_a_rejection += 1
             assert any(m["page"] == g.get("page") and values & _numbers(m["quantity"]) for m in result.misses), g
             listed += 1

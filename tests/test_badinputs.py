@@ -1,4 +1,5 @@
 """The hostile corpus (made at test time): every file ends as an ok row or a specific one-line error."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,8 @@ from extract.readers import read_document
 from .badinputs.generate import MANY_TABLES, make_corpus, remove_corpus
 
 
-pytestmark = pytest.mark.slow        # the hostile corpus: `make test-fast` leaves these out
+pytestmark = pytest.mark.slow  # the hostile corpus: `make test-fast` leaves these out
+
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
@@ -24,8 +26,12 @@ def hostile(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("hostile") / "corpus"
     cases = make_corpus(corpus)
     out = corpus.parent / "out"
-    proc = subprocess.run([sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "--jobs", "2"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     yield cases, corpus, out, proc
     remove_corpus(corpus)
 
@@ -45,7 +51,7 @@ def _case_params():
     for c in cases:
         marks = [pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else []
         name = repr(c.rel)[1:-1]
-        if len(name) > 60:                    # the deep and the too-long paths
+        if len(name) > 60:  # the deep and the too-long paths
             name = f"{name[:20]}…{name[-10:]} ({len(c.rel)} chars)"
         params.append(pytest.param(c.rel, c.status, c.phrase, marks=marks, id=name))
     return params
@@ -54,7 +60,7 @@ def _case_params():
 @pytest.mark.parametrize("rel,status,phrase", _case_params())
 def test_every_hostile_file_gets_its_outcome(hostile, rel, status, phrase):
     _cases, corpus, out, proc = hostile
-    if status is None:                                   # not a document: a warning on stderr
+    if status is None:  # not a document: a warning on stderr
         assert f"{corpus / rel}: {phrase}" in proc.stderr
         return
     row = _documents(out)[rel]
@@ -95,7 +101,7 @@ def test_error_reasons_are_specific_and_one_line(hostile):
 def test_nothing_from_a_document_or_path_reaches_the_terminal_raw(hostile):
     _cases, _corpus, _out, proc = hostile
     assert "\x1b" not in proc.stderr + proc.stdout and "\x07" not in proc.stderr + proc.stdout
-    assert "bad\\x1b[2Jname\\x07.txt: empty file" in proc.stderr     # named, escaped
+    assert "bad\\x1b[2Jname\\x07.txt: empty file" in proc.stderr  # named, escaped
 
 
 def test_show_prints_a_commitment_whose_sentence_and_path_hold_markup(hostile, capsys):
@@ -111,8 +117,9 @@ def test_show_prints_a_commitment_whose_sentence_and_path_hold_markup(hostile, c
 def test_docx_text_after_an_entity_reference_is_kept(hostile):
     _cases, _corpus, out, _proc = hostile
     rows = pq.read_table(out / "commitments.parquet").to_pylist()
-    assert any(r["source_path"] == "docx_entity.docx" and r["value"] == 46.5 and "森林覆盖率" in r["indicator"]
-               for r in rows)
+    assert any(
+        r["source_path"] == "docx_entity.docx" and r["value"] == 46.5 and "森林覆盖率" in r["indicator"] for r in rows
+    )
 
 
 def test_text_between_two_dollar_signs_is_not_latex(hostile):
@@ -138,7 +145,7 @@ def test_no_stored_text_holds_a_control_character_or_a_bidi_mark(hostile):
                     if isinstance(text, str):
                         assert not unsafe.search(text), (table, key, text)
     rows = pq.read_table(out / "commitments.parquet").to_pylist()
-    assert sum(1 for r in rows if r["source_path"] == "text_c1_bidi.txt") > 10     # the text itself is read
+    assert sum(1 for r in rows if r["source_path"] == "text_c1_bidi.txt") > 10  # the text itself is read
 
 
 def test_a_name_that_is_not_utf8_is_a_document_with_a_stable_escaped_id(hostile, tmp_path):
@@ -146,7 +153,7 @@ def test_a_name_that_is_not_utf8_is_a_document_with_a_stable_escaped_id(hostile,
     docs = _documents(out)
     row = docs["\\xb9滮\\xb7\\xbd\\xb0\\xb8.txt"]
     assert row["doc_id"] == "\\xb9滮\\xb7\\xbd\\xb0\\xb8" and row["n_commitments"] > 0
-    again = tmp_path / "again"          # the same id on another run into another folder
+    again = tmp_path / "again"  # the same id on another run into another folder
     from extract.batch.runner import RunSettings, run_corpus
 
     single = tmp_path / "one"
@@ -176,8 +183,10 @@ def test_a_link_outside_the_corpus_is_read_only_when_asked(hostile, tmp_path):
     assert docs["elsewhere.txt"]["error"] == "link points outside the corpus: not read" and len(docs) == 1
     assert main(["run", str(small), "-o", str(out), "-q", "--follow-links-outside"]) == 0
     docs = _documents(out)
-    assert {d["status"] for d in docs.values()} == {"ok"} and set(docs) == {"elsewhere.txt",
-                                                                            "elsewhere/private_plan.txt"}
+    assert {d["status"] for d in docs.values()} == {"ok"} and set(docs) == {
+        "elsewhere.txt",
+        "elsewhere/private_plan.txt",
+    }
 
 
 def test_the_audit_page_data_block_survives_a_name_that_opens_a_comment_and_a_script(hostile, tmp_path):
@@ -201,4 +210,4 @@ def test_compare_and_explain_print_nothing_raw_from_a_document(hostile, capsys):
     printed = capsys.readouterr()
     unsafe = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
     assert not unsafe.search(printed.out + printed.err)
-    assert "markup [b]x[/y]" in printed.out and "rejected" in printed.out      # documents shown, as text
+    assert "markup [b]x[/y]" in printed.out and "rejected" in printed.out  # documents shown, as text

@@ -1,4 +1,5 @@
 """Batch runs: shards reused and re-read, one published set, limits, killed workers and runs."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ from extract.cli import main
 
 from .conftest import CORPUS
 
-pytestmark = pytest.mark.slow        # worker processes: `make test-fast` leaves these out
+pytestmark = pytest.mark.slow  # worker processes: `make test-fast` leaves these out
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
 TABLES = ("commitments", "documents", "sections", "likely_misses")
@@ -51,14 +52,14 @@ def test_unchanged_documents_are_reused_and_a_changed_one_is_read_again(tmp_path
     before = (out / "commitments.parquet").stat().st_mtime_ns
     again = run_corpus(RunSettings(corpus, out, jobs=2))
     assert (again.extracted, again.reused, again.merged) == (0, 3, False)
-    assert (out / "commitments.parquet").stat().st_mtime_ns == before     # nothing rewritten
+    assert (out / "commitments.parquet").stat().st_mtime_ns == before  # nothing rewritten
     changed = corpus / SEEDS[1].name
     changed.write_text(changed.read_text(encoding="utf-8").replace("2025年", "2026年", 1), encoding="utf-8")
     third = run_corpus(RunSettings(corpus, out, jobs=2))
     assert (third.extracted, third.reused, third.merged) == (1, 2, True)
     fresh = tmp_path / "fresh"
     run_corpus(RunSettings(corpus, fresh, jobs=1, redo=True))
-    _same(out, fresh)                         # incremental == from scratch, byte for byte
+    _same(out, fresh)  # incremental == from scratch, byte for byte
     redo = run_corpus(RunSettings(corpus, out, jobs=1, redo=True))
     assert redo.extracted == 3 and redo.reused == 0
 
@@ -106,7 +107,7 @@ def test_streamed_row_groups_keep_every_row(tmp_path, monkeypatch):
     corpus, out = _corpus(tmp_path, 3), tmp_path / "out"
     run_corpus(RunSettings(corpus, out))
     whole = _tables(out)
-    monkeypatch.setattr(publish, "ROW_GROUP_ROWS", 7)      # many row groups, several per document
+    monkeypatch.setattr(publish, "ROW_GROUP_ROWS", 7)  # many row groups, several per document
     run_corpus(RunSettings(corpus, out, redo=True))
     for t in TABLES:
         assert pq.read_table(out / f"{t}.parquet").equals(whole[t]), t
@@ -120,19 +121,20 @@ def test_the_merge_streamed_during_extraction_writes_the_tables_of_the_plain_mer
     corpus, out = _corpus(tmp_path, 5), tmp_path / "out"
     run_corpus(RunSettings(corpus, out, jobs=2))
     store = shards_dir(out)
-    refs = sorted((r for p in store.iterdir() if (r := read_ref(p)) is not None),
-                  key=lambda r: (r.doc_id, r.source_path, r.name))
+    refs = sorted(
+        (r for p in store.iterdir() if (r := read_ref(p)) is not None), key=lambda r: (r.doc_id, r.source_path, r.name)
+    )
     plain, streamed = tmp_path / "plain", tmp_path / "streamed"
     publish.merge_and_publish(plain, store, refs)
     merger = publish.StreamedMerge(streamed, store, [(r.doc_id, r.source_path, r.name) for r in refs], None)
-    for k in (3, 0, 4, 2, 1):                  # the order workers finish in
+    for k in (3, 0, 4, 2, 1):  # the order workers finish in
         merger.add(refs[k])
         assert len(merger.done) == {3: 0, 0: 1, 4: 1, 2: 1, 1: 5}[k]
     assert merger.publish() is not None
     _same(plain, streamed)
     lost = publish.StreamedMerge(tmp_path / "lost", store, [(r.doc_id, r.source_path, r.name) for r in refs], None)
     lost.add(refs[0])
-    assert lost.publish() is None and not (tmp_path / "lost" / "commitments.parquet").exists()   # one missing: no set
+    assert lost.publish() is None and not (tmp_path / "lost" / "commitments.parquet").exists()  # one missing: no set
 
 
 def test_a_run_killed_while_publishing_is_finished_by_the_next_one(tmp_path, monkeypatch):
@@ -152,9 +154,9 @@ def test_a_run_killed_while_publishing_is_finished_by_the_next_one(tmp_path, mon
     with pytest.raises(KeyboardInterrupt):
         run_corpus(RunSettings(corpus, out))
     monkeypatch.setattr(publish.os, "replace", real_replace)
-    assert (out / ".plan-extract" / publish.JOURNAL).is_file()   # half published, journal kept
+    assert (out / ".plan-extract" / publish.JOURNAL).is_file()  # half published, journal kept
     summary = run_corpus(RunSettings(corpus, out))
-    assert summary.reused == 3                                      # every finished document kept
+    assert summary.reused == 3  # every finished document kept
     assert not (out / ".plan-extract" / publish.JOURNAL).exists()
     fresh = tmp_path / "fresh"
     run_corpus(RunSettings(corpus, fresh, redo=True))
@@ -181,13 +183,13 @@ def test_jobs_are_capped_at_the_cores():
 
 def _big_plan(path: Path, megabytes: float) -> Path:
     text = SEEDS[2].read_text(encoding="utf-8")
-    path.write_text(text * max(1, int(megabytes * 2 ** 20 / len(text.encode("utf-8")))), encoding="utf-8")
+    path.write_text(text * max(1, int(megabytes * 2**20 / len(text.encode("utf-8")))), encoding="utf-8")
     return path
 
 
 def test_a_document_past_the_time_limit_is_an_error_row_and_the_batch_goes_on(tmp_path):
     corpus, out = _corpus(tmp_path, 2), tmp_path / "out"
-    _big_plan(corpus / "zz_big.txt", 12)          # far more than 2 s of work
+    _big_plan(corpus / "zz_big.txt", 12)  # far more than 2 s of work
     summary = run_corpus(RunSettings(corpus, out, jobs=1, limits=Limits(time_s=2)))
     docs = {d["doc_id"]: d for d in pq.read_table(out / "documents.parquet").to_pylist()}
     assert docs["zz_big"]["status"] == "error" and docs["zz_big"]["error"] == "time limit 2 s exceeded"
@@ -217,8 +219,12 @@ def _name(p) -> str:
 
 
 def _start_run(corpus: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "-q", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "-q", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(cond, timeout: float = 30.0):
@@ -234,7 +240,7 @@ def _wait_for(cond, timeout: float = 30.0):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process names and PDEATHSIG are Linux")
 def test_a_killed_worker_is_an_error_row_and_the_batch_goes_on(tmp_path):
     corpus, out = _corpus(tmp_path, 2), tmp_path / "out"
-    _big_plan(corpus / "000_big.txt", 6)                 # first in order: the worker's first document
+    _big_plan(corpus / "000_big.txt", 6)  # first in order: the worker's first document
     proc = _start_run(corpus, out, "--jobs", "1")
     worker = _wait_for(lambda: _workers_of(proc.pid))[0]
     os.kill(worker.pid, signal.SIGKILL)
@@ -250,7 +256,7 @@ def test_a_killed_worker_is_an_error_row_and_the_batch_goes_on(tmp_path):
 @pytest.mark.skipif(cap_jobs(2) < 2, reason="needs two cores: one busy with the large plan")
 def test_killing_the_run_leaves_no_worker_and_keeps_finished_documents(tmp_path):
     corpus, out = _corpus(tmp_path, 2), tmp_path / "out"
-    _big_plan(corpus / "zz_big.txt", 12)                 # one worker reads it while the other does the rest
+    _big_plan(corpus / "zz_big.txt", 12)  # one worker reads it while the other does the rest
     proc = _start_run(corpus, out, "--jobs", "2", "--time-limit", "0")
     shards = out / ".plan-extract" / "shards"
     small = {p.stem for p in SEEDS[:2]}
@@ -260,7 +266,7 @@ def test_killing_the_run_leaves_no_worker_and_keeps_finished_documents(tmp_path)
         return {r.doc_id for r in refs if r is not None}
 
     _wait_for(lambda: small <= finished())
-    assert "zz_big" not in finished()                    # still being read when the run is killed
+    assert "zz_big" not in finished()  # still being read when the run is killed
     workers = _wait_for(lambda: _workers_of(proc.pid))
     everyone = psutil.Process(proc.pid).children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)
@@ -268,7 +274,7 @@ def test_killing_the_run_leaves_no_worker_and_keeps_finished_documents(tmp_path)
     gone, alive = psutil.wait_procs(everyone, timeout=10)
     assert not alive, [(p.pid, _name(p)) for p in alive]
     assert workers and all(w in gone for w in workers)
-    assert not (out / "commitments.parquet").exists()    # nothing half-published
+    assert not (out / "commitments.parquet").exists()  # nothing half-published
     # the next run keeps the two finished documents and reads only the big one
     (corpus / "zz_big.txt").unlink()
     summary = run_corpus(RunSettings(corpus, out))
@@ -280,7 +286,7 @@ def test_killing_the_run_leaves_no_worker_and_keeps_finished_documents(tmp_path)
 def test_a_document_past_the_memory_limit_is_an_error_row_and_the_batch_goes_on(tmp_path):
     corpus, out = _corpus(tmp_path, 2), tmp_path / "out"
     probe = run_corpus(RunSettings(corpus, tmp_path / "probe", jobs=1))
-    limit = int(probe.peak_worker_rss_mb) + 100    # a warm worker and two plans fit; 24 MB more do not
+    limit = int(probe.peak_worker_rss_mb) + 100  # a warm worker and two plans fit; 24 MB more do not
     _big_plan(corpus / "zz_big.txt", 24)
     summary = run_corpus(RunSettings(corpus, out, jobs=1, limits=Limits(memory_mb=limit)))
     docs = {d["doc_id"]: d for d in pq.read_table(out / "documents.parquet").to_pylist()}
@@ -305,7 +311,8 @@ def test_folders_that_cannot_be_listed_are_warnings_and_odd_files_are_rows(tmp_p
     docs, problems = discover.find_documents(corpus)
     assert [p.name for p in docs] == [SEEDS[0].name]
     assert [(p.path.name, p.reason, p.is_document) for p in problems] == [
-        ("locked", "cannot list folder: Permission denied", False)]
+        ("locked", "cannot list folder: Permission denied", False)
+    ]
     summary = run_corpus(RunSettings(corpus, tmp_path / "out"))
     assert summary.warnings == [f"{corpus / 'locked'}: cannot list folder: Permission denied"]
 

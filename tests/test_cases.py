@@ -8,6 +8,7 @@ accepts any of its items (an indicator with two acceptable spellings).
 Known failures are marked ``xfail: reason`` and run with strict xfail, so a fix shows up;
 rule errors propagate (strict mode, set in conftest).
 """
+
 from __future__ import annotations
 
 import math
@@ -50,7 +51,7 @@ def _overlap(gold: str, got) -> bool:
 
 
 def _same(expected, got) -> bool:
-    if isinstance(expected, list):          # any of these spellings
+    if isinstance(expected, list):  # any of these spellings
         return any(_same(e, got) for e in expected)
     if isinstance(expected, float) or isinstance(expected, int) and not isinstance(expected, bool):
         return got is not None and math.isclose(float(got), float(expected), abs_tol=1e-9)
@@ -62,22 +63,30 @@ def test_case(case):
     manifest = {}
     if case.get("period"):
         manifest = {"plan_start_year": case["period"][0], "plan_end_year": case["period"][1]}
-    if case.get("mode") == "project":      # a 专栏 box item: every quantity is a thing to build
+    if case.get("mode") == "project":  # a 专栏 box item: every quantity is a thing to build
         rows = project_rows(case["text"], manifest)
     else:
         rows = extract_text(case["text"], manifest=manifest)
-    rows = [r for r in rows if r["class"] != "qualitative"]     # targets without a number: test_qualitative.py
+    rows = [r for r in rows if r["class"] != "qualitative"]  # targets without a number: test_qualitative.py
     expected = case["expect"]
-    summary = [(r["indicator"], r["year"], r["value"], r["value_min"], r["unit"], r["comparator"], r["change"])
-               for r in rows]
+    summary = [
+        (r["indicator"], r["year"], r["value"], r["value_min"], r["unit"], r["comparator"], r["change"]) for r in rows
+    ]
     if case.get("match") != "contains":
         assert len(rows) == len(expected), summary
     unmatched = list(rows)
     loose = case.get("match") == "contains"
     for exp in expected:
-        hit = next((r for r in unmatched if all(
-            _overlap(v, r.get(k)) if loose and k == "indicator" else _same(v, r.get(k))
-            for k, v in exp.items())), None)
+        hit = next(
+            (
+                r
+                for r in unmatched
+                if all(
+                    _overlap(v, r.get(k)) if loose and k == "indicator" else _same(v, r.get(k)) for k, v in exp.items()
+                )
+            ),
+            None,
+        )
         assert hit is not None, (exp, summary)
         unmatched.remove(hit)
     for r in rows:

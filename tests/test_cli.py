@@ -1,5 +1,6 @@
 """The command line by convention: settings checked before any output is touched, one meaning
 for ``-o``, one line and exit 2 for user errors, exit codes and examples in ``--help``."""
+
 from __future__ import annotations
 
 import os
@@ -41,12 +42,14 @@ def _one_line_error(capsys) -> str:
     return err
 
 
-@pytest.mark.parametrize("option,value,fragment", [
-    ("--patterns", "no/such/patterns", "no such folder"),
-    ("--patterns", "EMPTY_DIR", "units.yaml"),
-])
-def test_a_bad_patterns_folder_is_refused_and_the_output_kept(good_output, tmp_path, capsys, option, value,
-                                                               fragment):
+@pytest.mark.parametrize(
+    "option,value,fragment",
+    [
+        ("--patterns", "no/such/patterns", "no such folder"),
+        ("--patterns", "EMPTY_DIR", "units.yaml"),
+    ],
+)
+def test_a_bad_patterns_folder_is_refused_and_the_output_kept(good_output, tmp_path, capsys, option, value, fragment):
     corpus, out = good_output
     before = _snapshot(out)
     if value == "EMPTY_DIR":
@@ -68,17 +71,20 @@ def test_an_output_path_that_is_a_file_is_refused(good_output, tmp_path, capsys)
     assert target.read_text() == "keep me"
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["compare", "--indicators", "air.pm25"], "unknown indicator"),
-    (["compare", "--indicators", "nosuchcategory"], "unknown indicator"),
-    (["compare", "--year", "225"], "--year"),
-    (["compare", "--save", "table.txt"], ".xlsx, .csv or .parquet"),
-    (["eval", "--gold", "no/such/gold"], "--gold"),
-    (["eval", "--gold", "EMPTY_DIR"], "no *.jsonl"),
-    (["eval"], "--gold"),
-    (["audit", "--html", "OUT"], "folder"),
-    (["show", "0000"], None),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["compare", "--indicators", "air.pm25"], "unknown indicator"),
+        (["compare", "--indicators", "nosuchcategory"], "unknown indicator"),
+        (["compare", "--year", "225"], "--year"),
+        (["compare", "--save", "table.txt"], ".xlsx, .csv or .parquet"),
+        (["eval", "--gold", "no/such/gold"], "--gold"),
+        (["eval", "--gold", "EMPTY_DIR"], "no *.jsonl"),
+        (["eval"], "--gold"),
+        (["audit", "--html", "OUT"], "folder"),
+        (["show", "0000"], None),
+    ],
+)
 def test_user_errors_give_one_line_and_exit_2(good_output, tmp_path, capsys, monkeypatch, args, fragment):
     _corpus, out = good_output
     monkeypatch.chdir(tmp_path)
@@ -87,7 +93,7 @@ def test_user_errors_give_one_line_and_exit_2(good_output, tmp_path, capsys, mon
     before = _snapshot(out)
     capsys.readouterr()
     status = main([*args, "-o", str(out)])
-    if fragment is None:      # a valid id that matches nothing: done, nothing found
+    if fragment is None:  # a valid id that matches nothing: done, nothing found
         assert status == 1
         _one_line_error(capsys)
     else:
@@ -134,7 +140,7 @@ def test_log_level_and_verbose(good_output, capsys):
 
 def test_compare_into_a_closed_pipe_ends_quietly(good_output):
     _corpus, out = good_output
-    cmd = (f"{sys.executable} -m extract compare -o {out} | head -n 1")
+    cmd = f"{sys.executable} -m extract compare -o {out} | head -n 1"
     proc = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip() and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
     assert proc.returncode == 0
@@ -154,8 +160,8 @@ def test_output_files_follow_the_umask(good_output, tmp_path):
         assert main(["run", str(corpus), "-o", str(out2), "-q", "--jobs", "1"]) == 0
     finally:
         os.umask(old)
-    assert len([f for f in out.iterdir() if f.is_file()]) == 9      # 4 tables, published.json, audit, 3 exports
-    files = sorted(f for f in out.rglob("*") if f.is_file())      # the tables and the run's shards
+    assert len([f for f in out.iterdir() if f.is_file()]) == 9  # 4 tables, published.json, audit, 3 exports
+    files = sorted(f for f in out.rglob("*") if f.is_file())  # the tables and the run's shards
     assert {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {str(f): "0o644" for f in files}
     assert {oct(stat.S_IMODE(f.stat().st_mode)) for f in out2.rglob("*") if f.is_file()} == {"0o640"}
     assert pq.read_table(out / "commitments.parquet").num_rows > 10
@@ -165,18 +171,23 @@ def test_explain_prints_rows_and_the_step_that_turned_each_other_number_down(tmp
     text = "“十三五”期间，全省森林覆盖率达到43%。到2025年，森林覆盖率达到46%。"
     assert main(["explain", text, "--period", "2021-2025"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["row       森林覆盖率 | 2025 | 46% | % | indicator (prose.target, line 1)",
-                   "rejected  43% | year.past | “十三五”期间 (line 1)"]
+    assert out == [
+        "row       森林覆盖率 | 2025 | 46% | % | indicator (prose.target, line 1)",
+        "rejected  43% | year.past | “十三五”期间 (line 1)",
+    ]
     paragraph = tmp_path / "p.txt"
     paragraph.write_text(text, encoding="utf-8")
     assert main(["explain", "--file", str(paragraph), "--period", "2021-2025"]) == 0
     assert capsys.readouterr().out.splitlines() == out
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["explain", "no Chinese here"], "no Chinese text"),
-    (["explain", "--file", "no/such/file.txt"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["explain", "no Chinese here"], "no Chinese text"),
+        (["explain", "--file", "no/such/file.txt"], "no such file"),
+    ],
+)
 def test_explain_refuses_unusable_input_in_one_line(capsys, args, fragment):
     assert main(args) == 2
     assert fragment in _one_line_error(capsys)

@@ -1,4 +1,5 @@
 """Canonical indicators, the comparison table, and the notebooks researchers start from."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _ids(demo_output):
-    rows = pq.read_table(demo_output / "commitments.parquet", columns=["doc_id", "indicator", "indicator_id"]).to_pylist()
+    rows = pq.read_table(
+        demo_output / "commitments.parquet", columns=["doc_id", "indicator", "indicator_id"]
+    ).to_pylist()
     out: dict[str, set[str]] = {}
     for r in rows:
         if r["indicator_id"]:
@@ -24,11 +27,14 @@ def _ids(demo_output):
     return out
 
 
-@pytest.mark.parametrize("indicator_id,docs", [
-    ("air.pm25_concentration", {"000", "002", "003"}),
-    ("eco.forest_coverage", {"001", "002", "003", "004"}),
-    ("water.surface_good_share", {"001", "002", "003"}),
-])
+@pytest.mark.parametrize(
+    "indicator_id,docs",
+    [
+        ("air.pm25_concentration", {"000", "002", "003"}),
+        ("eco.forest_coverage", {"001", "002", "003", "004"}),
+        ("water.surface_good_share", {"001", "002", "003"}),
+    ],
+)
 def test_same_concept_in_different_plans_shares_an_id(demo_output, indicator_id, docs):
     assert docs <= _ids(demo_output)[indicator_id]
 
@@ -41,7 +47,7 @@ def test_catalogue_has_70_plus_valid_entries():
     assert cat.match("地表水国控考核断面达到或优于Ⅲ类比例").id == "water.surface_good_share"
     assert cat.match("地表水劣V类水体比例").id == "water.surface_worse_than_v_share"
     assert cat.match("建成区绿化覆盖率").id != cat.match("建成区绿地率").id
-    assert cat.match("生态文明建设示范区数量") is None       # nothing rather than a wrong id
+    assert cat.match("生态文明建设示范区数量") is None  # nothing rather than a wrong id
 
 
 def test_most_matched_indicator_records_get_an_id(demo_output, gold_dir):
@@ -59,8 +65,9 @@ def test_bad_catalogue_entry_fails_loading(tmp_path):
     folder = tmp_path / "patterns"
     shutil.copytree(ROOT / "patterns", folder)
     text = (folder / "indicators.yaml").read_text(encoding="utf-8")
-    (folder / "indicators.yaml").write_text(text.replace("id: air.pm10_concentration", "id: air.pm25_concentration"),
-                                            encoding="utf-8")
+    (folder / "indicators.yaml").write_text(
+        text.replace("id: air.pm10_concentration", "id: air.pm25_concentration"), encoding="utf-8"
+    )
     with pytest.raises(PatternError, match="duplicate id"):
         load_patterns(folder)
 
@@ -68,8 +75,12 @@ def test_bad_catalogue_entry_fails_loading(tmp_path):
 def test_unit_mismatch_lowers_confidence():
     from extract import extract_text
 
-    ok = extract_text("到2025年，森林覆盖率达到46%。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}).iloc[0]
-    odd = extract_text("到2025年，森林覆盖率达到46万亩。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}).iloc[0]
+    ok = extract_text("到2025年，森林覆盖率达到46%。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}).iloc[
+        0
+    ]
+    odd = extract_text(
+        "到2025年，森林覆盖率达到46万亩。", manifest={"plan_start_year": 2021, "plan_end_year": 2025}
+    ).iloc[0]
     assert ok["indicator_id"] == odd["indicator_id"] == "eco.forest_coverage"
     assert odd["confidence"] < ok["confidence"]
 
@@ -91,10 +102,12 @@ def test_compare_writes_tables(demo_output, tmp_path, suffix):
         pm = [[c.value for c in row] for row in ws.iter_rows(min_row=2) if row[0].value == "air.pm25_concentration"]
         assert pm and all(row[3] == "μg/m³" and isinstance(row[2], int) for row in pm)
         cells = [v for row in pm for v in row[4:] if v is not None]
-        assert cells and all(isinstance(v, (int, float)) for v in cells)      # numbers, not "≤27μg/m³ (2027)"
+        assert cells and all(isinstance(v, (int, float)) for v in cells)  # numbers, not "≤27μg/m³ (2027)"
     else:
         long = pd.read_csv(dest, encoding="utf-8-sig") if suffix == ".csv" else pq.read_table(dest).to_pandas()
-        assert {"indicator_id", "doc_id", "year", "value", "unit", "comparator", "target", "baseline"} <= set(long.columns)
+        assert {"indicator_id", "doc_id", "year", "value", "unit", "comparator", "target", "baseline"} <= set(
+            long.columns
+        )
         assert long["value"].dtype.kind == "f" and long["year"].dtype.kind == "i"
 
 
@@ -106,7 +119,9 @@ def test_compare_xlsx_long_and_baseline_sheets_are_typed(demo_output, tmp_path):
     wb = openpyxl.load_workbook(dest)
     rows = list(wb["long"].iter_rows(values_only=True))
     head = list(rows[0])
-    col = {name: head.index(name) for name in ("value", "unit", "year", "comparator", "baseline_value", "baseline_year")}
+    col = {
+        name: head.index(name) for name in ("value", "unit", "year", "comparator", "baseline_value", "baseline_year")
+    }
     body = rows[1:]
     assert all(isinstance(r[col["year"]], int) for r in body)
     assert all(r[col["value"]] is None or isinstance(r[col["value"]], (int, float)) for r in body)
@@ -123,8 +138,9 @@ def test_compare_leaves_out_a_unit_that_does_not_fit_the_indicator():
     """A count of villages (45个) is not a value of 农村生活污水治理率 (%); a value without a unit stays."""
     from extract import comparison_table, extract_text
 
-    rows = extract_text("到2025年，农村生活污水治理率达到40%。", doc_id="a",
-                        manifest={"plan_start_year": 2021, "plan_end_year": 2025})
+    rows = extract_text(
+        "到2025年，农村生活污水治理率达到40%。", doc_id="a", manifest={"plan_start_year": 2021, "plan_end_year": 2025}
+    )
     assert rows["indicator_id"].tolist() == ["water.rural_sewage_treatment"]
     count = rows.assign(doc_id="b", commitment_id="b1", unit="个", value=45.0, value_text="45个")
     bare = rows.assign(doc_id="c", commitment_id="c1", unit="", value=38.0, value_text="38")
@@ -146,7 +162,7 @@ def test_export_writes_every_commitment_with_its_evidence(demo_output, tmp_path)
     ws = wb["commitments"]
     rows = list(ws.iter_rows(values_only=True))
     head = list(rows[0])
-    assert len(rows) - 1 == len(commitments) and commitments["indicator_id"].isna().any()   # not only canonical ones
+    assert len(rows) - 1 == len(commitments) and commitments["indicator_id"].isna().any()  # not only canonical ones
     assert {"sentence", "page", "line", "unit", "value_span_start", "value_span_end", "section_path"} <= set(head)
     assert ws.freeze_panes == "B2" and ws.column_dimensions["K"].width > 20
     value, unit, sentence = head.index("value"), head.index("unit"), head.index("sentence")
@@ -155,7 +171,7 @@ def test_export_writes_every_commitment_with_its_evidence(demo_output, tmp_path)
     assert {r[unit] for r in rows[1:]} >= {"%", "μg/m³", "万亩"}
     for r in rows[1:]:
         assert r[value] is None or isinstance(r[value], (int, float))
-        assert r[sentence][r[s]:r[e]] == r[vt]                    # the evidence, cell for cell
+        assert r[sentence][r[s] : r[e]] == r[vt]  # the evidence, cell for cell
     assert len(list(wb["documents"].iter_rows())) - 1 == len(documents)
     csv = tmp_path / "all.csv"
     assert main(["export", "-o", str(demo_output), "--save", str(csv)]) == 0
@@ -179,8 +195,13 @@ def _cells(dest):
     table = pq.read_table(dest)
     import pyarrow as pa
 
-    return [str(v) for col in table.columns if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-            for v in col.to_pylist() if v is not None]
+    return [
+        str(v)
+        for col in table.columns
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+        for v in col.to_pylist()
+        if v is not None
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet"])
@@ -213,7 +234,7 @@ def test_notebooks_use_only_the_public_api(name):
     assert not re.search(r"from extract\.|import extract\.|extract\._", code), "a private module or name"
     used = set(re.findall(r"\bextract\.(\w+)", code))
     assert used and used <= set(extract.__all__), used - set(extract.__all__)
-    assert "matplotlib.use(" not in code            # the kernel's inline backend draws the plot
+    assert "matplotlib.use(" not in code  # the kernel's inline backend draws the plot
 
 
 @pytest.mark.slow
@@ -226,9 +247,8 @@ def test_notebooks_run_top_to_bottom(demo_output, monkeypatch, name):
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "stored with outputs"
     monkeypatch.setenv("PLAN_EXTRACT_OUTPUT", str(demo_output))
-    monkeypatch.delenv("MPLBACKEND", raising=False)   # as in Jupyter: the kernel picks the inline backend
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # as in Jupyter: the kernel picks the inline backend
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
@@ -249,7 +269,7 @@ def test_jupyter_comes_with_the_notebooks_extra():
     assert re.search(r"^notebooks:", (ROOT / "Makefile").read_text(), re.M)
 
 
-LOCK_ADVICE = "make sync"      # what the lock test tells a user to run
+LOCK_ADVICE = "make sync"  # what the lock test tells a user to run
 
 
 def _lock_pins() -> dict[str, str]:
@@ -274,7 +294,7 @@ def test_the_environment_has_the_locked_versions():
         try:
             got = version(name)
         except PackageNotFoundError:
-            continue                                    # an extra this environment did not install
+            continue  # an extra this environment did not install
         if got != pinned:
             wrong[name] = (got, pinned)
     assert not wrong, f"installed != constraints.txt: {wrong} (run '{LOCK_ADVICE}': it reinstalls the locked versions)"
@@ -309,13 +329,33 @@ def test_installing_the_extras_under_the_lock_moves_no_locked_package(tmp_path):
     import sys
 
     report = tmp_path / "report.json"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-input",
-                           "-c", str(ROOT / "constraints.txt"), "--report", str(report), "-e",
-                           f"{ROOT}[test,notebooks,dask]"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--no-input",
+            "-c",
+            str(ROOT / "constraints.txt"),
+            "--report",
+            str(report),
+            "-e",
+            f"{ROOT}[test,notebooks,dask]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         pytest.skip(f"pip could not resolve here (offline?): {done.stderr.strip().splitlines()[-1:]}")
     pins = _lock_pins()
-    moved = {_normal(i["metadata"]["name"]): i["metadata"]["version"] for i in json.loads(report.read_text())["install"]
-             if _normal(i["metadata"]["name"]) != "plan-extract"
-             and pins.get(_normal(i["metadata"]["name"])) != i["metadata"]["version"]}
+    moved = {
+        _normal(i["metadata"]["name"]): i["metadata"]["version"]
+        for i in json.loads(report.read_text())["install"]
+        if _normal(i["metadata"]["name"]) != "plan-extract"
+        and pins.get(_normal(i["metadata"]["name"])) != i["metadata"]["version"]
+    }
     assert not moved, f"not at the locked version: {moved}"

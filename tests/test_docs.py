@@ -1,4 +1,5 @@
 """README.md as a user reads it (every Python snippet runs, the accuracy it states), and the checks CI runs."""
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,19 @@ def test_the_readme_has_python_snippets():
     assert len(BLOCKS) >= 2 and any("read_parquet" in b for b in BLOCKS) and any("extract_folder" in b for b in BLOCKS)
 
 
-@pytest.mark.parametrize("code", [pytest.param(b, marks=[pytest.mark.slow] if "extract_folder" in b else [],
-                                               id=f"block{i}") for i, b in enumerate(BLOCKS)])
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(b, marks=[pytest.mark.slow] if "extract_folder" in b else [], id=f"block{i}")
+        for i, b in enumerate(BLOCKS)
+    ],
+)
 def test_a_readme_snippet_runs(code, demo_output, tmp_path, monkeypatch):
     (tmp_path / "output").symlink_to(demo_output)
     (tmp_path / "corpus").symlink_to(CORPUS)
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)       # the README's own code
+    exec(compile(code, "README.md", "exec"), namespace)  # the README's own code
     for name in ("c", "commitments", "primary", "table"):
         if name in namespace:
             assert len(namespace[name]) > 0, name
@@ -31,7 +37,9 @@ def test_a_readme_snippet_runs(code, demo_output, tmp_path, monkeypatch):
 def _readme_accuracy() -> dict[str, tuple[float, float, float]]:
     """precision, recall, F1 per gold folder, as the README's accuracy table states them."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `(\.\./shared/gold[^`]*)`[^|]*\|[^|]*\|[^|]*\| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", text, re.M)
+    rows = re.findall(
+        r"^\| `(\.\./shared/gold[^`]*)`[^|]*\|[^|]*\|[^|]*\| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", text, re.M
+    )
     return {folder: (float(p), float(r), float(f)) for folder, p, r, f in rows}
 
 
@@ -68,22 +76,35 @@ def test_ci_checks_lint_and_types_before_the_tests():
     assert ci.index("make check") < ci.index("make test")
     make = (ROOT / "Makefile").read_text(encoding="utf-8")
     check = re.search(r"^check:.*\n((?:\t.*\n)+)", make, re.M).group(1)
-    assert "ruff check" in check and "mypy" in check
+    assert "ruff check" in check and "ruff format --check" in check and "mypy" in check
     fast = re.search(r"^test-fast:.*\n((?:\t.*\n)+)", make, re.M).group(1)
     assert '-m "not slow"' in fast
-    assert re.search(r"^test:.*\n\t.*pytest -n ", make, re.M)            # the full run in parallel (xdist)
+    assert re.search(r"^test:.*\n\t.*pytest -n ", make, re.M)  # the full run in parallel (xdist)
     # the code's lint holds (its noqa marks mean something: ruff reports stale ones, RUF100)
     ruff = Path(sys.executable).parent / "ruff"
-    done = subprocess.run([str(ruff), "check", "extract", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(ruff), "check", "extract", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout[-2000:]
+    formatted = subprocess.run(
+        [str(ruff), "format", "--check", "extract", "tests", "benchmarks", "tools"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout[-2000:]
 
 
 def test_the_slow_tests_are_marked():
     for name in ("test_batch.py", "test_dask.py", "test_badinputs.py", "test_faults.py"):
         assert re.search(r"^pytestmark = pytest\.mark\.slow", (ROOT / "tests" / name).read_text(encoding="utf-8"), re.M)
-    marked = {name: (ROOT / "tests" / name).read_text(encoding="utf-8") for name in
-              ("test_audit.py", "test_compare_notebooks.py", "test_formats.py", "test_pdf_reading.py")}
+    marked = {
+        name: (ROOT / "tests" / name).read_text(encoding="utf-8")
+        for name in ("test_audit.py", "test_compare_notebooks.py", "test_formats.py", "test_pdf_reading.py")
+    }
     assert re.search(r"@pytest\.mark\.slow\ndef test_audit_page_in_a_real_browser", marked["test_audit.py"])
-    assert re.search(r"@pytest\.mark\.slow\n@pytest\.mark\.parametrize.*\ndef test_notebooks_run_top_to_bottom",
-                     marked["test_compare_notebooks.py"])
+    assert re.search(
+        r"@pytest\.mark\.slow\n@pytest\.mark\.parametrize.*\ndef test_notebooks_run_top_to_bottom",
+        marked["test_compare_notebooks.py"],
+    )
     assert "@pytest.mark.slow" in marked["test_formats.py"] and "@pytest.mark.slow" in marked["test_pdf_reading.py"]

@@ -7,6 +7,7 @@ and checks three things: nothing is lost or mixed silently (readers say so in on
 fault is one line on stderr with exit 1 (never a traceback), and the next run ends with the
 same tables, byte for byte, as a clean run of the same corpus.
 """
+
 from __future__ import annotations
 
 import errno
@@ -31,7 +32,7 @@ from extract.cli import main
 
 from .conftest import CORPUS
 
-pytestmark = pytest.mark.slow        # worker processes and killed runs: `make test-fast` leaves these out
+pytestmark = pytest.mark.slow  # worker processes and killed runs: `make test-fast` leaves these out
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
 TABLES = ("commitments", "documents", "sections", "likely_misses")
@@ -103,10 +104,13 @@ def _readers_refuse(out: Path, capsys, fragment: str) -> None:
 
 # --- publication ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stop_after,journal_deleted", [(1, False), (2, False), (3, False), (4, False), (5, False),
-                                                        (2, True), (5, True)])
-def test_a_run_stopped_after_any_rename_is_reported_by_readers_and_repaired(tmp_path, first_run, monkeypatch, capsys,
-                                                                           stop_after, journal_deleted):
+
+@pytest.mark.parametrize(
+    "stop_after,journal_deleted", [(1, False), (2, False), (3, False), (4, False), (5, False), (2, True), (5, True)]
+)
+def test_a_run_stopped_after_any_rename_is_reported_by_readers_and_repaired(
+    tmp_path, first_run, monkeypatch, capsys, stop_after, journal_deleted
+):
     corpus, out = _after_a_run(tmp_path, first_run)
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)
     real_replace, renamed = os.replace, []
@@ -122,13 +126,13 @@ def test_a_run_stopped_after_any_rename_is_reported_by_readers_and_repaired(tmp_
     with pytest.raises(KeyboardInterrupt):
         run_corpus(RunSettings(corpus, out))
     monkeypatch.setattr(publish.os, "replace", real_replace)
-    assert (renamed[-1] == MANIFEST) == (stop_after == 5)          # the manifest is renamed last
+    assert (renamed[-1] == MANIFEST) == (stop_after == 5)  # the manifest is renamed last
     if journal_deleted:
         (out / ".plan-extract" / JOURNAL).unlink()
-    if stop_after < 5 or not journal_deleted:        # the last rename leaves a whole set: nothing to say
+    if stop_after < 5 or not journal_deleted:  # the last rename leaves a whole set: nothing to say
         _readers_refuse(out, capsys, "not one complete set")
     summary = run_corpus(RunSettings(corpus, out))
-    assert summary.reused == 3 and summary.extracted == 0     # every finished document kept
+    assert summary.reused == 3 and summary.extracted == 0  # every finished document kept
     assert _tables(out) == _clean(tmp_path, corpus)
     extract.read_output(out)
     assert not (out / ".plan-extract" / JOURNAL).exists() and not list((out / ".plan-extract").glob("staging-*"))
@@ -168,6 +172,7 @@ def test_a_corrupted_published_table_is_reported_and_repaired(tmp_path, first_ru
 
 # --- shards and state ----------------------------------------------------------------------------
 
+
 def _shard_of(out: Path, doc_id: str) -> Path:
     shards = out / ".plan-extract" / "shards"
     return next(p for p in shards.iterdir() if (r := read_ref(p)) is not None and r.doc_id == doc_id)
@@ -185,17 +190,20 @@ def _flip(shard: Path) -> None:
     f.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("damage", [_truncate, _flip, lambda s: (s / "sections.parquet").unlink()],
-                         ids=["truncated", "one bit flipped", "a file deleted"])
+@pytest.mark.parametrize(
+    "damage",
+    [_truncate, _flip, lambda s: (s / "sections.parquet").unlink()],
+    ids=["truncated", "one bit flipped", "a file deleted"],
+)
 def test_a_damaged_shard_is_read_again_and_the_run_ends_complete(tmp_path, first_run, damage):
     corpus, out = _after_a_run(tmp_path, first_run)
     damage(_shard_of(out, SEEDS[0].stem))
-    shutil.copy(SEEDS[2], corpus / SEEDS[2].name)        # a merge is needed
+    shutil.copy(SEEDS[2], corpus / SEEDS[2].name)  # a merge is needed
     summary = run_corpus(RunSettings(corpus, out))
     assert summary.extracted == 2 and summary.errors == 0
     assert any("read again" in w and SEEDS[0].stem in w for w in summary.warnings), summary.warnings
     assert _tables(out) == _clean(tmp_path, corpus)
-    again = run_corpus(RunSettings(corpus, out))           # and the run after that is a plain re-run
+    again = run_corpus(RunSettings(corpus, out))  # and the run after that is a plain re-run
     assert (again.reused, again.extracted, again.warnings) == (3, 0, [])
 
 
@@ -215,8 +223,9 @@ def _during_the_run(monkeypatch, action) -> None:
 def test_state_deleted_during_a_run_is_rebuilt_never_rows_missing(tmp_path, monkeypatch, capsys, what):
     corpus, out = _corpus(tmp_path, 3), tmp_path / "out"
     run_corpus(RunSettings(corpus, out))
-    (corpus / SEEDS[2].name).write_text(SEEDS[2].read_text(encoding="utf-8").replace("2025年", "2026年", 1),
-                                        encoding="utf-8")
+    (corpus / SEEDS[2].name).write_text(
+        SEEDS[2].read_text(encoding="utf-8").replace("2025年", "2026年", 1), encoding="utf-8"
+    )
     if what == "the state folder":
         _during_the_run(monkeypatch, lambda: shutil.rmtree(out / ".plan-extract"))
     else:
@@ -240,21 +249,22 @@ def test_a_file_that_changes_after_it_is_hashed_and_back_is_read_again(tmp_path,
     def hash_then_change(path):
         sha = real_hash(path)
         if path == plan:
-            plan.write_bytes(changed)          # the file changes after the run hashed it
+            plan.write_bytes(changed)  # the file changes after the run hashed it
         return sha
 
     monkeypatch.setattr(runner, "file_sha256", hash_then_change)
     run_corpus(RunSettings(corpus, out))
     monkeypatch.undo()
     row = next(d for d in pq.read_table(out / "documents.parquet").to_pylist() if d["doc_id"] == SEEDS[1].stem)
-    plan.write_bytes(first)                                   # and back
+    plan.write_bytes(first)  # and back
     summary = run_corpus(RunSettings(corpus, out))
-    assert _tables(out) == _clean(tmp_path, corpus)           # not the changed version's rows
+    assert _tables(out) == _clean(tmp_path, corpus)  # not the changed version's rows
     assert summary.extracted == 1 and summary.reused == 1
-    assert CHANGED_WHILE_READ in row["warnings"]              # those were from the version read, and said so
+    assert CHANGED_WHILE_READ in row["warnings"]  # those were from the version read, and said so
 
 
 # --- faults of the machine: one line, exit 1, the previous set kept ------------------------------
+
 
 def test_the_disk_filling_up_while_merging_is_one_line_and_keeps_the_old_set(tmp_path, first_run, monkeypatch, capsys):
     corpus, out = _after_a_run(tmp_path, first_run)
@@ -269,8 +279,8 @@ def test_the_disk_filling_up_while_merging_is_one_line_and_keeps_the_old_set(tmp
     assert main(["run", str(corpus), "-o", str(out), "-q"]) == 1
     assert "No space left on device" in _one_line(capsys.readouterr().err)
     assert _tables(out) == before
-    extract.read_output(out)                                  # the old set is whole
-    assert read_ref(_shard_of(out, SEEDS[2].stem)) is not None     # the finished document is kept
+    extract.read_output(out)  # the old set is whole
+    assert read_ref(_shard_of(out, SEEDS[2].stem)) is not None  # the finished document is kept
     monkeypatch.undo()
     summary = run_corpus(RunSettings(corpus, out))
     assert summary.extracted == 0 and summary.reused == 3
@@ -285,11 +295,16 @@ def test_writes_failing_in_the_workers_stop_the_run_in_one_line(tmp_path, first_
     before = _tables(out)
     shutil.copy(SEEDS[4], corpus / SEEDS[4].name)
 
-    def small_files():                       # no file may grow past 12 kB: a shard cannot be written
+    def small_files():  # no file may grow past 12 kB: a shard cannot be written
         resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, 12_000))
 
-    proc = subprocess.run([sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "-q"],
-                          capture_output=True, text=True, timeout=300, preexec_fn=small_files)
+    proc = subprocess.run(
+        [sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=small_files,
+    )
     assert proc.returncode == 1
     assert "the output folder" in _one_line(proc.stderr) and "File too large" in proc.stderr
     assert _tables(out) == before
@@ -303,7 +318,7 @@ def test_an_output_folder_made_unwritable_after_the_lock_is_one_line(tmp_path, f
     shutil.copy(SEEDS[2], corpus / SEEDS[2].name)
     shards = out / ".plan-extract" / "shards"
 
-    def block():                             # (chmod does not stop root: a file where the folder was)
+    def block():  # (chmod does not stop root: a file where the folder was)
         shutil.rmtree(shards)
         shards.write_text("in the way")
 
@@ -348,8 +363,12 @@ def _wait_for(cond, timeout: float = 60.0):
 
 
 def _start(corpus: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "-q", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "extract", "run", str(corpus), "-o", str(out), "-q", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _is_fork_server(p) -> bool:
@@ -380,7 +399,7 @@ def test_sigterm_ends_the_run_quietly_and_keeps_the_published_set(tmp_path, firs
     corpus, out = _after_a_run(tmp_path, first_run)
     before = _tables(out)
     text = SEEDS[2].read_text(encoding="utf-8")
-    (corpus / "zz_big.txt").write_text(text * 400, encoding="utf-8")       # seconds of work
+    (corpus / "zz_big.txt").write_text(text * 400, encoding="utf-8")  # seconds of work
     proc = _start(corpus, out, "--jobs", "1")
     workers = _wait_for(lambda: _children(proc.pid, _is_worker))
     everyone = psutil.Process(proc.pid).children(recursive=True)
@@ -394,5 +413,5 @@ def test_sigterm_ends_the_run_quietly_and_keeps_the_published_set(tmp_path, firs
     extract.read_output(out)
     assert not list((out / ".plan-extract").glob("staging-*"))
     (corpus / "zz_big.txt").unlink()
-    summary = run_corpus(RunSettings(corpus, out))           # finished documents are kept
+    summary = run_corpus(RunSettings(corpus, out))  # finished documents are kept
     assert (summary.reused, summary.extracted) == (2, 0)

@@ -3,6 +3,7 @@
 Also: one primary row per document x indicator x year (a sub-area's target is not the
 plan-wide one), and the README explains every flag in one line.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,37 +30,55 @@ def _rows(text: str, manifest: dict | None = None) -> dict[str, dict]:
 
 
 def test_direction_fires_on_a_target_the_wrong_side_of_its_baseline():
-    rows = _rows(TABLE.format(rows="细颗粒物（PM2.5）浓度（微克/立方米）\t31\t33\t约束性\n"
-                                   "可吸入颗粒物（PM10）浓度（微克/立方米）\t55\t50\t约束性\n"
-                                   "森林覆盖率（%）\t65\t60\t约束性\n"
-                                   "湿地保护率（%）\t50\t≥48\t预期性\n"
-                                   "草原综合植被盖度（%）\t72.3\t72左右\t预期性"))
-    assert rows["细颗粒物（PM2.5）浓度"]["flags"] == ["direction"]          # lower is better, yet 31 -> 33
+    rows = _rows(
+        TABLE.format(
+            rows="细颗粒物（PM2.5）浓度（微克/立方米）\t31\t33\t约束性\n"
+            "可吸入颗粒物（PM10）浓度（微克/立方米）\t55\t50\t约束性\n"
+            "森林覆盖率（%）\t65\t60\t约束性\n"
+            "湿地保护率（%）\t50\t≥48\t预期性\n"
+            "草原综合植被盖度（%）\t72.3\t72左右\t预期性"
+        )
+    )
+    assert rows["细颗粒物（PM2.5）浓度"]["flags"] == ["direction"]  # lower is better, yet 31 -> 33
     assert "above its baseline 31" in rows["细颗粒物（PM2.5）浓度"]["flag_detail"]
-    assert rows["可吸入颗粒物（PM10）浓度"]["flags"] == []                   # the twin: 55 -> 50
-    assert rows["森林覆盖率"]["flags"] == ["direction"]                     # higher is better, 65 -> 60
-    assert rows["湿地保护率"]["flags"] == []        # a floor under the baseline holds a line
+    assert rows["可吸入颗粒物（PM10）浓度"]["flags"] == []  # the twin: 55 -> 50
+    assert rows["森林覆盖率"]["flags"] == ["direction"]  # higher is better, 65 -> 60
+    assert rows["湿地保护率"]["flags"] == []  # a floor under the baseline holds a line
     assert rows["草原综合植被盖度"]["flags"] == []  # 72左右 is 72.3 as precisely as it is written
 
 
 def test_direction_from_the_words_when_the_catalogue_has_no_direction():
     rule = Plausibility(load_patterns())
-    row = {"commitment_id": "a", "indicator": "某某排放量", "indicator_id": None, "value": 12.0, "baseline_value": 10.0,
-           "change": "level", "comparator": "=", "unit": "万吨", "source": "text",
-           "sentence": "某某排放量下降到12万吨", "indicator_span": {"start": 0, "end": 5}, "value_span": {"start": 8, "end": 13}}
+    row = {
+        "commitment_id": "a",
+        "indicator": "某某排放量",
+        "indicator_id": None,
+        "value": 12.0,
+        "baseline_value": 10.0,
+        "change": "level",
+        "comparator": "=",
+        "unit": "万吨",
+        "source": "text",
+        "sentence": "某某排放量下降到12万吨",
+        "indicator_span": {"start": 0, "end": 5},
+        "value_span": {"start": 8, "end": 13},
+    }
     assert rule._direction(row) and "above its baseline" in rule._direction(row)
     assert rule._direction({**row, "value": 8.0}) is None
 
 
 def test_range_fires_on_a_share_over_100_a_negative_value_and_a_year_outside_the_plan():
-    rows = _rows("到2025年，森林覆盖率达到120%。到2025年，湿地保护率达到46%。"
-                 "到2028年，草原综合植被盖度达到75%。到2035年，水土保持率达到80%。")
+    rows = _rows(
+        "到2025年，森林覆盖率达到120%。到2025年，湿地保护率达到46%。"
+        "到2028年，草原综合植被盖度达到75%。到2035年，水土保持率达到80%。"
+    )
     assert rows["森林覆盖率"]["flags"] == ["range"] and "120" in rows["森林覆盖率"]["flag_detail"]
     assert rows["湿地保护率"]["flags"] == []
-    assert rows["草原综合植被盖度"]["flags"] == ["range"]                 # 2028: after 2025, no horizon year
-    assert rows["水土保持率"]["flags"] == []                             # 2035: a horizon plans look to
-    published = _rows("到2021年，森林覆盖率达到46%。到2022年，湿地保护率达到46%。",
-                      {**PERIOD, "publish_date": "2022-03-01"})
+    assert rows["草原综合植被盖度"]["flags"] == ["range"]  # 2028: after 2025, no horizon year
+    assert rows["水土保持率"]["flags"] == []  # 2035: a horizon plans look to
+    published = _rows(
+        "到2021年，森林覆盖率达到46%。到2022年，湿地保护率达到46%。", {**PERIOD, "publish_date": "2022-03-01"}
+    )
     assert published["森林覆盖率"]["flags"] == ["range"] and "publication" in published["森林覆盖率"]["flag_detail"]
     assert published["湿地保护率"]["flags"] == []
     rule = Plausibility(load_patterns())
@@ -69,13 +88,14 @@ def test_range_fires_on_a_share_over_100_a_negative_value_and_a_year_outside_the
 
 
 def test_unit_fires_on_a_count_under_a_rate_id():
-    rows = _rows("到2025年，完成农村生活污水治理工程45个。到2025年，农村生活污水治理率达到45%。"
-                 "到2025年，细颗粒物浓度下降10%。")
+    rows = _rows(
+        "到2025年，完成农村生活污水治理工程45个。到2025年，农村生活污水治理率达到45%。到2025年，细颗粒物浓度下降10%。"
+    )
     count = rows["农村生活污水治理工程"]
     assert count["indicator_id"] == "water.rural_sewage_treatment" and "unit" in count["flags"]
     assert "个 for water.rural_sewage_treatment" in count["flag_detail"]
     assert rows["农村生活污水治理率"]["flags"] == []
-    assert rows["细颗粒物浓度"]["flags"] == []       # a change in % fits a concentration
+    assert rows["细颗粒物浓度"]["flags"] == []  # a change in % fits a concentration
 
 
 def test_conflict_names_the_other_row_and_a_restatement_is_no_conflict():
@@ -84,22 +104,26 @@ def test_conflict_names_the_other_row_and_a_restatement_is_no_conflict():
     t, p = sorted(rows, key=lambda r: r["source"] != "table")
     assert "conflict" in t["flags"] and "conflict" in p["flags"]
     assert p["commitment_id"] in t["flag_detail"] and t["commitment_id"] in p["flag_detail"]
-    assert t["value"] == 66 and p["value"] == 65          # both keep their values
+    assert t["value"] == 66 and p["value"] == 65  # both keep their values
     twin = rows_from_text(table + "到2025年，全市森林覆盖率达到66%。", manifest=PERIOD)
     assert all(r["flags"] == [] for r in twin)
     assert sorted(r["is_primary"] for r in twin) == [False, True]
 
 
 def test_restated_primary_keeps_the_plan_wide_target_primary():
-    text = TABLE.format(rows="乡镇集中式饮用水水源水质达标率（%）\t95\t98\t约束性\n"
-                             "城市集中式饮用水水源水质达标率（%）\t100\t100\t约束性")
+    text = TABLE.format(
+        rows="乡镇集中式饮用水水源水质达标率（%）\t95\t98\t约束性\n"
+        "城市集中式饮用水水源水质达标率（%）\t100\t100\t约束性"
+    )
     rows = _rows(text)
     town, city = rows["乡镇集中式饮用水水源水质达标率"], rows["城市集中式饮用水水源水质达标率"]
     assert city["is_primary"] and city["flags"] == []
     assert not town["is_primary"] and town["restates"] is None and town["flags"] == ["restated_primary"]
     assert city["commitment_id"] in town["flag_detail"]
     alone = _rows(TABLE.format(rows="乡镇集中式饮用水水源水质达标率（%）\t95\t98\t约束性"))
-    assert alone["乡镇集中式饮用水水源水质达标率"]["is_primary"] and alone["乡镇集中式饮用水水源水质达标率"]["flags"] == []
+    assert (
+        alone["乡镇集中式饮用水水源水质达标率"]["is_primary"] and alone["乡镇集中式饮用水水源水质达标率"]["flags"] == []
+    )
 
 
 def test_one_primary_per_document_indicator_and_year_on_the_demo(demo_output):
@@ -108,7 +132,8 @@ def test_one_primary_per_document_indicator_and_year_on_the_demo(demo_output):
     assert primary.groupby(["doc_id", "indicator_id", "year"]).size().max() == 1
     # the README's pivot: Qiqihar's table target, not the mean of 93.8 and the chapter's 87.7
     pivot = c[c.is_primary & (c.indicator_id == "air.good_days_ratio")].pivot_table(
-        index="doc_id", columns="year", values="value")
+        index="doc_id", columns="year", values="value"
+    )
     assert pivot.loc["001_6d0bac9ba866fd51", 2025] == 93.8
     demoted = c[~c.is_primary & c.restates.isna() & (c["class"] != "qualitative")]
     # c["flags"], not c.flags (a pandas DataFrame attribute)
@@ -135,11 +160,17 @@ def test_every_flag_is_explained_in_one_readme_line():
         assert sum(1 for line in readme.splitlines() if line.startswith(f"| `{f}` |")) == 1, f
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("flags: {direction: x}\nsub_scope_words: [乡镇]\nhorizon_years: [2035]\n", "flags"),
-    ("flags: {direction: a, range: b, unit: c, conflict: d, restated_primary: e}\nsub_scope_words: []\n"
-     "horizon_years: [2035]\n", "sub_scope_words"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("flags: {direction: x}\nsub_scope_words: [乡镇]\nhorizon_years: [2035]\n", "flags"),
+        (
+            "flags: {direction: a, range: b, unit: c, conflict: d, restated_primary: e}\nsub_scope_words: []\n"
+            "horizon_years: [2035]\n",
+            "sub_scope_words",
+        ),
+    ],
+)
 def test_a_bad_flags_file_fails_naming_the_key(tmp_path, text, fragment):
     import shutil
 

@@ -1,4 +1,5 @@
 """PDF and DOCX in: real plans as published, the same document model as text input."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -36,13 +37,13 @@ def test_docx_styles_merged_cells_and_tracked_changes(tmp_path):
     path = docx_with_styles(tmp_path / "styles.docx")
     doc = read_document(path, tmp_path)
     assert doc.format == "docx"
-    assert "65%" in doc.text and "60%" not in doc.text          # insertion kept, deletion dropped
+    assert "65%" in doc.text and "60%" not in doc.text  # insertion kept, deletion dropped
     headings = [(b.text, b.level) for b in doc.blocks if b.kind == "heading"]
     assert ("总体要求", 1) in headings and ("主要目标", 2) in headings and ("第二章 主要指标", 1) in headings
     table = next(b for b in doc.blocks if b.kind == "table")
     cells = [[c.text for c in row] for row in table.rows]
-    assert cells[2][0] == ""                                     # vertical merge written once
-    assert cells[3][3:] == ["52.3", ""]                          # horizontal merge written once
+    assert cells[2][0] == ""  # vertical merge written once
+    assert cells[3][3:] == ["52.3", ""]  # horizontal merge written once
     res = process_file(path, tmp_path)
     rows = res.commitments
     got = {(r["indicator"], r["year"], r["value"], r["source"]) for r in rows}
@@ -76,13 +77,13 @@ def test_pdf_excerpt_pages_tables_and_targets(tmp_path):
     got = {(r["indicator"], r["value"], r["source"]) for r in rows}
     assert ("空气质量优良天数比率", 91.1, "text") in got
     assert ("细颗粒物年平均浓度", 30.7, "text") in got
-    assert ("细颗粒物（PM2.5）浓度", 30.7, "table") in got          # subscript kept in its cell
+    assert ("细颗粒物（PM2.5）浓度", 30.7, "table") in got  # subscript kept in its cell
     assert ("氮氧化物重点工程减排量", 4000.0, "table") in got
     table_pm = next(r for r in rows if r["indicator"] == "细颗粒物（PM2.5）浓度")
     assert table_pm["baseline_value"] == 34.3 and table_pm["comparator"] == "<=" and table_pm["page"] == 3
     doc = read_document(_pdf_fixture(), tmp_path)
-    assert "－21－" not in doc.text and "－22－" not in doc.text       # page numbers removed
-    assert doc.text.count("空气质量优良天数比率（%）") == 1              # table text not read twice
+    assert "－21－" not in doc.text and "－22－" not in doc.text  # page numbers removed
+    assert doc.text.count("空气质量优良天数比率（%）") == 1  # table text not read twice
 
 
 def test_scanned_and_encrypted_pdfs_are_error_rows(tmp_path):

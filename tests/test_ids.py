@@ -1,4 +1,5 @@
 """Ids a comparison table can rely on: one document per doc_id, one commitment per commitment_id."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,7 +11,7 @@ from extract.cli import main
 
 from .conftest import CORPUS
 
-JILIN = CORPUS / "002_c17eb5853f4ec420.txt"        # 美丽吉林建设规划纲要
+JILIN = CORPUS / "002_c17eb5853f4ec420.txt"  # 美丽吉林建设规划纲要
 HEILONGJIANG = CORPUS / "000_dd9daf9e41b0847f.txt"  # 美丽黑龙江建设规划纲要
 
 
@@ -26,25 +27,42 @@ def test_same_file_name_in_two_folders_gives_two_documents(tmp_path):
     assert _run(corpus, tmp_path / "out") == 0
     docs = pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()
     assert sorted(d["doc_id"] for d in docs) == ["heilongjiang/plan", "jilin/plan"]
-    assert {d["doc_id"]: d["source_path"] for d in docs} == {"heilongjiang/plan": "heilongjiang/plan.txt",
-                                                             "jilin/plan": "jilin/plan.txt"}
+    assert {d["doc_id"]: d["source_path"] for d in docs} == {
+        "heilongjiang/plan": "heilongjiang/plan.txt",
+        "jilin/plan": "jilin/plan.txt",
+    }
     assert {d["doc_id"]: d["region"] for d in docs} == {"heilongjiang/plan": "黑龙江省", "jilin/plan": "吉林省"}
     rows = pq.read_table(tmp_path / "out" / "commitments.parquet").to_pylist()
     # each province's 2035 PM2.5 target stays under its own document
-    pm = {(r["doc_id"], r["value"]) for r in rows
-          if r["indicator_id"] == "air.pm25_concentration" and r["year"] == 2035}
+    pm = {
+        (r["doc_id"], r["value"]) for r in rows if r["indicator_id"] == "air.pm25_concentration" and r["year"] == 2035
+    }
     assert ("jilin/plan", 25.0) in pm and ("heilongjiang/plan", 23.0) in pm
     assert all(r["region"] == ("吉林省" if r["doc_id"] == "jilin/plan" else "黑龙江省") for r in rows)
     long = tmp_path / "long.parquet"
-    assert main(["compare", "-o", str(tmp_path / "out"), "--save", str(long), "--indicators",
-                 "air.pm25_concentration", "--year", "2035"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "-o",
+                str(tmp_path / "out"),
+                "--save",
+                str(long),
+                "--indicators",
+                "air.pm25_concentration",
+                "--year",
+                "2035",
+            ]
+        )
+        == 0
+    )
     got = {r["doc_id"]: r["value"] for r in pq.read_table(long).to_pylist()}
     assert got == {"heilongjiang/plan": 23.0, "jilin/plan": 25.0}
 
 
 def test_a_plain_file_at_the_root_keeps_its_stem(demo_output, corpus_files):
     docs = pq.read_table(demo_output / "documents.parquet", columns=["doc_id"]).column(0).to_pylist()
-    assert docs == [p.stem for p in corpus_files]        # the gold folders are keyed by file stem
+    assert docs == [p.stem for p in corpus_files]  # the gold folders are keyed by file stem
 
 
 def test_two_files_giving_one_id_are_refused_before_any_work(tmp_path, capsys):
@@ -95,8 +113,9 @@ def test_show_finds_each_copy(tmp_path, capsys):
         assert f"{cid}  {doc}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("rel,expected", [("plan.txt", "plan"), ("jilin/plan.txt", "jilin/plan"),
-                                          ("a/b/规划.v2.pdf", "a/b/规划.v2")])
+@pytest.mark.parametrize(
+    "rel,expected", [("plan.txt", "plan"), ("jilin/plan.txt", "jilin/plan"), ("a/b/规划.v2.pdf", "a/b/规划.v2")]
+)
 def test_doc_id_from_relative_path(rel, expected):
     from extract.readers import doc_id_from_path
 

@@ -4,6 +4,7 @@ The demo corpus holds 黑龙江省 (230000), 齐齐哈尔市 (230200), 牡丹江
 (230184, a county-level city under 哈尔滨市, whose plan is not in the corpus, so its step goes to
 the province).  The values below were read by hand from the plans.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -26,25 +27,28 @@ def demo_ladder(demo_output):
 def _step(steps, indicator_id, doc_id, year):
     hit = steps[(steps.indicator_id == indicator_id) & (steps.doc_id == doc_id) & (steps.year == year)]
     assert len(hit) == 1, (indicator_id, doc_id, year)
-    return {k: (None if pd.isna(v) else v) for k, v in hit.iloc[0].to_dict().items()}   # NA -> None
+    return {k: (None if pd.isna(v) else v) for k, v in hit.iloc[0].to_dict().items()}  # NA -> None
 
 
-@pytest.mark.parametrize("indicator_id,doc,year,value,parent_value,parent_year,verdict", [
-    # 黑龙江省 line 140: 到2027年，全省细颗粒物平均浓度达到26微克/立方米以下
-    ("air.pm25_concentration", QQHR, 2025, 28, 26, 2027, "laxer"),         # 齐齐哈尔市 table 1: 31 -> 28
-    ("air.pm25_concentration", MDJ, 2025, 30, 26, 2027, "laxer"),          # 牡丹江市 table 2: 31 -> 30
-    # 黑龙江省 line 228: 到2035年，全省森林覆盖率达到46.04%
-    ("eco.forest_coverage", QQHR, 2025, 11, 46.04, 2035, "laxer"),         # table 1: 10.58 -> 11
-    ("eco.forest_coverage", MDJ, 2025, 66, 46.04, 2035, "stricter"),       # table 2: 65 -> 66
-    ("eco.forest_coverage", WC, 2025, 46.43, 46.04, 2035, "stricter"),     # 五常市: ≥46.43
-    # 黑龙江省 line 160: 到2027年，全省地表水水质优良比例达到83%左右
-    ("water.surface_good_share", QQHR, 2025, 78.6, 83, 2027, "laxer"),     # table 1: 71.4 -> 78.6
-    ("water.surface_good_share", MDJ, 2025, 83.3, 83, 2027, "stricter"),   # table 2: 75 -> 83.3
-    # 黑龙江省 line 176: 到2027年，受污染耕地安全利用率达到94%以上
-    ("soil.contaminated_farmland_safe_use", MDJ, 2025, 93, 94, 2027, "laxer"),   # table 2: 93
-    # 黑龙江省: 到2035年，农村生活污水管控率达到85%以上; 五常市 2030: 45
-    ("water.rural_sewage_treatment", WC, 2030, 45, 85, 2035, "laxer"),
-])
+@pytest.mark.parametrize(
+    "indicator_id,doc,year,value,parent_value,parent_year,verdict",
+    [
+        # 黑龙江省 line 140: 到2027年，全省细颗粒物平均浓度达到26微克/立方米以下
+        ("air.pm25_concentration", QQHR, 2025, 28, 26, 2027, "laxer"),  # 齐齐哈尔市 table 1: 31 -> 28
+        ("air.pm25_concentration", MDJ, 2025, 30, 26, 2027, "laxer"),  # 牡丹江市 table 2: 31 -> 30
+        # 黑龙江省 line 228: 到2035年，全省森林覆盖率达到46.04%
+        ("eco.forest_coverage", QQHR, 2025, 11, 46.04, 2035, "laxer"),  # table 1: 10.58 -> 11
+        ("eco.forest_coverage", MDJ, 2025, 66, 46.04, 2035, "stricter"),  # table 2: 65 -> 66
+        ("eco.forest_coverage", WC, 2025, 46.43, 46.04, 2035, "stricter"),  # 五常市: ≥46.43
+        # 黑龙江省 line 160: 到2027年，全省地表水水质优良比例达到83%左右
+        ("water.surface_good_share", QQHR, 2025, 78.6, 83, 2027, "laxer"),  # table 1: 71.4 -> 78.6
+        ("water.surface_good_share", MDJ, 2025, 83.3, 83, 2027, "stricter"),  # table 2: 75 -> 83.3
+        # 黑龙江省 line 176: 到2027年，受污染耕地安全利用率达到94%以上
+        ("soil.contaminated_farmland_safe_use", MDJ, 2025, 93, 94, 2027, "laxer"),  # table 2: 93
+        # 黑龙江省: 到2035年，农村生活污水管控率达到85%以上; 五常市 2030: 45
+        ("water.rural_sewage_treatment", WC, 2030, 45, 85, 2035, "laxer"),
+    ],
+)
 def test_demo_steps_read_by_hand(demo_ladder, indicator_id, doc, year, value, parent_value, parent_year, verdict):
     s = _step(demo_ladder, indicator_id, doc, year)
     assert s["value"] == pytest.approx(value) and s["parent_value"] == pytest.approx(parent_value)
@@ -65,7 +69,7 @@ def test_every_shared_indicator_has_its_steps(demo_ladder, demo_output):
         # a verdict, or a note saying why there is none (a total, two units)
         assert all(pd.notna(v) or pd.notna(n) for v, n in zip(steps.verdict, steps.note))
     cultivated = _step(demo_ladder, "land.cultivated_land", WC, 2025)
-    assert cultivated["verdict"] is None and "total" in cultivated["note"]     # 万亩 over a province and a county
+    assert cultivated["verdict"] is None and "total" in cultivated["note"]  # 万亩 over a province and a county
 
 
 def test_ancestors_follow_region_code_prefixes():
@@ -75,20 +79,32 @@ def test_ancestors_follow_region_code_prefixes():
 
 
 PLANS = {
-    "nation": ("国务院关于深入打好污染防治攻坚战的意见", "到2025年，全国细颗粒物浓度下降到32微克/立方米，"
-               "单位国内生产总值二氧化碳排放比2020年下降18%，耕地保有量不低于186500万亩。"),
-    "province": ("黑龙江省生态环境保护规划", "到2025年，全省细颗粒物浓度控制在30微克/立方米，"
-                 "单位地区生产总值二氧化碳排放比2020年下降18%，耕地保有量不低于25000万亩。"),
-    "city": ("牡丹江市生态环境保护规划", "到2025年，全市细颗粒物浓度控制在28微克/立方米，"
-             "单位地区生产总值二氧化碳排放比2020年下降19.5%。"),
-    "county": ("海林市生态环境保护规划", "到2025年，全市细颗粒物浓度控制在29微克/立方米，"
-               "单位地区生产总值二氧化碳排放比2020年下降17%。"),
+    "nation": (
+        "国务院关于深入打好污染防治攻坚战的意见",
+        "到2025年，全国细颗粒物浓度下降到32微克/立方米，"
+        "单位国内生产总值二氧化碳排放比2020年下降18%，耕地保有量不低于186500万亩。",
+    ),
+    "province": (
+        "黑龙江省生态环境保护规划",
+        "到2025年，全省细颗粒物浓度控制在30微克/立方米，"
+        "单位地区生产总值二氧化碳排放比2020年下降18%，耕地保有量不低于25000万亩。",
+    ),
+    "city": (
+        "牡丹江市生态环境保护规划",
+        "到2025年，全市细颗粒物浓度控制在28微克/立方米，单位地区生产总值二氧化碳排放比2020年下降19.5%。",
+    ),
+    "county": (
+        "海林市生态环境保护规划",
+        "到2025年，全市细颗粒物浓度控制在29微克/立方米，单位地区生产总值二氧化碳排放比2020年下降17%。",
+    ),
 }
-MANIFEST = ("doc_id,title,region,region_code,admin_level,plan_start_year,plan_end_year\n"
-            "nation,国务院关于深入打好污染防治攻坚战的意见,全国,,national,2021,2025\n"
-            "province,黑龙江省生态环境保护规划,黑龙江省,230000,province,2021,2025\n"
-            "city,牡丹江市生态环境保护规划,牡丹江市,231000,prefecture,2021,2025\n"
-            "county,海林市生态环境保护规划,海林市,231083,county,2021,2025\n")
+MANIFEST = (
+    "doc_id,title,region,region_code,admin_level,plan_start_year,plan_end_year\n"
+    "nation,国务院关于深入打好污染防治攻坚战的意见,全国,,national,2021,2025\n"
+    "province,黑龙江省生态环境保护规划,黑龙江省,230000,province,2021,2025\n"
+    "city,牡丹江市生态环境保护规划,牡丹江市,231000,prefecture,2021,2025\n"
+    "county,海林市生态环境保护规划,海林市,231083,county,2021,2025\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -111,16 +127,17 @@ def test_a_chain_from_the_nation_down_to_a_county(four_levels):
     assert pm.loc["county", "parent_doc_id"] == "city" and pm.loc["county", "verdict"] == "laxer"
     assert pm.loc["county", "ratio"] == pytest.approx(29 / 28, abs=1e-4)
     co2 = steps[steps.indicator_id == "climate.co2_intensity"].set_index("doc_id")
-    assert co2.loc["province", "verdict"] == "same"          # a cut of 18% under the nation's 18%
-    assert co2.loc["city", "verdict"] == "stricter"          # a larger cut is stricter
+    assert co2.loc["province", "verdict"] == "same"  # a cut of 18% under the nation's 18%
+    assert co2.loc["city", "verdict"] == "stricter"  # a larger cut is stricter
     assert co2.loc["county", "verdict"] == "laxer"
     land = steps[steps.indicator_id == "land.cultivated_land"].set_index("doc_id")
     assert pd.isna(land.loc["province", "verdict"]) and "total" in land.loc["province", "note"]
     chains = ladder_chains(steps)
     pm_chain = chains[chains.indicator_id == "air.pm25_concentration"].iloc[0]
     assert pm_chain["national"] == "全国" and pm_chain["county"] == "海林市"
-    assert pm_chain["steps"] == ("全国 → 黑龙江省: stricter (0.9375); 黑龙江省 → 牡丹江市: stricter (0.9333); "
-                                 "牡丹江市 → 海林市: laxer (1.0357)")
+    assert pm_chain["steps"] == (
+        "全国 → 黑龙江省: stricter (0.9375); 黑龙江省 → 牡丹江市: stricter (0.9333); 牡丹江市 → 海林市: laxer (1.0357)"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".parquet"])

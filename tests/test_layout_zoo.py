@@ -10,6 +10,7 @@ fields it lists, and no other numeric row.  Variants the extractor gets wrong to
 The other tests check the generator itself: the fonts hold every character drawn, the PDFs carry
 the fonts, outlines and rotation they claim, and the text layer says what the yaml says.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,27 +54,46 @@ def test_layout_gives_exactly_its_rows(variant_id, zoo_dir):
 
 # --- the zoo itself ---------------------------------------------------------------------------
 
+
 def test_zoo_covers_the_issue_layouts():
     layouts = catalog.layouts()
     assert len(layouts) >= 20
-    for case in ("s2-outline-header", "s5-nonembedded-ruled", "s7a-page-break-continuation", "s7b-task-table",
-                 "s8-review-table", "s11-wrapped-box", "box-page-break", "project-capacities"):
+    for case in (
+        "s2-outline-header",
+        "s5-nonembedded-ruled",
+        "s7a-page-break-continuation",
+        "s7b-task-table",
+        "s8-review-table",
+        "s11-wrapped-box",
+        "box-page-break",
+        "project-capacities",
+    ):
         assert case in layouts
     assert sum(1 for layout in layouts.values() if len(layout.get("variants") or {}) >= 2) >= 0.8 * len(layouts)
     for name, layout in layouts.items():
         assert layout.get("description"), name
     for vid in IDS:
-        catalog.expected(vid)           # every expected row parses
+        catalog.expected(vid)  # every expected row parses
     # a known failure names a layout or variant that exists (a stale entry would hide nothing)
     for key in catalog.load().get("known_fail") or {}:
         assert key in IDS or key in layouts, key
 
 
 def test_expected_rows_parse_as_written():
-    row = catalog.parse_row("细颗粒物（PM2.5）浓度 | 2025 | 30 | μg/m³ | <= | baseline_value=33 binding=约束性 cumulative=true")
-    assert row == {"indicator": "细颗粒物（PM2.5）浓度", "year": 2025, "value": 30.0, "unit": "μg/m³",
-                   "comparator": "<=", "source": "table", "baseline_value": 33.0, "binding": "约束性",
-                   "cumulative": True}
+    row = catalog.parse_row(
+        "细颗粒物（PM2.5）浓度 | 2025 | 30 | μg/m³ | <= | baseline_value=33 binding=约束性 cumulative=true"
+    )
+    assert row == {
+        "indicator": "细颗粒物（PM2.5）浓度",
+        "year": 2025,
+        "value": 30.0,
+        "unit": "μg/m³",
+        "comparator": "<=",
+        "source": "table",
+        "baseline_value": 33.0,
+        "binding": "约束性",
+        "cumulative": True,
+    }
     assert catalog.parse_row("降尘量 | 2025 | 4..5 | 吨 | =")["value_min"] == 4.0
     with pytest.raises(ValueError):
         catalog.parse_row("森林覆盖率 | 2025 | 24 | % | = | colour=green")
@@ -81,9 +101,18 @@ def test_expected_rows_parse_as_written():
 
 def test_compare_finds_missing_extra_and_wrong_fields():
     want = [catalog.parse_row("森林覆盖率 | 2025 | 24 | % | = | baseline_value=22.4")]
-    got = [{"indicator": "森林覆盖率", "year": 2025, "value": 24.0, "unit": "%", "comparator": ">=",
-            "source": "table", "baseline_value": 22.4},
-           {"indicator": "共设置指标", "year": 2025, "value": 4.0, "unit": "项", "comparator": "=", "source": "text"}]
+    got = [
+        {
+            "indicator": "森林覆盖率",
+            "year": 2025,
+            "value": 24.0,
+            "unit": "%",
+            "comparator": ">=",
+            "source": "table",
+            "baseline_value": 22.4,
+        },
+        {"indicator": "共设置指标", "year": 2025, "value": 4.0, "unit": "项", "comparator": "=", "source": "text"},
+    ]
     outcome = catalog.compare(want, got)
     assert not outcome.missing
     assert [k for _, _, k in outcome.wrong] == ["comparator"]
@@ -96,7 +125,7 @@ def test_fonts_hold_every_character_the_zoo_draws():
         for text in catalog.drawn_strings(vid):
             for ch in text:
                 if not ch.isspace():
-                    draw.font_path_for(ch)      # KeyError: run tests/zoo/make_font.py
+                    draw.font_path_for(ch)  # KeyError: run tests/zoo/make_font.py
     fonts = list((Path(draw.__file__).parent / "fonts").glob("*.ttf"))
     assert len(fonts) == 3 and sum(f.stat().st_size for f in fonts) < 300_000
 
@@ -112,8 +141,13 @@ def _fonts(pdf: Path) -> list[dict]:
             if "/DescendantFonts" in font:
                 desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
             desc = desc.get_object() if desc is not None else {}
-            out.append({"name": str(font.get("/BaseFont")), "encoding": str(font.get("/Encoding")),
-                        "embedded": any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))})
+            out.append(
+                {
+                    "name": str(font.get("/BaseFont")),
+                    "encoding": str(font.get("/Encoding")),
+                    "embedded": any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")),
+                }
+            )
     return out
 
 
@@ -142,7 +176,7 @@ def test_outline_text_is_paths_not_text(zoo_dir):
         assert word not in text
     page = pdfium.PdfDocument(str(pdf))[0]
     paths = [o for o in page.get_objects() if o.type == pdfium_c.FPDF_PAGEOBJ_PATH]
-    assert len(paths) > 40          # one filled path per outlined glyph, besides the rules
+    assert len(paths) > 40  # one filled path per outlined glyph, besides the rules
 
 
 def test_turned_pages_carry_the_turn(zoo_dir):
@@ -151,7 +185,7 @@ def test_turned_pages_carry_the_turn(zoo_dir):
     assert pdfium.PdfDocument(str(_pdf(zoo_dir, "rotated/turn90")))[0].get_rotation() == 90
     assert pdfium.PdfDocument(str(_pdf(zoo_dir, "rotated/turn270")))[0].get_rotation() == 270
     flat = pdfium.PdfDocument(str(_pdf(zoo_dir, "rotated/turn90-no-flag")))[0]
-    assert flat.get_rotation() == 0 and flat.get_size()[0] < flat.get_size()[1]   # portrait, content turned
+    assert flat.get_rotation() == 0 and flat.get_size()[0] < flat.get_size()[1]  # portrait, content turned
 
 
 def test_page_breaks_put_rows_on_the_next_page(zoo_dir):

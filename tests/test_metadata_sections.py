@@ -1,4 +1,5 @@
 """Documents know who issued them and where; commitments know their chapter."""
+
 from __future__ import annotations
 
 import json
@@ -49,13 +50,16 @@ def test_almost_every_commitment_has_a_chapter(demo_output):
     assert all(r["section_path"][0] == r["chapter"] for r in rows if r["chapter"])
 
 
-@pytest.mark.parametrize("doc_id,style,count,first,last", [
-    ("001_6d0bac9ba866fd51", "第", 13, "第一章", "第十三章"),
-    ("003_dfa5be97218d6ef9", "第", 4, "第一章", "第四章"),
-    ("000_dd9daf9e41b0847f", "、", 9, "一、", "九、"),
-    ("002_c17eb5853f4ec420", "、", 8, "一、", "八、"),
-    ("004_ea1ad09170896d70", "、", 5, "一、", "五、"),
-])
+@pytest.mark.parametrize(
+    "doc_id,style,count,first,last",
+    [
+        ("001_6d0bac9ba866fd51", "第", 13, "第一章", "第十三章"),
+        ("003_dfa5be97218d6ef9", "第", 4, "第一章", "第四章"),
+        ("000_dd9daf9e41b0847f", "、", 9, "一、", "九、"),
+        ("002_c17eb5853f4ec420", "、", 8, "一、", "八、"),
+        ("004_ea1ad09170896d70", "、", 5, "一、", "五、"),
+    ],
+)
 def test_chapters_in_order(doc_id, style, count, first, last):
     doc = read_document(CORPUS / f"{doc_id}.txt", CORPUS)
     tree = build_sections(doc)
@@ -76,17 +80,28 @@ def test_levels_follow_the_order_styles_appear_in():
     assert [s.level for s in other.sections] == [1, 2]
 
 
-@pytest.mark.parametrize("line", [
-    "一是加强组织领导，压实各级责任，确保各项任务落实到位。",
-    "（一）实施主体功能区战略，优化国土空间开发保护格局。落实主体功能区制度，完善国土空间规划体系。",
-    "1. 加强空间布局管控。将土壤环境要求纳入国土空间用途管制，禁止规划建设可能造成污染的项目。",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "一是加强组织领导，压实各级责任，确保各项任务落实到位。",
+        "（一）实施主体功能区战略，优化国土空间开发保护格局。落实主体功能区制度，完善国土空间规划体系。",
+        "1. 加强空间布局管控。将土壤环境要求纳入国土空间用途管制，禁止规划建设可能造成污染的项目。",
+    ],
+)
 def test_sentences_that_start_with_a_number_are_not_headings(line):
     assert match_heading(line) is None
 
 
-@pytest.mark.parametrize("line,number", [("第三章 深入打好污染防治攻坚战", "第三章"), ("（二）生态安全体系建设", "（二）"),
-                                         ("专栏3 重点工程", "专栏3"), ("表1  主要指标", "表1"), ("① 大气环境", "①")])
+@pytest.mark.parametrize(
+    "line,number",
+    [
+        ("第三章 深入打好污染防治攻坚战", "第三章"),
+        ("（二）生态安全体系建设", "（二）"),
+        ("专栏3 重点工程", "专栏3"),
+        ("表1  主要指标", "表1"),
+        ("① 大气环境", "①"),
+    ],
+)
 def test_heading_styles(line, number):
     assert match_heading(line)[1] == number
 
@@ -97,7 +112,8 @@ def test_manifest_values_win_and_say_so(tmp_path):
     shutil.copy(CORPUS / "004_ea1ad09170896d70.txt", corpus)
     (corpus / "manifest.csv").write_text(
         "doc_id,title,issuer,publish_date\n004_ea1ad09170896d70,五常市规划（审定稿）,五常市人民政府；中共五常市委,2024-06-01\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert main(["run", str(corpus), "-o", str(tmp_path / "o"), "-q", "--jobs", "1"]) == 0
     doc = pq.read_table(tmp_path / "o" / "documents.parquet").to_pylist()[0]
     assert doc["title"] == "五常市规划（审定稿）" and doc["title_evidence"] == "manifest"
@@ -140,12 +156,16 @@ _STATE_COUNCIL_OFFICE = """国务院办公厅关于印发新污染物治理行�
 """
 
 
-@pytest.mark.parametrize("text,issuers", [
-    (_STATE_COUNCIL, ["国务院"]),
-    (_PARTY_AND_STATE, ["中共中央", "国务院"]),
-    (_MINISTRIES, ["生态环境部", "国家发展和改革委员会", "工业和信息化部"]),
-    (_STATE_COUNCIL_OFFICE, ["国务院办公厅"]),
-], ids=["state_council", "party_and_state", "ministries", "state_council_office"])
+@pytest.mark.parametrize(
+    "text,issuers",
+    [
+        (_STATE_COUNCIL, ["国务院"]),
+        (_PARTY_AND_STATE, ["中共中央", "国务院"]),
+        (_MINISTRIES, ["生态环境部", "国家发展和改革委员会", "工业和信息化部"]),
+        (_STATE_COUNCIL_OFFICE, ["国务院办公厅"]),
+    ],
+    ids=["state_council", "party_and_state", "ministries", "state_council_office"],
+)
 def test_national_documents_are_national(text, issuers):
     from extract.context.metadata import NATIONAL_REGION, infer_metadata
     from extract.patterns import load_patterns
@@ -158,7 +178,7 @@ def test_national_documents_are_national(text, issuers):
 
 
 def test_addressees_are_not_issuers():
-    """"各省、自治区、直辖市人民政府" names who receives the document, not who issued it."""
+    """ "各省、自治区、直辖市人民政府" names who receives the document, not who issued it."""
     from extract.context.metadata import infer_metadata
     from extract.patterns import load_patterns
 
@@ -171,7 +191,9 @@ def test_a_provincial_plan_citing_the_state_council_stays_provincial(tmp_path):
     from extract.context.metadata import infer_metadata
     from extract.patterns import load_patterns
 
-    text = ("吉林省人民政府关于印发吉林省生态环境保护规划的通知\n根据《国务院关于印发2030年前碳达峰行动方案的通知》，"
-            "结合我省实际，制定本规划。\n国务院有关部门支持下，到2025年，全省森林覆盖率达到45.8%。\n")
+    text = (
+        "吉林省人民政府关于印发吉林省生态环境保护规划的通知\n根据《国务院关于印发2030年前碳达峰行动方案的通知》，"
+        "结合我省实际，制定本规划。\n国务院有关部门支持下，到2025年，全省森林覆盖率达到45.8%。\n"
+    )
     meta = infer_metadata(document_from_text(text, "jl"), load_patterns())
     assert meta.admin_level == "province" and meta.region == "吉林省" and meta.issuers == ["吉林省人民政府"]

@@ -1,4 +1,5 @@
 """The offset map is exact: every normalised sentence comes back from its source slice."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,26 +13,31 @@ from extract.text.segment import sentences
 from .conftest import CORPUS
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("到 2027 年，比例达到 93.8 %", "到2027年，比例达到93.8%"),
-    ("浓度控制在２７微克／立方米以下", "浓度控制在27微克/立方米以下"),
-    ("≥46.43", ">=46.43"),
-    ("(PM _{2.5} )浓度 31 $\\mu\\text{g}/\\text{m}^3$ ，", "(PM2.5)浓度31μg/m³，"),
-    ("[bookmark: _Toc1][bookmark: _Toc2]（一）建设基础", "（一）建设基础"),
-    ("**绿色转型成效显著。**国家", "绿色转型成效显著。国家"),
-    ("地表水Ⅲ类水体比例，劣Ⅴ类", "地表水Ⅲ类水体比例，劣Ⅴ类"),   # not NFKC
-    ("PM₁₀浓度", "PM10浓度"),
-    # PDF text layers that write Chinese punctuation as ASCII, guillemets, letter spacing
-    ("«甘肃省规划»已经省政府同意,现印发给你们.", "《甘肃省规划》已经省政府同意，现印发给你们."),
-    ("甘 肃 省 人 民 政 府 办 公 厅", "甘肃省人民政府办公厅"),
-    ("浓度不超过 30.7 微克 /立方米", "浓度不超过30.7微克/立方米"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("到 2027 年，比例达到 93.8 %", "到2027年，比例达到93.8%"),
+        ("浓度控制在２７微克／立方米以下", "浓度控制在27微克/立方米以下"),
+        ("≥46.43", ">=46.43"),
+        ("(PM _{2.5} )浓度 31 $\\mu\\text{g}/\\text{m}^3$ ，", "(PM2.5)浓度31μg/m³，"),
+        ("[bookmark: _Toc1][bookmark: _Toc2]（一）建设基础", "（一）建设基础"),
+        ("**绿色转型成效显著。**国家", "绿色转型成效显著。国家"),
+        ("地表水Ⅲ类水体比例，劣Ⅴ类", "地表水Ⅲ类水体比例，劣Ⅴ类"),  # not NFKC
+        ("PM₁₀浓度", "PM10浓度"),
+        # PDF text layers that write Chinese punctuation as ASCII, guillemets, letter spacing
+        ("«甘肃省规划»已经省政府同意,现印发给你们.", "《甘肃省规划》已经省政府同意，现印发给你们."),
+        ("甘 肃 省 人 民 政 府 办 公 厅", "甘肃省人民政府办公厅"),
+        ("浓度不超过 30.7 微克 /立方米", "浓度不超过30.7微克/立方米"),
+    ],
+)
 def test_normalize_examples(raw, expected):
     assert normalize(raw).text == expected
 
 
 def test_hard_wraps_are_joined_but_headings_kept():
-    raw = "落实耕地保护任务，到 2035\n\n年，全省耕地保有量不低于 24993 万亩。\n\n二、加快推进绿色转型\n\n（一）实施战略。"
+    raw = (
+        "落实耕地保护任务，到 2035\n\n年，全省耕地保有量不低于 24993 万亩。\n\n二、加快推进绿色转型\n\n（一）实施战略。"
+    )
     text = normalize(raw, NormalizeOptions(join_wraps=True)).text
     assert "到2035年，全省耕地保有量不低于24993万亩。" in text
     assert "\n\n二、加快推进绿色转型\n\n（一）" in text
@@ -68,11 +74,40 @@ def test_offset_map_exact_on_the_corpus(path):
     assert all(x <= y for x, y in zip(starts, starts[1:]))
 
 
-_PIECES = st.sampled_from([
-    "到", "2027", "年", "，", "。", "１２", "．", "５", "％", "%", " ", "\n", "\n\n", "森林覆盖率", "达到",
-    "$\\mu\\text{g}/\\text{m}^3$", "PM _{2.5}", "[bookmark: _Toc1]", "**", "（一）", "二、", "以上", "Ⅲ类",
-    "微克／立方米", "\t", "≥", "≤", "万亩", "；", "　　",
-])
+_PIECES = st.sampled_from(
+    [
+        "到",
+        "2027",
+        "年",
+        "，",
+        "。",
+        "１２",
+        "．",
+        "５",
+        "％",
+        "%",
+        " ",
+        "\n",
+        "\n\n",
+        "森林覆盖率",
+        "达到",
+        "$\\mu\\text{g}/\\text{m}^3$",
+        "PM _{2.5}",
+        "[bookmark: _Toc1]",
+        "**",
+        "（一）",
+        "二、",
+        "以上",
+        "Ⅲ类",
+        "微克／立方米",
+        "\t",
+        "≥",
+        "≤",
+        "万亩",
+        "；",
+        "　　",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -91,7 +126,7 @@ def test_the_quality_prefilter_skips_only_characters_that_are_never_unusual():
     skipped = regex.compile(_MAYBE_UNUSUAL_CLASS.replace("[^", "[", 1))
     chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     never = "".join(skipped.findall(chars))
-    assert len(never) > 20_000                       # the ideographs are among them
+    assert len(never) > 20_000  # the ideographs are among them
     assert _UNUSUAL.findall(never) == []
     assert _UNUSUAL.findall("\x00\x08\ufffd\ue000Ж가ア") == list("\x00\x08\ufffd\ue000Ж가ア")
 
@@ -124,8 +159,14 @@ def _reference_sub(text, starts, ends, pattern, repl):
 
 
 _STEPS = [  # (pattern, replacement): drop, widen, narrow, insert at a point, keep, replace with itself
-    (r"x", lambda m: ""), (r"ab", lambda m: "ABC"), (r"c+", lambda m: "C"), (r"(?=d)", lambda m: "^"),
-    (r"b", lambda m: None), (r"[ae]{2}", lambda m: m.group()), (r"$", lambda m: "!"), (r"\^d", lambda m: "D"),
+    (r"x", lambda m: ""),
+    (r"ab", lambda m: "ABC"),
+    (r"c+", lambda m: "C"),
+    (r"(?=d)", lambda m: "^"),
+    (r"b", lambda m: None),
+    (r"[ae]{2}", lambda m: m.group()),
+    (r"$", lambda m: "!"),
+    (r"\^d", lambda m: "D"),
 ]
 
 

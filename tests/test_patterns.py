@@ -5,6 +5,7 @@ beside the shipped files: a key a validator requires is taken out and loading mu
 the file and the key; a key it allows to be absent is taken out and the rules must still run
 on a real plan (so no code reads an optional key as if it were always there).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,7 +47,7 @@ def _key_cases():
                 yield from walk(check.item, v, path + (i,), schema + ("*",))
 
     for file, check in RULE_FILES.items():
-        seen.clear()                 # once per key of each file (two files may share a key name)
+        seen.clear()  # once per key of each file (two files may share a key name)
         data = yaml.safe_load((SHIPPED / file).read_text(encoding="utf-8"))
         for path, key, required in walk(check, data, (), ()):
             yield pytest.param(file, path, key, required, id=f"{file}:{'.'.join(map(str, path + (key,)))}")
@@ -69,10 +70,16 @@ def _without(tmp_path: Path, file: str, path: tuple, key: str) -> Path:
 
 def test_the_cases_cover_every_file_and_the_keys_the_rules_read():
     files = {c.values[0] for c in KEY_CASES}
-    assert files == set(RULE_FILES) - {"region_aliases.yaml"}      # a mapping of names: no named keys
+    assert files == set(RULE_FILES) - {"region_aliases.yaml"}  # a mapping of names: no named keys
     keys = {(c.values[0], c.values[2]) for c in KEY_CASES}
-    assert {("lexicon.yaml", "routine_actions"), ("lexicon.yaml", "framing_verbs"), ("years.yaml", "past_markers"),
-            ("table_headers.yaml", "binding_values"), ("units.yaml", "kind"), ("indicators.yaml", "units")} <= keys
+    assert {
+        ("lexicon.yaml", "routine_actions"),
+        ("lexicon.yaml", "framing_verbs"),
+        ("years.yaml", "past_markers"),
+        ("table_headers.yaml", "binding_values"),
+        ("units.yaml", "kind"),
+        ("indicators.yaml", "units"),
+    } <= keys
 
 
 @pytest.mark.parametrize("file,path,key,required", [c for c in KEY_CASES if c.values[3]])
@@ -92,17 +99,29 @@ def test_an_optional_key_may_be_left_out(tmp_path, file, path, key, required):
     assert len(rows) > 100
 
 
-@pytest.mark.parametrize("file,text,fragment", [
-    ("lexicon.yaml", None, "lexicon.yaml: target_verb: unknown key"),             # a misspelt key
-    ("region_aliases.yaml", "龙江: 黑龙江省\n鹤城: 7\n", "region_aliases.yaml: 鹤城"),
-    ("region_aliases.yaml", "- 龙江\n", "region_aliases.yaml: needs a mapping"),
-    ("units.yaml", "'%': {unit: '%', kind: percentage}\n", "units.yaml: %.kind: 'percentage' is not one of"),
-    ("periods.yaml", "十四五: {start: 2025, end: 2021}\n", "periods.yaml: 十四五: needs integer start <= end"),
-    ("years.yaml", None, "years.yaml: past_markers[0]: bad regex"),
-    ("table_headers.yaml", None, "table_headers.yaml: order: must list roles"),
-    ("indicators.yaml", None, "indicators.yaml: indicators.air.pm25_concentration.000 yuan: unknown key"),
-], ids=["misspelt-key", "alias-not-a-name", "aliases-not-a-mapping", "unknown-unit-kind", "period-backwards",
-        "bad-past-marker", "order-names-no-role", "stray-key-in-catalogue-entry"])
+@pytest.mark.parametrize(
+    "file,text,fragment",
+    [
+        ("lexicon.yaml", None, "lexicon.yaml: target_verb: unknown key"),  # a misspelt key
+        ("region_aliases.yaml", "龙江: 黑龙江省\n鹤城: 7\n", "region_aliases.yaml: 鹤城"),
+        ("region_aliases.yaml", "- 龙江\n", "region_aliases.yaml: needs a mapping"),
+        ("units.yaml", "'%': {unit: '%', kind: percentage}\n", "units.yaml: %.kind: 'percentage' is not one of"),
+        ("periods.yaml", "十四五: {start: 2025, end: 2021}\n", "periods.yaml: 十四五: needs integer start <= end"),
+        ("years.yaml", None, "years.yaml: past_markers[0]: bad regex"),
+        ("table_headers.yaml", None, "table_headers.yaml: order: must list roles"),
+        ("indicators.yaml", None, "indicators.yaml: indicators.air.pm25_concentration.000 yuan: unknown key"),
+    ],
+    ids=[
+        "misspelt-key",
+        "alias-not-a-name",
+        "aliases-not-a-mapping",
+        "unknown-unit-kind",
+        "period-backwards",
+        "bad-past-marker",
+        "order-names-no-role",
+        "stray-key-in-catalogue-entry",
+    ],
+)
 def test_a_malformed_rule_file_fails_naming_file_and_key(tmp_path, file, text, fragment):
     folder = tmp_path / "patterns"
     shutil.copytree(SHIPPED, folder)
@@ -113,7 +132,9 @@ def test_a_malformed_rule_file_fails_naming_file_and_key(tmp_path, file, text, f
             "years.yaml": original.replace('  - "截至"\n', '  - "截至("\n', 1),
             "table_headers.yaml": original.replace("order: [serial,", "order: [serials,", 1),
             # an unquoted comma in a flow mapping makes a new key: the catalogue entry is refused
-            "indicators.yaml": original.replace("en: PM2.5 concentration,", "en: PM2.5 concentration per 1,000 yuan,", 1),
+            "indicators.yaml": original.replace(
+                "en: PM2.5 concentration,", "en: PM2.5 concentration per 1,000 yuan,", 1
+            ),
         }[file]
         assert text != original
     (folder / file).write_text(text, encoding="utf-8")

@@ -5,6 +5,7 @@ must get right: tables over two pages, split name cells, framed 专栏 boxes, re
 use glyphs.  Every expected row must come out (matched like the scorer matches) with its fields,
 and no other table or box row may (known misses and extras are listed and must stay so).
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,9 @@ def fixture_rows(tmp_path_factory):
     out = {}
     for name, spec in EXPECTED.items():
         start, end = spec["period"]
-        res = process_file(FIXTURES / f"{name}.pdf", FIXTURES, None,
-                           {"plan_start_year": str(start), "plan_end_year": str(end)})
+        res = process_file(
+            FIXTURES / f"{name}.pdf", FIXTURES, None, {"plan_start_year": str(start), "plan_end_year": str(end)}
+        )
         assert res.ok, res.document.get("error")
         out[name] = [r for r in res.commitments if r["source"] == "table" and r["class"] != "qualitative"]
     return out

@@ -1,5 +1,6 @@
 """Reading PDFs faithfully: text that does not depend on the machine's fonts, garbled text layers
 measured and flagged, no private-use glyph or replacement character left in real plans."""
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,12 @@ from extract.readers import read_document
 from .conftest import ROOT, SHARED
 from .pdf_build import cjk_pdf, turned_copy
 
-LINES = ["第一章 总体要求",
-         "到2025年，全市森林覆盖率达到46%，",
-         "地表水国考断面优良水体比例达到85%以上。",
-         "和谐、公正，到2030年，空气质量持续改善。"]
+LINES = [
+    "第一章 总体要求",
+    "到2025年，全市森林覆盖率达到46%，",
+    "地表水国考断面优良水体比例达到85%以上。",
+    "和谐、公正，到2030年，空气质量持续改善。",
+]
 
 # pdfium's own font lookup replaced by one that knows no font at all: the machine without a CJK
 # (or any) system font; the reader then runs as usual and prints what it read
@@ -60,8 +63,9 @@ _WITHOUT_SYSTEM_FONTS = textwrap.dedent("""
 
 
 def _read_without_system_fonts(path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", _WITHOUT_SYSTEM_FONTS, str(path)], capture_output=True,
-                          text=True, cwd=ROOT, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SYSTEM_FONTS, str(path)], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     return json.loads(done.stdout)
 
 
@@ -76,9 +80,11 @@ def test_a_non_embedded_cjk_font_reads_the_same_without_system_fonts(tmp_path):
     assert bare["ink"] < ink_here
     assert bare["text"] == here.text
     assert bare["reading"] == here.reading
-    assert here.reading["extractor"] == "pdfminer"      # text in fonts the machine may lack: pdfminer
-    for line in ("到2025年，全市森林覆盖率达到46%，地表水国考断面优良水体比例达到85%以上。",
-                 "和谐、公正，到2030年，空气质量持续改善。"):
+    assert here.reading["extractor"] == "pdfminer"  # text in fonts the machine may lack: pdfminer
+    for line in (
+        "到2025年，全市森林覆盖率达到46%，地表水国考断面优良水体比例达到85%以上。",
+        "和谐、公正，到2030年，空气质量持续改善。",
+    ):
         assert line in here.text
     rows = process_file(pdf, tmp_path).commitments
     assert {(r["indicator"], r["value"]) for r in rows} >= {("森林覆盖率", 46.0), ("地表水国考断面优良水体比例", 85.0)}
@@ -124,8 +130,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 
 def _rows(path: Path) -> list[tuple]:
     rows = process_file(path, path.parent).commitments
-    return sorted((r["indicator"], r["year"], r["value"], r["unit"], r["page"], r["source"], r["sentence"])
-                  for r in rows)
+    return sorted(
+        (r["indicator"], r["year"], r["value"], r["unit"], r["page"], r["source"], r["sentence"]) for r in rows
+    )
 
 
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
@@ -141,6 +148,7 @@ def test_turned_pages_read_as_printed(tmp_path, fixture, turn):
 
 
 # --- layout kept on re-read pages, frames and boxes over a page break (unseen-layouts S5, S12, S13) ---
+
 
 def _zoo_pdf(tmp_path, variant_id: str) -> Path:
     from tests.zoo import catalog
@@ -166,7 +174,7 @@ def test_a_lone_frame_is_a_box_and_its_caption_above_is_the_title(tmp_path):
     doc = read_document(pdf, tmp_path, load_patterns())
     boxes = [b for b in doc.blocks if b.kind == "box"]
     assert [b.page for b in boxes] == [1, 2]
-    assert all(b.title.startswith("专栏6") for b in boxes)          # page 2 carries page 1's box on
+    assert all(b.title.startswith("专栏6") for b in boxes)  # page 2 carries page 1's box on
     assert boxes[1].rows[0][0].text.startswith("3. 农村黑臭水体整治")
 
 
@@ -175,8 +183,12 @@ def test_items_carried_over_a_page_break_without_a_frame_stay_box_items(tmp_path
     pdf = _zoo_pdf(tmp_path, "box-page-break/no-frame")
     rows = process_file(pdf, tmp_path, None, {"plan_start_year": "2021", "plan_end_year": "2025"}).commitments
     page2 = [(r["value"], r["source"], r["class"]) for r in rows if r["page"] == 2]
-    assert sorted(page2) == [(1.0, "table", "project"), (3.0, "table", "project"), (18.0, "table", "project"),
-                             (40.0, "table", "project")]
+    assert sorted(page2) == [
+        (1.0, "table", "project"),
+        (3.0, "table", "project"),
+        (18.0, "table", "project"),
+        (40.0, "table", "project"),
+    ]
 
 
 def test_glyph_outlines_are_not_rulings(tmp_path):

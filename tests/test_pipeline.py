@@ -1,4 +1,5 @@
 """End to end on the real corpus: tables, types, provenance, encodings, bad input."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ from .conftest import CORPUS
 _FULLWIDTH = {0xFF10 + i: str(i) for i in range(10)} | {ord("．"): "."}
 
 
-@pytest.mark.parametrize("name,schema", [("commitments", COMMITMENTS), ("documents", DOCUMENTS),
-                                         ("sections", SECTIONS)])
+@pytest.mark.parametrize(
+    "name,schema", [("commitments", COMMITMENTS), ("documents", DOCUMENTS), ("sections", SECTIONS)]
+)
 def test_tables_round_trip_with_contract_types(demo_output, name, schema):
     table = pq.read_table(demo_output / f"{name}.parquet")
     assert table.schema.remove_metadata() == schema
@@ -52,11 +54,11 @@ def test_sentence_is_the_document_text_at_its_span(demo_output, corpus_files):
         if r["rule_id"] == "table.indicator_cell":
             # a table row is rendered as text; its span covers the row in the document
             n_rows += 1
-            span = doc.text[r["char_start"]:r["char_end"]]
-            flat = span.replace("\n", "").replace(" ", "")    # "单位 GDP" in the table, "单位GDP" the indicator
+            span = doc.text[r["char_start"] : r["char_end"]]
+            flat = span.replace("\n", "").replace(" ", "")  # "单位 GDP" in the table, "单位GDP" the indicator
             assert r["value_text"] in span.replace("\n", "") and r["indicator"][:4] in flat
         else:
-            assert doc.text[r["char_start"]:r["char_end"]] == r["sentence"]
+            assert doc.text[r["char_start"] : r["char_end"]] == r["sentence"]
     assert n_rows > 20
 
 
@@ -86,7 +88,8 @@ def test_encodings_give_identical_output(tmp_path, encoding, bom):
     seed = CORPUS / "002_c17eb5853f4ec420.txt"
     text = seed.read_text(encoding="utf-8")
     ref_dir, enc_dir = tmp_path / "ref", tmp_path / "enc"
-    ref_dir.mkdir(); enc_dir.mkdir()
+    ref_dir.mkdir()
+    enc_dir.mkdir()
     shutil.copy(seed, ref_dir / seed.name)
     (enc_dir / seed.name).write_bytes(bom + text.encode(encoding))
     assert main(["run", str(ref_dir), "-o", str(tmp_path / "o1"), "-q", "--jobs", "1"]) == 0

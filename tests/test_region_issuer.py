@@ -4,6 +4,7 @@ The expected values are data: ``tests/metadata/documents.yaml`` (the demo plans 
 ``../shared``, written by hand from their first and last pages) and ``tests/metadata/cases.yaml``
 (invented traps and national documents of each kind of issuer).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -39,10 +40,18 @@ def infer():
 
 
 def _got(meta: DocMeta) -> dict:
-    return {"region": meta.region, "region_code": meta.region_code, "admin_level": meta.admin_level,
-            "issuers": meta.issuers, "subject_region": meta.subject_region,
-            "subject_region_code": meta.subject_region_code, "issuer_rule": meta.rules.get("issuer"),
-            "region_rule": meta.rules.get("region"), "doc_number": meta.doc_number, "warning": bool(meta.warnings)}
+    return {
+        "region": meta.region,
+        "region_code": meta.region_code,
+        "admin_level": meta.admin_level,
+        "issuers": meta.issuers,
+        "subject_region": meta.subject_region,
+        "subject_region_code": meta.subject_region_code,
+        "issuer_rule": meta.rules.get("issuer"),
+        "region_rule": meta.rules.get("region"),
+        "doc_number": meta.doc_number,
+        "warning": bool(meta.warnings),
+    }
 
 
 def test_the_test_set_covers_every_document_we_have():
@@ -110,13 +119,15 @@ def test_documents_table_says_which_rule_decided(demo_output):
     qiqihar = docs["001_6d0bac9ba866fd51"]
     assert (qiqihar["region_rule"], qiqihar["issuer_rule"]) == ("header", "header")
     assert not any("body only" in w for w in qiqihar["warnings"])
-    assert all(d["subject_region"] == d["region"] and d["subject_region_code"] == d["region_code"]
-               for d in docs.values())
+    assert all(
+        d["subject_region"] == d["region"] and d["subject_region_code"] == d["region_code"] for d in docs.values()
+    )
 
 
 def test_a_manifest_region_brings_its_code_and_level():
-    meta = infer_metadata(document_from_text("关于加强生态环境保护的意见\n到2025年，森林覆盖率达到46%。\n", "m"),
-                          load_patterns())
+    meta = infer_metadata(
+        document_from_text("关于加强生态环境保护的意见\n到2025年，森林覆盖率达到46%。\n", "m"), load_patterns()
+    )
     gaz = region_rules(load_patterns()).gaz
     apply_manifest(meta, {"doc_id": "m", "region": "五常市"}, gaz)
     assert (meta.region, meta.region_code, meta.admin_level) == ("五常市", "230184", "county")
@@ -126,11 +137,14 @@ def test_a_manifest_region_brings_its_code_and_level():
     assert (meta.subject_region, meta.subject_region_code) == ("包头市", "150200")
 
 
-@pytest.mark.parametrize("name,text,key", [
-    ("ambiguous_places.yaml", "names: [资源, 中和]\n", "names"),
-    ("doc_number_prefixes.yaml", "national: {国发: 国务院}\nprovinces: {甘肃: [甘肃省]}\n", "provinces"),
-    ("doc_number_prefixes.yaml", "national: {}\nprovinces: {甘: [甘肃省]}\n", "national"),
-])
+@pytest.mark.parametrize(
+    "name,text,key",
+    [
+        ("ambiguous_places.yaml", "names: [资源, 中和]\n", "names"),
+        ("doc_number_prefixes.yaml", "national: {国发: 国务院}\nprovinces: {甘肃: [甘肃省]}\n", "provinces"),
+        ("doc_number_prefixes.yaml", "national: {}\nprovinces: {甘: [甘肃省]}\n", "national"),
+    ],
+)
 def test_bad_region_rule_files_fail_naming_file_and_key(tmp_path, name, text, key):
     folder = tmp_path / "patterns"
     shutil.copytree(default_patterns_dir(), folder)

@@ -1,5 +1,6 @@
 """Table fixtures cut from the seed plans (tests/fixtures/tables/*.txt) give the expected rows;
 table cells are read with the one quantity grammar prose uses."""
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,11 @@ def test_table_fixture(name):
     spec = EXPECTED[name]
     text = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
     start, end = spec["period"]
-    rows = [r for r in extract_text(text, doc_id=name, manifest={"plan_start_year": start, "plan_end_year": end})
-            if r["source"] == "table" and r["class"] != "qualitative"]     # numbers only
+    rows = [
+        r
+        for r in extract_text(text, doc_id=name, manifest={"plan_start_year": start, "plan_end_year": end})
+        if r["source"] == "table" and r["class"] != "qualitative"
+    ]  # numbers only
     summary = [(r["indicator"], r["year"], r["value"], r["unit"]) for r in rows]
     assert len(rows) == len(spec["rows"]), summary
     left = list(rows)
@@ -42,14 +46,17 @@ def test_table_fixture(name):
         assert r["table_id"] and r["table_row"] is not None and r["value_text"] in r["sentence"]
 
 
-@pytest.mark.parametrize("cell,value,comparator,cumulative", [
-    ("≥46.43，保持稳定或持续改善".replace("≥", ">="), 46.43, ">=", False),
-    ("93左右", 93, "~", False),
-    ("<1.3", 1.3, "<", False),
-    ("[1.21]", 1.21, "=", True),
-    ("△EQI>1.97；生态质量轻微变好", 1.97, ">", False),
-    ("2022年：△EQI=1.97；2023年数据暂时未出", 1.97, "=", False),
-])
+@pytest.mark.parametrize(
+    "cell,value,comparator,cumulative",
+    [
+        ("≥46.43，保持稳定或持续改善".replace("≥", ">="), 46.43, ">=", False),
+        ("93左右", 93, "~", False),
+        ("<1.3", 1.3, "<", False),
+        ("[1.21]", 1.21, "=", True),
+        ("△EQI>1.97；生态质量轻微变好", 1.97, ">", False),
+        ("2022年：△EQI=1.97；2023年数据暂时未出", 1.97, "=", False),
+    ],
+)
 def test_mixed_value_cells(cell, value, comparator, cumulative):
     q = QuantityGrammar(load_patterns()).cell(cell)
     assert q.value == value and q.comparator == comparator and q.bracketed == cumulative
@@ -67,10 +74,12 @@ def test_a_header_row_without_text_is_skipped_and_the_columns_read_from_the_data
     from extract.pipeline import tables_for
 
     schemas = tables_for(load_patterns()).schemas
-    texts = [["", "", "", "", "", ""],
-             ["1", "单位GDP二氧化碳排放降低", "%", "—", "18", "约束性"],
-             ["2", "空气质量优良天数比例", "%", "88.2", "90", "约束性"],
-             ["3", "城市生活污水集中收集率", "%", "62", "70", "预期性"]]
+    texts = [
+        ["", "", "", "", "", ""],
+        ["1", "单位GDP二氧化碳排放降低", "%", "—", "18", "约束性"],
+        ["2", "空气质量优良天数比例", "%", "88.2", "90", "约束性"],
+        ["3", "城市生活污水集中收集率", "%", "62", "70", "预期性"],
+    ]
     rows = [[Cell(t, 0, len(t)) for t in row] for row in texts]
     ctx = DocContext(2021, 2025, None, None)
     schema = schemas.from_data(rows, True, ctx)
@@ -84,6 +93,7 @@ def test_a_header_row_without_text_is_skipped_and_the_columns_read_from_the_data
 
 # --- named table decisions (tables/decide.py) and header vs data ---------------------------------
 
+
 def _explain(text: str):
     from extract.api import explain_text
 
@@ -92,37 +102,43 @@ def _explain(text: str):
 
 def test_a_review_table_gives_no_row_and_says_why():
     """S8: a caption of review and a “十三五” target column: the table reviews the past plan."""
-    text = ("第一章 规划基础\n“十三五”期间，规划确定的主要指标完成情况见表1。\n"
-            "表1 “十三五”生态环境保护规划指标完成情况\n"
-            "序号\t指标名称\t单位\t“十三五”目标值\t2020年现状值\t达标情况\n"
-            "1\t城市空气质量优良天数比率\t%\t≥78\t83.1\t达标\n"
-            "2\t细颗粒物（PM2.5）浓度\tμg/m3\t≤42\t36.5\t达标\n"
-            "3\t森林覆盖率\t%\t≥30\t31.4\t达标\n"
-            "第二章 总体要求\n到2025年，城市空气质量优良天数比率达到86%。\n")
+    text = (
+        "第一章 规划基础\n“十三五”期间，规划确定的主要指标完成情况见表1。\n"
+        "表1 “十三五”生态环境保护规划指标完成情况\n"
+        "序号\t指标名称\t单位\t“十三五”目标值\t2020年现状值\t达标情况\n"
+        "1\t城市空气质量优良天数比率\t%\t≥78\t83.1\t达标\n"
+        "2\t细颗粒物（PM2.5）浓度\tμg/m3\t≤42\t36.5\t达标\n"
+        "3\t森林覆盖率\t%\t≥30\t31.4\t达标\n"
+        "第二章 总体要求\n到2025年，城市空气质量优良天数比率达到86%。\n"
+    )
     rows, rejected = _explain(text)
-    assert [(r["indicator"], r["value"], r["source"]) for r in rows.to_dict("records")] == \
-        [("城市空气质量优良天数比率", 86.0, "text")]
+    assert [(r["indicator"], r["value"], r["source"]) for r in rows.to_dict("records")] == [
+        ("城市空气质量优良天数比率", 86.0, "text")
+    ]
     assert "table.review" in set(rejected["rejected_by"])
 
 
 def test_a_review_caption_does_not_hide_a_column_for_a_year_to_come():
-    text = ("表1 “十三五”目标完成情况及“十四五”主要指标\n"
-            "序号\t指标\t单位\t“十三五”目标\t2020年现状\t2025年目标\t属性\n"
-            "1\t森林覆盖率\t%\t35\t35.8\t36.5\t约束性\n"
-            "2\t空气质量优良天数比率\t%\t75.4\t89.6\t90\t约束性\n")
+    text = (
+        "表1 “十三五”目标完成情况及“十四五”主要指标\n"
+        "序号\t指标\t单位\t“十三五”目标\t2020年现状\t2025年目标\t属性\n"
+        "1\t森林覆盖率\t%\t35\t35.8\t36.5\t约束性\n"
+        "2\t空气质量优良天数比率\t%\t75.4\t89.6\t90\t约束性\n"
+    )
     rows, _ = _explain(text)
     got = {(r["indicator"], r["year"], r["value"], r["baseline_value"]) for r in rows.to_dict("records")}
     assert got == {("森林覆盖率", 2025, 36.5, 35.8), ("空气质量优良天数比率", 2025, 90.0, 89.6)}
 
 
 def test_rows_that_give_nothing_carry_the_rule_that_dropped_them():
-    text = ("表2 主要指标\n"
-            "序号\t指标\t单位\t2020年\t2025年\t属性\n"
-            "（一）生态环境质量\t\t\t\t\t\n"
-            "1\t地表水达到或好于Ⅲ类水体比例\t%\t80\t85.7\t约束性\n"
-            "2\t单位地区生产总值二氧化碳排放降低\t%\t—\t完成省下达目标\t约束性\n"
-            "3\t受污染耕地安全利用率\t%\t90\t待定\t约束性\n"
-            )
+    text = (
+        "表2 主要指标\n"
+        "序号\t指标\t单位\t2020年\t2025年\t属性\n"
+        "（一）生态环境质量\t\t\t\t\t\n"
+        "1\t地表水达到或好于Ⅲ类水体比例\t%\t80\t85.7\t约束性\n"
+        "2\t单位地区生产总值二氧化碳排放降低\t%\t—\t完成省下达目标\t约束性\n"
+        "3\t受污染耕地安全利用率\t%\t90\t待定\t约束性\n"
+    )
     rows, rejected = _explain(text)
     numeric = [(r["indicator"], r["value"]) for r in rows.to_dict("records") if r["class"] != "qualitative"]
     assert numeric == [("地表水达到或好于Ⅲ类水体比例", 85.7)]

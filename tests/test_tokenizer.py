@@ -1,5 +1,6 @@
 """The project's jieba tokenizer reads jieba's dictionary by first character; it must cut and tag
 exactly as a tokenizer that loaded the whole dictionary (``extract/text/tokenizer.py``)."""
+
 from __future__ import annotations
 
 import logging
@@ -53,8 +54,12 @@ def test_words_and_tags_are_those_of_the_whole_dictionary(pair):
 def test_jieba_posseg_of_other_users_still_tags_from_the_whole_dictionary(pair):
     import jieba.posseg
 
-    assert [tuple(p) for p in jieba.posseg.cut("我爱北京天安门")] == [("我", "r"), ("爱", "v"), ("北京", "ns"),
-                                                                   ("天安门", "ns")]
+    assert [tuple(p) for p in jieba.posseg.cut("我爱北京天安门")] == [
+        ("我", "r"),
+        ("爱", "v"),
+        ("北京", "ns"),
+        ("天安门", "ns"),
+    ]
 
 
 def test_a_damaged_dictionary_cache_is_built_again(tmp_path, monkeypatch):

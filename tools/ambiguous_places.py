@@ -8,6 +8,7 @@ of these; ``tests/test_region_issuer.py`` checks the committed file matches.
     .venv/bin/python tools/ambiguous_places.py            # rewrite the file
     .venv/bin/python tools/ambiguous_places.py --check    # exit 1 if it is out of date
 """
+
 from __future__ import annotations
 
 import sys

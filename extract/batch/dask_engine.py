@@ -13,6 +13,7 @@ row (``KilledWorker``).  The time limit is enforced inside the task: a document 
 an error row and the batch goes on, but Dask cannot stop a running thread, so the abandoned
 extraction keeps its worker busy until it ends (the local engine kills the process instead).
 """
+
 from __future__ import annotations
 
 import logging
@@ -62,8 +63,9 @@ def _reason(exc: BaseException) -> str:
     return reason_for(exc)
 
 
-def run_dask(tasks: list[Task], scheduler: str | None = None, jobs: int = 1, limits: Limits = Limits(),
-             stats: dict | None = None) -> Iterator[ShardRef]:
+def run_dask(
+    tasks: list[Task], scheduler: str | None = None, jobs: int = 1, limits: Limits = Limits(), stats: dict | None = None
+) -> Iterator[ShardRef]:
     """Extract ``tasks`` on a Dask cluster; yield shard references as documents finish.
 
     Args:
@@ -81,15 +83,25 @@ def run_dask(tasks: list[Task], scheduler: str | None = None, jobs: int = 1, lim
     except ImportError as exc:
         raise RuntimeError("the dask engine needs dask.distributed: pip install 'plan-extract[dask]'") from exc
     cluster = None
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
-                          "distributed.worker.daemon": False,
-                          "distributed.admin.tick.limit": "1h"}):
+    with dask.config.set(
+        {
+            "distributed.scheduler.allowed-failures": 1,
+            "distributed.worker.daemon": False,
+            "distributed.admin.tick.limit": "1h",
+        }
+    ):
         if scheduler:
             client = Client(scheduler, timeout="30s")
         else:
-            cluster = LocalCluster(n_workers=cap_jobs(jobs), threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
-                                   memory_limit=f"{limits.memory_mb}MiB" if limits.memory_mb else 0)
+            cluster = LocalCluster(
+                n_workers=cap_jobs(jobs),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                memory_limit=f"{limits.memory_mb}MiB" if limits.memory_mb else 0,
+            )
             client = Client(cluster)
         try:
             keys = [f"plan-extract-{t.name}" for t in tasks]
@@ -99,7 +111,7 @@ def run_dask(tasks: list[Task], scheduler: str | None = None, jobs: int = 1, lim
                 task = by_key[fut.key]
                 try:
                     ref = fut.result()
-                except OSError:           # writing its shard failed: the output folder, not the document
+                except OSError:  # writing its shard failed: the output folder, not the document
                     raise
                 except Exception as exc:  # noqa: BLE001 - a lost task is that document's error row
                     reason = _reason(exc)

@@ -13,6 +13,7 @@ The walk is iterative (a folder nested thousands deep is walked like any other) 
 folder whose path is past the system's limit through its parent folders' descriptors, so the
 files in it are found and reported.  File names are data: any bytes, kept as Python keeps them.
 """
+
 from __future__ import annotations
 
 import errno
@@ -35,7 +36,7 @@ class Problem:
 
     path: Path
     reason: str
-    is_document: bool     # True: has a document's extension, becomes an error row
+    is_document: bool  # True: has a document's extension, becomes an error row
 
 
 def _kind(mode: int) -> str:
@@ -124,7 +125,7 @@ def find_documents(corpus: Path, follow_links_outside: bool = False) -> tuple[li
             if name == "manifest.csv":
                 continue
             try:
-                is_dir = entry.is_dir()      # follows links
+                is_dir = entry.is_dir()  # follows links
             except OSError:
                 is_dir = False
             if name.startswith("."):
@@ -132,8 +133,12 @@ def find_documents(corpus: Path, follow_links_outside: bool = False) -> tuple[li
                     kind = "folder" if is_dir else "file"
                     problems.append(Problem(path, f"hidden {kind} (name begins with '.'): skipped", False))
                 continue
-            if (not follow_links_outside and _is_link(entry) and not _inside(_target(path), root)
-                    and os.path.exists(path)):      # (a dangling one reads nothing: "broken link")
+            if (
+                not follow_links_outside
+                and _is_link(entry)
+                and not _inside(_target(path), root)
+                and os.path.exists(path)
+            ):  # (a dangling one reads nothing: "broken link")
                 if is_dir or _plan_file(path):
                     problems.append(Problem(path, OUTSIDE, not is_dir))
                 continue
@@ -200,8 +205,9 @@ def _classify(path: Path, name: str, entry: os.DirEntry | None = None) -> tuple[
         return [], ([Problem(path, reason, True)] if reason else [])
     size = len(os.fsencode(path))
     if size >= path_max():
-        return [], [Problem(path, f"path too long to open ({size} bytes; the system's limit is {path_max()}): "
-                                  "not read", True)]
+        return [], [
+            Problem(path, f"path too long to open ({size} bytes; the system's limit is {path_max()}): not read", True)
+        ]
     try:
         st = entry.stat() if entry is not None else path.stat()
     except FileNotFoundError:
@@ -235,8 +241,10 @@ def document_ids(paths: list[Path], root: Path) -> list[str]:
     for p in paths:
         doc_id = doc_id_from_path(relative_path(p, root))
         if doc_id in first:
-            raise SettingsError(f"two files give document id {doc_id!r}: {relative_path(first[doc_id], root)} and "
-                                f"{relative_path(p, root)} (rename or move one)")
+            raise SettingsError(
+                f"two files give document id {doc_id!r}: {relative_path(first[doc_id], root)} and "
+                f"{relative_path(p, root)} (rename or move one)"
+            )
         first[doc_id] = p
         ids.append(doc_id)
     return ids

@@ -5,6 +5,7 @@ A run that meets one stops without publishing: the previously published tables s
 finished document's shard stays, and ``plan-extract run`` prints the line and exits 1.  (A
 document that cannot be read is not a fault: it is an error row, and the batch goes on.)
 """
+
 from __future__ import annotations
 
 

@@ -1,12 +1,13 @@
 """Per-document limits and the worker count of a batch run (no process machinery imported here)."""
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
-DEFAULT_TIME_LIMIT = 300.0      # seconds per document
-DEFAULT_MEMORY_LIMIT = 2048     # MB of resident memory per worker
-MAX_JOBS = 32                   # a sane ceiling whatever the machine says
+DEFAULT_TIME_LIMIT = 300.0  # seconds per document
+DEFAULT_MEMORY_LIMIT = 2048  # MB of resident memory per worker
+MAX_JOBS = 32  # a sane ceiling whatever the machine says
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ thread watching the parent process as a fallback elsewhere.  A worker's log reco
 package's loggers) are sent to the supervisor and logged there, where the caller set up logging.  Workers start from a fork server
 (Linux) or by spawning, never by forking the (possibly threaded) caller.
 """
+
 from __future__ import annotations
 
 import collections
@@ -41,16 +42,16 @@ from .limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, MAX_JOBS, Limits, 
 
 log = logging.getLogger(__name__)
 
-_POLL = 0.1                     # seconds between checks of time and memory
-_START_TIMEOUT = 120.0          # a new worker must load its dictionaries within this
-_START_ATTEMPTS = 4             # tries to start a worker (a fork server killed is started again)
-_LOST_RETRIES = 2               # times a document is handed out again after its worker was lost
-LOST = 255                      # multiprocessing's exit code for a worker whose status the dead fork server took
+_POLL = 0.1  # seconds between checks of time and memory
+_START_TIMEOUT = 120.0  # a new worker must load its dictionaries within this
+_START_ATTEMPTS = 4  # tries to start a worker (a fork server killed is started again)
+_LOST_RETRIES = 2  # times a document is handed out again after its worker was lost
+LOST = 255  # multiprocessing's exit code for a worker whose status the dead fork server took
 
 
 # --- inside a worker ---------------------------------------------------------------------------
 
-WORKER_NAME = b"pe-worker"      # the process name workers show in ps/top (/proc/PID/comm)
+WORKER_NAME = b"pe-worker"  # the process name workers show in ps/top (/proc/PID/comm)
 
 
 def _die_with_parent() -> None:
@@ -64,7 +65,7 @@ def _die_with_parent() -> None:
             PR_SET_PDEATHSIG, PR_SET_NAME = 1, 15
             libc.prctl(PR_SET_NAME, ctypes.c_char_p(WORKER_NAME), 0, 0, 0)
             if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
-                if os.getppid() != parent:      # the parent died before the call
+                if os.getppid() != parent:  # the parent died before the call
                     os._exit(1)
                 return
         except (OSError, AttributeError):
@@ -96,7 +97,7 @@ def _cap_address_space(memory_mb: int) -> None:
 
         mapped = _vm_bytes()
         if mapped:
-            soft = mapped + memory_mb * 2 ** 20
+            soft = mapped + memory_mb * 2**20
             _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
             resource.setrlimit(resource.RLIMIT_AS, (soft if hard < 0 else min(soft, hard), hard))
     except (ImportError, ValueError, OSError):
@@ -127,12 +128,20 @@ def _forward_logging(conn, level: int) -> None:
     logger.propagate = False
 
 
-def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb: int, umask: int,
-                 log_level: int = logging.WARNING, fatal: tuple = ()) -> None:
+def _worker_main(
+    conn,
+    fn: Callable,
+    warm: Callable | None,
+    warm_arg,
+    memory_mb: int,
+    umask: int,
+    log_level: int = logging.WARNING,
+    fatal: tuple = (),
+) -> None:
     _die_with_parent()
-    os.umask(umask)          # the caller's, not the fork server's: files get the permissions the run would
+    os.umask(umask)  # the caller's, not the fork server's: files get the permissions the run would
     _forward_logging(conn, log_level)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C and SIGTERM are the supervisor's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and SIGTERM are the supervisor's to handle
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if warm is not None:
         try:
@@ -148,13 +157,13 @@ def _worker_main(conn, fn: Callable, warm: Callable | None, warm_arg, memory_mb:
         if msg is None:
             return
         index, task = msg
-        conn.send(("start", index))          # the document's time starts now, not at the warm-up
-        result: tuple[object, bool | None, object]   # ok None: a fatal exception, raised again by the supervisor
+        conn.send(("start", index))  # the document's time starts now, not at the warm-up
+        result: tuple[object, bool | None, object]  # ok None: a fatal exception, raised again by the supervisor
         try:
             result = (index, True, fn(task))
         except MemoryError:
             result = (index, False, f"memory limit {memory_mb} MB exceeded")
-        except fatal as exc:         # not the document's fault: raised again in the supervisor
+        except fatal as exc:  # not the document's fault: raised again in the supervisor
             result = (index, None, exc)
         except BaseException as exc:  # noqa: BLE001 - reported as the document's error
             result = (index, False, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
@@ -167,12 +176,13 @@ def _usage() -> tuple[float, float]:
         import resource
 
         ru = resource.getrusage(resource.RUSAGE_SELF)
-        return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024      # ru_maxrss: kB on Linux
+        return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024  # ru_maxrss: kB on Linux
     except ImportError:
         return time.process_time(), 0.0
 
 
 # --- the supervisor ---------------------------------------------------------------------------
+
 
 def _context():
     if sys.platform.startswith("linux"):
@@ -221,7 +231,7 @@ def death_reason(exitcode: int | None) -> str:
             name = f"signal {sig}"
         if sig == signal.SIGKILL:
             return f"worker killed (signal {sig}): out of memory?"
-        if sig == signal.SIGABRT:     # a C++ library's bad_alloc at the address-space cap
+        if sig == signal.SIGABRT:  # a C++ library's bad_alloc at the address-space cap
             return f"worker killed (signal {sig}, {name}): out of memory in a library?"
         return f"worker killed (signal {sig}, {name})"
     if exitcode == LOST:
@@ -235,9 +245,12 @@ class _Worker:
         umask = os.umask(0)
         os.umask(umask)
         level = logging.getLogger("extract").getEffectiveLevel()
-        self.proc = ctx.Process(target=_worker_main,
-                                args=(child, fn, warm, warm_arg, memory_mb, umask, level, fatal),
-                                daemon=True, name="plan-extract-worker")
+        self.proc = ctx.Process(
+            target=_worker_main,
+            args=(child, fn, warm, warm_arg, memory_mb, umask, level, fatal),
+            daemon=True,
+            name="plan-extract-worker",
+        )
         try:
             self.proc.start()
         except BaseException:
@@ -245,9 +258,9 @@ class _Worker:
             raise
         finally:
             child.close()
-        self.job = None          # (index, task, started: None until the worker says so)
-        self.cpu_s, self.peak_mb = 0.0, 0.0     # as the worker last reported them
-        self.sent = time.monotonic()   # when the current task was handed over
+        self.job = None  # (index, task, started: None until the worker says so)
+        self.cpu_s, self.peak_mb = 0.0, 0.0  # as the worker last reported them
+        self.sent = time.monotonic()  # when the current task was handed over
         self.peak_rss = 0
 
     def kill(self) -> None:
@@ -275,9 +288,17 @@ def _start_worker(ctx, fn, warm, warm_arg, memory_mb, fatal) -> _Worker:
     raise RunFault(f"cannot start worker processes: {type(reason).__name__}: {reason}")
 
 
-def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str], object], jobs: int = 1,
-                   limits: Limits = Limits(), warm: Callable | None = None, warm_arg=None,
-                   stats: dict | None = None, fatal: tuple = ()) -> Iterator[object]:
+def run_supervised(
+    tasks: list,
+    fn: Callable,
+    on_failure: Callable[[object, str], object],
+    jobs: int = 1,
+    limits: Limits = Limits(),
+    warm: Callable | None = None,
+    warm_arg=None,
+    stats: dict | None = None,
+    fatal: tuple = (),
+) -> Iterator[object]:
     """Run ``fn(task)`` for every task in worker processes; yield results as they finish.
 
     Args:
@@ -302,13 +323,13 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
     pending = collections.deque(enumerate(tasks))
     workers: list[_Worker] = []
     retired: list[_Worker] = []
-    lost: collections.Counter = collections.Counter()     # task index -> workers lost under it
-    stillborn = 0                                         # workers in a row that died as they started
+    lost: collections.Counter = collections.Counter()  # task index -> workers lost under it
+    stillborn = 0  # workers in a row that died as they started
     peak = 0
     try:
         while pending or any(w.job for w in workers):
             for w in list(workers):
-                if w.job is None and not w.proc.is_alive():     # died while idle: blame no document
+                if w.job is None and not w.proc.is_alive():  # died while idle: blame no document
                     w.kill()
                     workers.remove(w)
                     retired.append(w)
@@ -328,7 +349,7 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                 try:
                     w.conn.send((index, task))
                     w.job, w.sent = (index, task, None), time.monotonic()
-                except (OSError, ValueError):       # died as it started (its fork server killed)
+                except (OSError, ValueError):  # died as it started (its fork server killed)
                     pending.appendleft((index, task))
                     w.job = ("dead", None, 0.0)
             busy = [w for w in workers if w.job]
@@ -336,7 +357,7 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
             now = time.monotonic()
             for w in busy:
                 index, task, started = w.job
-                if index == "dead":          # died before it could take its task (requeued)
+                if index == "dead":  # died before it could take its task (requeued)
                     w.kill()
                     workers.remove(w)
                     retired.append(w)
@@ -348,7 +369,7 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                 try:
                     while w.conn.poll():
                         message = w.conn.recv()
-                        if message[0] == "log":              # a worker's record, logged here
+                        if message[0] == "log":  # a worker's record, logged here
                             _name, level, text = message[1:]
                             logging.getLogger(_name).log(level, "%s", printable(text))
                             message = None
@@ -374,7 +395,7 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                         continue
                     reason = value
                     if w.proc.is_alive() and not value.startswith(("worker ", "memory limit")):
-                        w.job = None                 # the task raised; the worker is fine
+                        w.job = None  # the task raised; the worker is fine
                         yield on_failure(task, reason)
                         continue
                 elif not w.proc.is_alive():
@@ -388,14 +409,14 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                     rss = _rss_bytes(w.proc.pid)
                     w.peak_rss = max(w.peak_rss, rss)
                     peak = max(peak, rss)
-                    if not (limits.memory_mb and rss > limits.memory_mb * 2 ** 20):
+                    if not (limits.memory_mb and rss > limits.memory_mb * 2**20):
                         continue
                     reason = f"memory limit {limits.memory_mb} MB exceeded"
                 w.kill()
                 workers.remove(w)
                 retired.append(w)
                 if w.proc.exitcode == LOST and lost[index] < _LOST_RETRIES:
-                    lost[index] += 1            # the fork server died under it: not the document's fault
+                    lost[index] += 1  # the fork server died under it: not the document's fault
                     log.info("%s: %s; handed out again", printable(getattr(task, "rel", task)), reason)
                     pending.appendleft((index, task))
                     continue
@@ -414,6 +435,6 @@ def run_supervised(tasks: list, fn: Callable, on_failure: Callable[[object, str]
                 w.kill()
         if stats is not None:
             everyone = workers + retired
-            stats["peak_rss_mb"] = round(max([peak / 2 ** 20] + [w.peak_mb for w in everyone]), 1)
+            stats["peak_rss_mb"] = round(max([peak / 2**20] + [w.peak_mb for w in everyone]), 1)
             stats["worker_cpu_s"] = round(sum(w.cpu_s for w in everyone), 2)
             stats["workers_started"] = len(everyone)

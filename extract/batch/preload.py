@@ -8,6 +8,7 @@ ask whether the list is a pandas object.  A worker never hands pyarrow a pandas 
 for one, so the fork server lets that first question find no pandas: pyarrow then never imports
 it in the server or its workers (the caller's process is not touched).
 """
+
 from __future__ import annotations
 
 import sys
@@ -30,7 +31,7 @@ def _pyarrow_without_pandas() -> None:
 
     sys.meta_path.insert(0, _NoPandas)
     try:
-        pa.array([0])                       # pyarrow's pandas check runs once, and remembers "absent"
+        pa.array([0])  # pyarrow's pandas check runs once, and remembers "absent"
     finally:
         sys.meta_path.remove(_NoPandas)
 

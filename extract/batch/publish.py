@@ -20,6 +20,7 @@ instead of reading a mix; the next run finishes the renames from the journal (or
 gone, finds the tables not matching the manifest and publishes again).  SIGINT and SIGTERM
 wait for the renames to end.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,8 @@ from .shards import STATE_DIR, TABLE_NAMES, ShardRef, read_shard_table, shard_in
 # 200 MB of plans: 504 MB with 131,072 rows, under 300 MB with 16,384); a table under this size
 # is one row group, byte-identical to writing the whole table at once
 ROW_GROUP_ROWS = 16_384
-JOURNAL = "publish.json"           # in the state folder: a publication under way
-MANIFEST = "published.json"        # beside the tables: every table of the set with its checksum
+JOURNAL = "publish.json"  # in the state folder: a publication under way
+MANIFEST = "published.json"  # beside the tables: every table of the set with its checksum
 FILES = tuple(f"{t}.parquet" for t in TABLE_NAMES)
 
 
@@ -89,8 +90,7 @@ def read_manifest(out: Path) -> dict | None:
         return None
     except (OSError, ValueError):
         return {"tables": {}, "damaged": True}
-    return data if isinstance(data, dict) and isinstance(data.get("tables"), dict) else {"tables": {},
-                                                                                         "damaged": True}
+    return data if isinstance(data, dict) and isinstance(data.get("tables"), dict) else {"tables": {}, "damaged": True}
 
 
 def set_problem(out: Path, manifest: dict | None = None) -> str | None:
@@ -99,7 +99,7 @@ def set_problem(out: Path, manifest: dict | None = None) -> str | None:
         return "its tables are half published (a run was stopped while publishing)"
     manifest = read_manifest(out) if manifest is None else manifest
     if manifest is None:
-        return None            # written before published.json existed: nothing to check against
+        return None  # written before published.json existed: nothing to check against
     if manifest.get("damaged"):
         return f"{MANIFEST} is damaged"
     for name, entry in sorted(manifest["tables"].items()):
@@ -122,11 +122,13 @@ def verify_published(out: Path) -> None:
     """
     problem = set_problem(out)
     if problem:
-        raise PublishedSetError(f"the tables in {out} are not one complete set: {problem}; "
-                                f"run 'plan-extract run' again to repair them")
+        raise PublishedSetError(
+            f"the tables in {out} are not one complete set: {problem}; run 'plan-extract run' again to repair them"
+        )
 
 
 # --- publishing ---------------------------------------------------------------------------------
+
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
@@ -161,12 +163,12 @@ def recover(out: Path) -> bool:
         files = list(data["files"])
     except FileNotFoundError:
         data = None
-    except (OSError, ValueError, KeyError, TypeError):    # a damaged journal: publish again instead
+    except (OSError, ValueError, KeyError, TypeError):  # a damaged journal: publish again instead
         data = None
         journal.unlink(missing_ok=True)
     if data is None:
         for leftover in state.glob("staging-*") if state.is_dir() else ():
-            shutil.rmtree(leftover, ignore_errors=True)   # never named in a journal: incomplete
+            shutil.rmtree(leftover, ignore_errors=True)  # never named in a journal: incomplete
         return False
     _rename_all(out, staging, files)
     journal.unlink(missing_ok=True)
@@ -190,8 +192,12 @@ def is_current(out: Path, names: list[str], metadata: dict | None = None) -> boo
     manifest = read_manifest(out)
     if not manifest or manifest.get("damaged"):
         return False
-    return (manifest.get("shards_sha256") == shards_digest(names) and manifest.get("metadata", {}) == (metadata or {})
-            and sorted(manifest["tables"]) == sorted(FILES) and set_problem(out, manifest) is None)
+    return (
+        manifest.get("shards_sha256") == shards_digest(names)
+        and manifest.get("metadata", {}) == (metadata or {})
+        and sorted(manifest["tables"]) == sorted(FILES)
+        and set_problem(out, manifest) is None
+    )
 
 
 class _StreamWriter:
@@ -201,7 +207,7 @@ class _StreamWriter:
         import pyarrow.parquet as pq
 
         self.path, self.schema = path, schema
-        self.buffer: list = []         # pyarrow Tables
+        self.buffer: list = []  # pyarrow Tables
         self.buffered = 0
         self.rows = 0
         self.writer = pq.ParquetWriter(str(path), schema)
@@ -235,9 +241,12 @@ def _merge(staging: Path, shards_root: Path, refs: list[ShardRef], metadata: dic
     """
     from ..outputs.writer import SCHEMA_VERSION, TABLES
 
-    writers = {t: _StreamWriter(staging / f"{t}.parquet", TABLES[t].with_metadata(
-                   {**metadata.get(t, {}), "schema_version": SCHEMA_VERSION}))
-               for t in TABLE_NAMES}
+    writers = {
+        t: _StreamWriter(
+            staging / f"{t}.parquet", TABLES[t].with_metadata({**metadata.get(t, {}), "schema_version": SCHEMA_VERSION})
+        )
+        for t in TABLE_NAMES
+    }
     try:
         for k, ref in enumerate(refs):
             try:
@@ -246,7 +255,7 @@ def _merge(staging: Path, shards_root: Path, refs: list[ShardRef], metadata: dic
                     if table is not None and table.num_rows:
                         w.add(table.replace_schema_metadata(w.schema.metadata))
             except ShardDamaged:
-                damaged = [ref.name] + [r.name for r in refs[k + 1:] if not shard_intact(shards_root, r)]
+                damaged = [ref.name] + [r.name for r in refs[k + 1 :] if not shard_intact(shards_root, r)]
                 raise ShardDamaged(damaged) from None
     except BaseException:
         for w in writers.values():
@@ -260,8 +269,9 @@ def _merge(staging: Path, shards_root: Path, refs: list[ShardRef], metadata: dic
     return {t: w.rows for t, w in writers.items()}
 
 
-def merge_and_publish(out: Path, shards_root: Path, refs: Iterable[ShardRef],
-                      metadata: dict[str, dict[str, str]] | None = None) -> dict[str, int]:
+def merge_and_publish(
+    out: Path, shards_root: Path, refs: Iterable[ShardRef], metadata: dict[str, dict[str, str]] | None = None
+) -> dict[str, int]:
     """Rebuild the four tables from ``refs`` (in their order) and publish them as one set.
 
     ``metadata`` adds key-value pairs to a table's file metadata (by table name).
@@ -296,10 +306,23 @@ def _publish_staged(out: Path, staging: Path, counts: dict[str, int], refs: list
     """Name the merged tables in ``staging`` in a manifest and rename the set into ``out`` (journalled)."""
     state = _state(out)
     try:
-        tables = {f"{t}.parquet": {"sha256": file_checksum(staging / f"{t}.parquet"), "rows": counts[t],
-                                   "bytes": (staging / f"{t}.parquet").stat().st_size} for t in TABLE_NAMES}
-        _write_json(staging / MANIFEST, {"tables": tables, "shards_sha256": shards_digest([r.name for r in refs]),
-                                         "documents": len(refs), "metadata": metadata})
+        tables = {
+            f"{t}.parquet": {
+                "sha256": file_checksum(staging / f"{t}.parquet"),
+                "rows": counts[t],
+                "bytes": (staging / f"{t}.parquet").stat().st_size,
+            }
+            for t in TABLE_NAMES
+        }
+        _write_json(
+            staging / MANIFEST,
+            {
+                "tables": tables,
+                "shards_sha256": shards_digest([r.name for r in refs]),
+                "documents": len(refs),
+                "metadata": metadata,
+            },
+        )
         files = list(FILES) + [MANIFEST]
         _write_json(state / JOURNAL, {"staging": staging.name, "files": files})
     except BaseException:
@@ -327,15 +350,19 @@ class StreamedMerge:
         from ..outputs.writer import SCHEMA_VERSION, TABLES
 
         self.out, self.root, self.metadata = out, shards_root, metadata or {}
-        self.order = sorted(order)                    # (doc_id, source_path, shard name)
+        self.order = sorted(order)  # (doc_id, source_path, shard name)
         self.position = {key[2]: k for k, key in enumerate(self.order)}
         self.ready: dict[int, ShardRef] = {}
         self.done: list[ShardRef] = []
         self.tables = TABLES
         self.staging: Path | None = _new_staging(out)
-        self.writers = {t: _StreamWriter(self.staging / f"{t}.parquet", TABLES[t].with_metadata(
-                            {**self.metadata.get(t, {}), "schema_version": SCHEMA_VERSION}))
-                        for t in TABLE_NAMES}
+        self.writers = {
+            t: _StreamWriter(
+                self.staging / f"{t}.parquet",
+                TABLES[t].with_metadata({**self.metadata.get(t, {}), "schema_version": SCHEMA_VERSION}),
+            )
+            for t in TABLE_NAMES
+        }
 
     @property
     def stopped(self) -> bool:
@@ -359,7 +386,7 @@ class StreamedMerge:
                         w.add(table.replace_schema_metadata(w.schema.metadata))
                 self.done.append(ref)
         except Exception:  # noqa: BLE001 - a damaged shard, a full disk: extraction goes on, and the
-            self.stop()    # usual merge afterwards meets the fault again (and reads damaged shards again)
+            self.stop()  # usual merge afterwards meets the fault again (and reads damaged shards again)
 
     def stop(self) -> None:
         """Give the streamed merge up (its staging folder goes)."""

@@ -18,6 +18,7 @@ full, permission lost; workers that cannot be started) stops the run with
 :class:`~extract.batch.faults.RunFault`: nothing is published, the previous set and every
 finished shard stay.
 """
+
 from __future__ import annotations
 
 import errno
@@ -60,13 +61,13 @@ class RunSettings:
     corpus: Path
     out: Path
     jobs: int = 1
-    engine: str = "local"              # "local" | "dask"
-    scheduler: str | None = None       # dask scheduler address (None: a LocalCluster)
+    engine: str = "local"  # "local" | "dask"
+    scheduler: str | None = None  # dask scheduler address (None: a LocalCluster)
     limits: Limits = field(default_factory=Limits)
     redo: bool = False
     follow_links_outside: bool = False  # read files that links lead to outside the corpus
     patterns_dir: str | None = None
-    metadata: dict[str, dict[str, str]] = field(default_factory=dict)   # file metadata per table name
+    metadata: dict[str, dict[str, str]] = field(default_factory=dict)  # file metadata per table name
 
 
 @dataclass
@@ -76,12 +77,12 @@ class RunSummary:
     documents: int = 0
     commitments: int = 0
     errors: int = 0
-    extracted: int = 0          # documents read in this run
-    reused: int = 0             # documents whose shard was current
-    merged: bool = False        # whether the tables were rebuilt
+    extracted: int = 0  # documents read in this run
+    reused: int = 0  # documents whose shard was current
+    merged: bool = False  # whether the tables were rebuilt
     seconds: float = 0.0
     peak_worker_rss_mb: float = 0.0
-    cpu_seconds: float = 0.0    # this process plus the workers (local engine)
+    cpu_seconds: float = 0.0  # this process plus the workers (local engine)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -147,8 +148,7 @@ def _manifest(root: Path, docs: list[Path], summary: RunSummary) -> dict[str, di
     ids = {doc_id_from_path(relative_path(p, root)) for p in docs}
     orphans = sorted(set(entries) - ids)
     if orphans:
-        summary.warnings.append(f"manifest.csv: {len(orphans)} rows match no document "
-                                f"(first: {orphans[0]})")
+        summary.warnings.append(f"manifest.csv: {len(orphans)} rows match no document (first: {orphans[0]})")
     return entries
 
 
@@ -163,9 +163,12 @@ def discover(settings: RunSettings) -> tuple[list[Path], list]:
     return docs, problems
 
 
-def plan(settings: RunSettings, summary: RunSummary, found: tuple[list[Path], list] | None = None,
-         tasks_by_name: dict[str, Task] | None = None
-         ) -> tuple[list[Task], list[ShardRef], list[tuple[Task, str]]]:
+def plan(
+    settings: RunSettings,
+    summary: RunSummary,
+    found: tuple[list[Path], list] | None = None,
+    tasks_by_name: dict[str, Task] | None = None,
+) -> tuple[list[Task], list[ShardRef], list[tuple[Task, str]]]:
     """Tasks to run, shards to reuse, and problem documents (task, reason) to record as errors.
 
     ``tasks_by_name``, if given, receives the task of every document by its shard name (a
@@ -235,9 +238,17 @@ def _engine(settings: RunSettings, tasks: list[Task], stats: dict):
     from .pool import run_supervised
     from .tasks import run_task, warm_up
 
-    return run_supervised(tasks, run_task, lambda t, reason: error_shard(t, reason), settings.jobs,
-                          settings.limits, warm=warm_up, warm_arg=settings.patterns_dir, stats=stats,
-                          fatal=(OSError,))
+    return run_supervised(
+        tasks,
+        run_task,
+        lambda t, reason: error_shard(t, reason),
+        settings.jobs,
+        settings.limits,
+        warm=warm_up,
+        warm_arg=settings.patterns_dir,
+        stats=stats,
+        fatal=(OSError,),
+    )
 
 
 def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], RunSummary]:
@@ -263,8 +274,16 @@ def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], R
     results = [error_rows(task, reason) for task, reason in failed]
     tasks.sort(key=lambda t: (-_size(t.path), t.rel))
     stats: dict = {}
-    results += run_supervised(tasks, document_rows, error_rows, settings.jobs, settings.limits, warm=warm_up,
-                              warm_arg=settings.patterns_dir, stats=stats)
+    results += run_supervised(
+        tasks,
+        document_rows,
+        error_rows,
+        settings.jobs,
+        settings.limits,
+        warm=warm_up,
+        warm_arg=settings.patterns_dir,
+        stats=stats,
+    )
     results.sort(key=lambda r: (r["documents"][0]["doc_id"], r["documents"][0]["source_path"]))
     summary.documents = summary.extracted = len(results)
     summary.commitments = sum(len(r.get("commitments") or []) for r in results)
@@ -274,8 +293,11 @@ def run_in_memory(settings: RunSettings) -> tuple[list[dict[str, list[dict]]], R
     return results, summary
 
 
-def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = None,
-               on_document: Callable[[ShardRef], None] | None = None) -> RunSummary:
+def run_corpus(
+    settings: RunSettings,
+    on_start: Callable[[int], None] | None = None,
+    on_document: Callable[[ShardRef], None] | None = None,
+) -> RunSummary:
     """Run a batch; see the module docstring for the steps.
 
     Args:
@@ -293,13 +315,13 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
 
     t0, cpu0 = time.perf_counter(), time.process_time()
     summary = RunSummary()
-    found = discover(settings)            # before the output folder is touched
+    found = discover(settings)  # before the output folder is touched
     if not (found[0] or any(p.is_document for p in found[1])):
         summary.warnings += [f"{p.path}: {p.reason}" for p in found[1]]
-        return summary                    # nothing to read: the published tables stay as they are
+        return summary  # nothing to read: the published tables stay as they are
     check_output(settings.out)
     if settings.engine == "local" and (settings.redo or not (settings.out / "published.json").is_file()):
-        _start_workers_early()            # documents will be read: the workers' server loads meanwhile
+        _start_workers_early()  # documents will be read: the workers' server loads meanwhile
     stats: dict = {}
     with _Lock(settings.out):
         try:
@@ -307,10 +329,15 @@ def run_corpus(settings: RunSettings, on_start: Callable[[int], None] | None = N
             by_name: dict[str, Task] = {}
             tasks, reused, failed = plan(settings, summary, found, by_name)
             if not (tasks or reused or failed):
-                return summary          # nothing to read: the published tables stay as they are
+                return summary  # nothing to read: the published tables stay as they are
             summary.reused = len(reused)
-            log.debug("%d documents: %d to extract, %d unchanged (shards reused), %d not readable as files",
-                      len(tasks) + len(reused) + len(failed), len(tasks), len(reused), len(failed))
+            log.debug(
+                "%d documents: %d to extract, %d unchanged (shards reused), %d not readable as files",
+                len(tasks) + len(reused) + len(failed),
+                len(tasks),
+                len(reused),
+                len(failed),
+            )
             refs = list(reused)
             for task, reason in failed:
                 by_name[task.name] = task
@@ -362,8 +389,9 @@ def _streamed_merge(settings: RunSettings, tasks: list[Task], refs: list[ShardRe
     from ..readers import doc_id_from_path
     from .publish import StreamedMerge
 
-    order = [(r.doc_id, r.source_path, r.name) for r in refs] + [(doc_id_from_path(t.rel), t.rel, t.name)
-                                                                 for t in tasks]
+    order = [(r.doc_id, r.source_path, r.name) for r in refs] + [
+        (doc_id_from_path(t.rel), t.rel, t.name) for t in tasks
+    ]
     merger = StreamedMerge(settings.out, shards_dir(settings.out), order, settings.metadata)
     for ref in refs:
         merger.add(ref)
@@ -374,13 +402,18 @@ def _check_published(out: Path) -> None:
     from .publish import set_problem
 
     problem = set_problem(out)
-    if problem:        # changed under the run while it published
+    if problem:  # changed under the run while it published
         raise RunFault(f"the tables just published in {out} do not verify: {problem}; run again")
 
 
-def _extract(settings: RunSettings, tasks: list[Task], stats: dict, summary: RunSummary,
-             on_document: Callable[[ShardRef], None] | None,
-             on_ref: Callable[[ShardRef], None] | None = None) -> list[ShardRef]:
+def _extract(
+    settings: RunSettings,
+    tasks: list[Task],
+    stats: dict,
+    summary: RunSummary,
+    on_document: Callable[[ShardRef], None] | None,
+    on_ref: Callable[[ShardRef], None] | None = None,
+) -> list[ShardRef]:
     """Extract ``tasks`` with the chosen engine; the references of their shards (each also given
     to ``on_ref`` as it comes: the streamed merge)."""
     # largest first: the long documents start early and the pool's tail is short (the merged
@@ -397,8 +430,15 @@ def _extract(settings: RunSettings, tasks: list[Task], stats: dict, summary: Run
     return refs
 
 
-def _publish(settings: RunSettings, refs: list[ShardRef], by_name: dict[str, Task], problems: dict[str, str],
-             stats: dict, summary: RunSummary, on_document) -> list[ShardRef]:
+def _publish(
+    settings: RunSettings,
+    refs: list[ShardRef],
+    by_name: dict[str, Task],
+    problems: dict[str, str],
+    stats: dict,
+    summary: RunSummary,
+    on_document,
+) -> list[ShardRef]:
     """Merge and publish; a document whose shard is missing or damaged is read again first.
 
     Returns:
@@ -414,17 +454,24 @@ def _publish(settings: RunSettings, refs: list[ShardRef], by_name: dict[str, Tas
             break
         except ShardDamaged as exc:
             if attempt == 2:
-                raise RunFault(f"stored results in {store} are damaged again as soon as they are written "
-                               f"(first: {exc.names[0]}): check the disk") from None
+                raise RunFault(
+                    f"stored results in {store} are damaged again as soon as they are written "
+                    f"(first: {exc.names[0]}): check the disk"
+                ) from None
             damaged = [r for r in refs if r.name in set(exc.names)]
             kept = [r for r in refs if r.name not in set(exc.names)]
-            redone = [error_shard(by_rel[r.source_path], problems[r.source_path], cache=False)
-                      for r in damaged if r.source_path in problems]
+            redone = [
+                error_shard(by_rel[r.source_path], problems[r.source_path], cache=False)
+                for r in damaged
+                if r.source_path in problems
+            ]
             again = [by_rel[r.source_path] for r in damaged if r.source_path not in problems]
             redone += _extract(settings, again, stats, summary, on_document)
             docs = sorted({r.doc_id for r in damaged})
-            summary.warnings.append(f"{len(docs)} document(s) read again: their stored results were missing or "
-                                    f"damaged ({docs[0]}{', …' if len(docs) > 1 else ''})")
+            summary.warnings.append(
+                f"{len(docs)} document(s) read again: their stored results were missing or "
+                f"damaged ({docs[0]}{', …' if len(docs) > 1 else ''})"
+            )
             refs = sorted(kept + redone, key=lambda r: (r.doc_id, r.source_path, r.name))
     _check_published(settings.out)
     return refs
@@ -435,5 +482,7 @@ def _output_failed(out: Path, exc: OSError) -> str:
     from ..outputs.console import printable
 
     where = f" ({printable(exc.filename)})" if exc.filename else ""
-    return (f"the output folder {printable(out)} failed mid-run: {exc.strerror or exc}{where}; the previous "
-            "tables and every finished document are kept: free space or fix permissions and run again")
+    return (
+        f"the output folder {printable(out)} failed mid-run: {exc.strerror or exc}{where}; the previous "
+        "tables and every finished document are kept: free space or fix permissions and run again"
+    )

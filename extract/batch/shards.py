@@ -18,6 +18,7 @@ The content part of the key is the hash of the bytes the worker actually read an
 once): a file that changes between the plan and the reading gets the key of what was read, so a
 later run sees the difference and reads it again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,7 @@ from pathlib import Path
 from .. import __version__
 from .faults import ShardDamaged
 
-STATE_DIR = ".plan-extract"        # inside the output folder: shards, staging, journals
+STATE_DIR = ".plan-extract"  # inside the output folder: shards, staging, journals
 SHARDS = "shards"
 REF = "ref.json"
 # table name -> schema name in outputs.writer (kept in one place: TABLES there)
@@ -43,14 +44,14 @@ TABLE_NAMES = ("documents", "commitments", "sections", "likely_misses")
 class ShardRef:
     """What the merge needs to know about one finished document (small, picklable)."""
 
-    name: str            # folder name under shards/: <slot>-<key>
+    name: str  # folder name under shards/: <slot>-<key>
     doc_id: str
     source_path: str
-    status: str          # "ok" | "error"
+    status: str  # "ok" | "error"
     error: str | None
     n_commitments: int
-    cache: bool = True   # False: an error made by the supervisor; try the document again next run
-    files: dict | None = None   # table name -> SHA-256 of its Parquet file in the shard
+    cache: bool = True  # False: an error made by the supervisor; try the document again next run
+    files: dict | None = None  # table name -> SHA-256 of its Parquet file in the shard
 
 
 def shards_dir(out: Path) -> Path:
@@ -119,7 +120,7 @@ def read_ref(folder: Path) -> ShardRef | None:
         ref = ShardRef(**data)
     except (OSError, ValueError, TypeError):
         return None
-    return ref if isinstance(ref.files, dict) else None     # an index without checksums: read again
+    return ref if isinstance(ref.files, dict) else None  # an index without checksums: read again
 
 
 def write_shard(root: Path, name: str, tables: dict[str, list[dict]], cache: bool = True) -> ShardRef:
@@ -146,11 +147,19 @@ def write_shard(root: Path, name: str, tables: dict[str, list[dict]], cache: boo
             if rows:
                 pq.write_table(rows_to_table(rows, TABLES[table_name]), tmp / f"{table_name}.parquet")
                 files[table_name] = bytes_sha256(tmp / f"{table_name}.parquet")
-        ref = ShardRef(name, doc["doc_id"], doc["source_path"], doc["status"], doc.get("error"),
-                       int(doc.get("n_commitments") or 0), cache, files)
+        ref = ShardRef(
+            name,
+            doc["doc_id"],
+            doc["source_path"],
+            doc["status"],
+            doc.get("error"),
+            int(doc.get("n_commitments") or 0),
+            cache,
+            files,
+        )
         (tmp / REF).write_text(json.dumps(asdict(ref), ensure_ascii=False), encoding="utf-8")
         final = root / name
-        if final.exists():        # the same key written again (--redo, a retried error): replace it
+        if final.exists():  # the same key written again (--redo, a retried error): replace it
             old = root / f".old-{name}-{uuid.uuid4().hex[:8]}"
             os.rename(final, old)
             shutil.rmtree(old, ignore_errors=True)

@@ -4,6 +4,7 @@
 never raises for a bad document (that is an error row) and returns only a small
 :class:`~extract.batch.shards.ShardRef`, the rows themselves going to disk.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,16 +20,16 @@ CHANGED_WHILE_READ = "the file changed after the run listed it: rows are from th
 class Task:
     """One document to extract into one shard."""
 
-    path: str                       # the file
-    root: str                       # the corpus root (for relative paths)
-    rel: str                        # path relative to the root
-    name: str                       # shard folder name (slot-key) the plan expects
-    shards_root: str                # where shards go
+    path: str  # the file
+    root: str  # the corpus root (for relative paths)
+    rel: str  # path relative to the root
+    name: str  # shard folder name (slot-key) the plan expects
+    shards_root: str  # where shards go
     patterns_dir: str | None = None
     manifest_entry: dict | None = None
-    warnings: tuple[str, ...] = field(default_factory=tuple)   # from the manifest check
-    content_sha256: str = ""        # the file's hash when the run was planned
-    fingerprint: str = ""           # code + patterns part of the shard key
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # from the manifest check
+    content_sha256: str = ""  # the file's hash when the run was planned
+    fingerprint: str = ""  # code + patterns part of the shard key
 
 
 def _sorted_rows(res) -> dict[str, list[dict]]:
@@ -36,8 +37,12 @@ def _sorted_rows(res) -> dict[str, list[dict]]:
     res.commitments.sort(key=lambda r: (r["char_start"], r["commitment_id"]))
     res.sections.sort(key=lambda r: (r["char_start"], r["section_id"]))
     res.misses.sort(key=lambda r: r["char_start"])
-    return {"documents": [res.document], "commitments": res.commitments, "sections": res.sections,
-            "likely_misses": res.misses}
+    return {
+        "documents": [res.document],
+        "commitments": res.commitments,
+        "sections": res.sections,
+        "likely_misses": res.misses,
+    }
 
 
 def extract_rows(task: Task) -> tuple[str, dict[str, list[dict]], bool]:
@@ -57,7 +62,7 @@ def extract_rows(task: Task) -> tuple[str, dict[str, list[dict]], bool]:
     path = Path(task.path)
     try:
         data = read_source(path)
-    except ReadError as exc:         # listed and hashed, gone now: try again next run
+    except ReadError as exc:  # listed and hashed, gone now: try again next run
         row = error_row(path, task.rel, str(exc))
         row["warnings"] = list(task.warnings)
         return task.name, {"documents": [row]}, False
@@ -65,7 +70,7 @@ def extract_rows(task: Task) -> tuple[str, dict[str, list[dict]], bool]:
     res = process_file(path, Path(task.root), task.patterns_dir, task.manifest_entry, data=data)
     del data
     if res.document.get("error") == OUT_OF_MEMORY:
-        raise MemoryError   # the pool names the limit and replaces the worker
+        raise MemoryError  # the pool names the limit and replaces the worker
     warnings = list(task.warnings)
     name = task.name
     if task.content_sha256 and sha != task.content_sha256:

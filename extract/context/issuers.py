@@ -16,6 +16,7 @@ An issuing body is a central body of ``patterns/national_issuers.yaml`` (also jo
 ``天津市发展和改革委员会``).  A place counts only as a whole official name of the gazetteer, so a
 sentence (``…作为对市人民政府``) or an addressee list (``各省、自治区、直辖市人民政府``) never gives one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,22 +28,28 @@ from .gazetteer import Division, Gazetteer
 # running page marks a PDF reader may leave at the start of a line: "- 1 -", "— 2 —", "－1－"
 _PAGE_MARK = regex.compile(r"^\s*[-—－–]\s*\d{1,3}\s*[-—－–]\s*")
 # a date opening a line: 2021年12月20日, ２０２１年…, 二〇二二年三月 (a cover gives only the month)
-DATE_LINE = regex.compile(r"""
+DATE_LINE = regex.compile(
+    r"""
     ^\s*[（(]?\s*
     (?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*
     (?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月
     (?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?
-""", regex.X)
+""",
+    regex.X,
+)
 _FULL_DATE = regex.compile(DATE_LINE.pattern + r"\s*(?<=日)", regex.X)
 # what may follow the issuers on a header line
 _HEADER_REST = regex.compile(r"^\s*(?:文件|关于|联合印发|印发|转发|公告|命令|令|通知|决定|意见)")
 # the institutions of a place, after its official name (the longest first)
-_INSTITUTION = regex.compile(r"""
+_INSTITUTION = regex.compile(
+    r"""
     (?:人民政府(?:办公厅|办公室)?
      |人民代表大会常务委员会|人大常委会|人民代表大会
      |[\p{Han}]{1,14}?(?:管理委员会|委员会|局|厅|委|办公室))
     (?=$|[\s、，,；]|和|及|关于|联合|印发|转发|文件|公告|等|[\d０-９]|[〇○零一二三四五六七八九]{4}年|[（(])
-""", regex.X)
+""",
+    regex.X,
+)
 _PARTY_INSTITUTION = regex.compile(r"(?:委员会|党委|委)(?:办公厅|办公室)?")
 # several issuers: "中共吉林省委 吉林省人民政府", "生态环境部、国家发展改革委", "…和…"
 _SEPARATOR = regex.compile(r"[\s、，,]*(?:和|及|与)?[\s、，,]*")
@@ -50,15 +57,21 @@ _OFFICE = regex.compile(r"办公厅|办公室")
 # "等15部门", "等部门": the rest of a joint issue
 _JOINT = regex.compile(r"等(?:[\d０-９]+|[一二三四五六七八九十]{1,3})?个?(?:部门|单位|部委)")
 # a regulation's passing line: "…天津市第十七届人民代表大会常务委员会第二十九次会议通过"
-_CONGRESS = regex.compile(r"""
+_CONGRESS = regex.compile(
+    r"""
     第[一二三四五六七八九十百]+届(?P<national>全国)?人民代表大会(?P<standing>常务委员会)?
     第[一二三四五六七八九十百]+次会议(?P<act>通过|修订|修正|批准)
-""", regex.X)
+""",
+    regex.X,
+)
 # a department's notice: "已经市生态环境局2022年第1次局务会审议通过"
-_MEETING = regex.compile(r"""
+_MEETING = regex.compile(
+    r"""
     已?经(?P<level>省|市|县|区|州)(?P<dept>[\p{Han}]{2,12}?(?:局|厅|委员会|委))
     (?:\d{4}年)?第[\d一二三四五六七八九十]+次(?:局务会|厅务会|委务会|主任办公会)议?(?:审议)?通过
-""", regex.X)
+""",
+    regex.X,
+)
 # a document number: 国办发〔2022〕15号, 包林草发[2021]23号
 DOC_NUMBER = regex.compile(r"(?P<n>(?P<prefix>[\p{Han}]{1,8})\s?[〔［\[【（(]\s?\d{4}\s?[〕］\]】）)]\s?\d{1,4}\s?号)")
 # an attachment's mark above its title: "附件", "附件2"
@@ -86,10 +99,8 @@ class Finding:
     """Issuers found by one rule, with the rule's name and the text it read."""
 
     issuers: tuple[Issuer, ...]
-    rule: str            # "header" | "signature" | "doc_number"
+    rule: str  # "header" | "signature" | "doc_number"
     evidence: str
-
-
 
 
 class IssuerReader:
@@ -108,7 +119,7 @@ class IssuerReader:
         m = self.national_re.match(line, pos)
         if m:
             end = m.end()
-            office = _OFFICE.match(line, end)       # 生态环境部办公厅, 国家发展改革委办公厅
+            office = _OFFICE.match(line, end)  # 生态环境部办公厅, 国家发展改革委办公厅
             if office:
                 end = office.end()
             joint = _JOINT.match(line, end)
@@ -121,7 +132,7 @@ class IssuerReader:
         if not place:
             return None
         end = start + len(place)
-        inner = self.gaz.full_name_at(line, end)      # 黑龙江省哈尔滨市: the inner division
+        inner = self.gaz.full_name_at(line, end)  # 黑龙江省哈尔滨市: the inner division
         while inner:
             place, end = inner, end + len(inner)
             inner = self.gaz.full_name_at(line, end)
@@ -199,12 +210,12 @@ class IssuerReader:
                 if place and len(place) == back:
                     division = self._division(place)
                     if division is not None:
-                        line = head[m.start() - back:m.end()]
+                        line = head[m.start() - back : m.end()]
                         return Finding((Issuer(f"{place}人民代表大会{standing}", division),), "header", line)
         return None
 
     def adopting_department(self, text: str) -> regex.Match | None:
-        """"已经市生态环境局…局务会审议通过": a department's notice names the department, without its place."""
+        """ "已经市生态环境局…局务会审议通过": a department's notice names the department, without its place."""
         return _MEETING.search(text[:3000])
 
     def signature(self, text: str) -> Finding | None:
@@ -236,14 +247,14 @@ class IssuerReader:
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
             if not ((not rest.strip() and dated(i + 1, nxt)) or dated(i, rest)):
                 continue
-            first = i          # joint signatures stand one above the other: 国家发展改革委 / 生态环境部
+            first = i  # joint signatures stand one above the other: 国家发展改革委 / 生态环境部
             while first > 0:
                 above, above_end = self.bodies_at(lines[first - 1])
                 if not above or lines[first - 1][above_end:].strip():
                     break
                 issuers = [*above, *[x for x in issuers if x not in above]]
                 first -= 1
-            signed = " ".join(lines[first:i + 1]) + ("" if rest.strip() else f" {nxt}")
+            signed = " ".join(lines[first : i + 1]) + ("" if rest.strip() else f" {nxt}")
             out.append(Finding(tuple(issuers), "signature", signed))
         return out
 
@@ -271,6 +282,6 @@ class IssuerReader:
         """The divisions a provincial number's first character may stand for (甘政办发 -> 甘肃省)."""
         prefix = DOC_NUMBER.match(number).group("prefix")
         if len(prefix) < 2 or prefix[1] in "市府州":
-            return []   # a city's number (吉市政发, 辽府发)
+            return []  # a city's number (吉市政发, 辽府发)
         names = self.province_prefixes.get(prefix[0]) or []
         return [d for n in names for d in self.gaz.by_name.get(n, [])[:1]]

@@ -27,6 +27,7 @@ none for the whole country).  The place such a document is about (a pilot in 包
 ``subject_region``; for any other document the subject is its region, unless its title names a
 place inside it.  The addressees of a notice (各省、自治区、直辖市人民政府) are never its issuers.
 """
+
 from __future__ import annotations
 
 import csv
@@ -191,17 +192,17 @@ def _infer_title(meta: DocMeta, doc: Document, reader: IssuerReader) -> None:
         meta.title = m.group("t").strip("《》 ")
         meta.evidence["title"] = m.group(0)
         return
-    for line in lines:            # "生态环境部关于支持包头市…的通知": the notice is the document
+    for line in lines:  # "生态环境部关于支持包头市…的通知": the notice is the document
         issuers, end = reader.bodies_at(line)
         if issuers:
-            about = _TITLE_ABOUT.match("".join([line[end:], *lines[lines.index(line) + 1:]]))
+            about = _TITLE_ABOUT.match("".join([line[end:], *lines[lines.index(line) + 1 :]]))
             if about:
                 meta.title = about.group(0)
                 meta.evidence["title"] = line
                 return
     # a title wrapped over the first lines of a cover (a document number above it, a date below)
     cover = [ln for ln in lines if not DOC_NUMBER.fullmatch(ln)]
-    cover = cover[:next((i for i, ln in enumerate(cover) if _SIGNED.match(ln)), len(cover))]
+    cover = cover[: next((i for i, ln in enumerate(cover) if _SIGNED.match(ln)), len(cover))]
     for k in range(min(4, len(cover)), 1, -1):
         joined = "".join(cover[:k])
         if _TITLE_LINE.fullmatch(joined) and not regex.search(r"中共中央|国务院|全国", joined):
@@ -210,7 +211,9 @@ def _infer_title(meta: DocMeta, doc: Document, reader: IssuerReader) -> None:
             return
     for pat, where in ((_TITLE_LINE, head[:300]), (_TITLE_QUOTED, head)):
         for m in pat.finditer(where):
-            cited = regex.search(r"(?:贯彻|落实|根据|按照|依据|依照|参照|和|与|、)\s*$", head[max(0, m.start() - 8):m.start()])
+            cited = regex.search(
+                r"(?:贯彻|落实|根据|按照|依据|依照|参照|和|与|、)\s*$", head[max(0, m.start() - 8) : m.start()]
+            )
             if cited or regex.search(r"中共中央|国务院|全国", m.group("t")):
                 continue  # a document the plan cites, not the plan itself
             meta.title = m.group("t").strip()
@@ -309,8 +312,9 @@ class _PlaceFinder:
         cands = [d for d in cands if self.gaz.is_division(d)]
         if not cands:
             return None
-        return max(cands, key=lambda d: (self.level_votes.get(d.level, 0), self._named_province(d),
-                                         -_ORDER[d.level], d.code))
+        return max(
+            cands, key=lambda d: (self.level_votes.get(d.level, 0), self._named_province(d), -_ORDER[d.level], d.code)
+        )
 
     def _named_province(self, d: Division) -> bool:
         province = self.gaz.province_of(d)
@@ -322,19 +326,23 @@ class _PlaceFinder:
     def _in_context(self, d: Division) -> bool:
         """A province or prefecture around ``d`` is named in the document."""
         outer = [self.gaz.parent(d), self.gaz.province_of(d)]
-        return any(o is not None and o != d and (o.name in self.head or (len(o.short) >= 2
-                   and o.short not in self.ambiguous and o.short in self.head)) for o in outer)
+        return any(
+            o is not None
+            and o != d
+            and (o.name in self.head or (len(o.short) >= 2 and o.short not in self.ambiguous and o.short in self.head))
+            for o in outer
+        )
 
     def _accept(self, text: str, surface: str, start: int, body: bool) -> Division | None:
         """The division ``text[start:]``'s name stands for, if it stands as a place there."""
         official = surface in self.gaz.by_name
-        if body and not official and text[max(0, start - 2):start] != "美丽":
-            return None             # in the body a short name counts only in 美丽XX (美丽龙江)
+        if body and not official and text[max(0, start - 2) : start] != "美丽":
+            return None  # in the body a short name counts only in 美丽XX (美丽龙江)
         d = self.pick(self.gaz.lookup(surface))
         if d is None or not stands_alone(text, start, start + len(surface), self.cut):
             return None
         if self._ambiguous(surface, d) and (not official or (body and not self._in_context(d))):
-            return None             # 资源 never; 资源县 in the body only with 桂林/广西 named too
+            return None  # 资源 never; 资源县 in the body only with 桂林/广西 named too
         return d
 
     def in_title(self, title: str) -> tuple[Division, str] | None:
@@ -363,7 +371,7 @@ class _PlaceFinder:
             return None
         province_doc = self.level_votes["province"] > self.level_votes["prefecture"]
         if not max(self.level_votes["province"], self.level_votes["prefecture"]):
-            return None             # a text that never says 我省/全市 is no province's or city's own
+            return None  # a text that never says 我省/全市 is no province's or city's own
         scores: Counter = Counter()
         for d, n in counts.items():
             scores[self.gaz.province_of(d) if province_doc else d] += n
@@ -401,8 +409,20 @@ def read_manifest(corpus: Path) -> dict[str, dict]:
     return out
 
 
-MANIFEST_FIELDS = ("doc_id", "title", "issuer", "region", "region_code", "admin_level", "doc_number",
-                   "publish_date", "plan_start_year", "plan_end_year", "base_year", "subject_region")
+MANIFEST_FIELDS = (
+    "doc_id",
+    "title",
+    "issuer",
+    "region",
+    "region_code",
+    "admin_level",
+    "doc_number",
+    "publish_date",
+    "plan_start_year",
+    "plan_end_year",
+    "base_year",
+    "subject_region",
+)
 _ADMIN_LEVELS = ("national", "province", "prefecture", "county")
 
 
@@ -425,8 +445,14 @@ def _check_level(v: str) -> None:
         raise ValueError(f"not one of {', '.join(_ADMIN_LEVELS)}")
 
 
-_MANIFEST_CHECKS = {"publish_date": _check_date, "plan_start_year": _check_year, "plan_end_year": _check_year,
-                    "base_year": _check_year, "region_code": _check_code, "admin_level": _check_level}
+_MANIFEST_CHECKS = {
+    "publish_date": _check_date,
+    "plan_start_year": _check_year,
+    "plan_end_year": _check_year,
+    "base_year": _check_year,
+    "region_code": _check_code,
+    "admin_level": _check_level,
+}
 
 
 def check_manifest_entry(entry: dict) -> tuple[dict, list[str]]:
@@ -438,7 +464,7 @@ def check_manifest_entry(entry: dict) -> tuple[dict, list[str]]:
     clean, warnings = {}, []
     for key, value in entry.items():
         if key not in MANIFEST_FIELDS:
-            continue      # unknown columns are reported once for the whole file by the batch run
+            continue  # unknown columns are reported once for the whole file by the batch run
         check = _MANIFEST_CHECKS.get(key)
         try:
             if check:
@@ -465,7 +491,8 @@ def apply_manifest(meta: DocMeta, entry: dict, gaz: Gazetteer | None = None) -> 
     """
     entry, warnings = check_manifest_entry(entry)
     if "title" in entry:
-        meta.title = entry["title"]; meta.evidence["title"] = "manifest"
+        meta.title = entry["title"]
+        meta.evidence["title"] = "manifest"
     if "issuer" in entry:
         meta.issuers = [s.strip() for s in entry["issuer"].replace(";", "；").split("；") if s.strip()]
         meta.evidence["issuer"] = meta.rules["issuer"] = "manifest"
@@ -479,7 +506,8 @@ def apply_manifest(meta: DocMeta, entry: dict, gaz: Gazetteer | None = None) -> 
         meta.subject_region = entry["subject_region"]
         meta.subject_region_code = named[0].code if len(named) == 1 else None
     if "publish_date" in entry:
-        meta.publish_date = dt.date.fromisoformat(entry["publish_date"]); meta.evidence["date"] = "manifest"
+        meta.publish_date = dt.date.fromisoformat(entry["publish_date"])
+        meta.evidence["date"] = "manifest"
     for key in ("plan_start_year", "plan_end_year", "base_year"):
         if key in entry:
             setattr(meta, key, int(entry[key]))

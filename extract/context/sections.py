@@ -5,6 +5,7 @@ A heading is a short line that starts with a numbering style (第X章, 一、, �
 styles first appear in the document, so 一、 is level 1 in a plan without chapters and level 3
 in one with 第X章/第X节.  Every position of the text can then be given its heading path.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -26,7 +27,7 @@ def heading_styles() -> list[tuple[str, regex.Pattern]]:
 # box and table captions sit under whatever heading is open; they never become a chapter
 _LEAF_STYLES = {"box", "table_caption"}
 _MAX_HEADING_LEN = 60
-_SENTENCE_INSIDE = regex.compile(r"[。；;]")   # a heading holds no sentence end
+_SENTENCE_INSIDE = regex.compile(r"[。；;]")  # a heading holds no sentence end
 
 
 def match_heading(line: str) -> tuple[str, str, str] | None:
@@ -44,7 +45,7 @@ def match_heading(line: str) -> tuple[str, str, str] | None:
         m = pat.match(s)
         if not m:
             continue
-        title = s[m.end():].strip()
+        title = s[m.end() :].strip()
         if not title and style not in _LEAF_STYLES:
             return None
         # a heading has no sentence inside it: at most one final 。
@@ -140,13 +141,12 @@ def build_sections(doc) -> SectionTree:
                 stack.pop()
         parent = stack[-1].section_id if stack else None
         sid = f"{doc.doc_id}:s{len(sections) + 1:04d}"
-        sec = Section(sid, level, number, title, parent, block.char_start, len(doc.text),
-                      block.page, style)
+        sec = Section(sid, level, number, title, parent, block.char_start, len(doc.text), block.page, style)
         sections.append(sec)
         stack.append(sec)
     # a section ends where the next heading of the same or a higher level starts
     for i, sec in enumerate(sections):
-        for nxt in sections[i + 1:]:
+        for nxt in sections[i + 1 :]:
             if nxt.level <= sec.level and nxt.style not in _LEAF_STYLES:
                 sec.char_end = nxt.char_start
                 break

@@ -11,6 +11,7 @@ The one answer to "is this the past?" (``patterns/years.yaml`` and ``patterns/pe
 
 Everything is relative to the document's plan period (:class:`DocContext`), never the clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,9 @@ from ..patterns import Patterns, alternation
 from .sections import SectionTree
 
 _TITLE = regex.compile(r"《[^》]*》")
-_HEADING_TARGET = regex.compile(r"(?:到|至)[ ]?((?:19|20)\d{2})[ ]?年")           # "1. 到2025年，全市…"
-_STAGE_RANGE = regex.compile(r"(?:19|20)\d{2}[ ]?年?[ ]?[-—–~至到][ ]?((?:19|20)\d{2})年")   # "（2021—2023年）"
+_HEADING_TARGET = regex.compile(r"(?:到|至)[ ]?((?:19|20)\d{2})[ ]?年")  # "1. 到2025年，全市…"
+_STAGE_RANGE = regex.compile(r"(?:19|20)\d{2}[ ]?年?[ ]?[-—–~至到][ ]?((?:19|20)\d{2})年")  # "（2021—2023年）"
+
 
 @dataclass
 class DocContext:
@@ -42,10 +44,10 @@ class YearMention:
     start: int
     end: int
     year: int
-    kind: str            # "target" | "past" | "baseline" | "date" | "attribute"
+    kind: str  # "target" | "past" | "baseline" | "date" | "attribute"
     text: str
-    opens_target: bool = False   # "到2025年" / "2025年底前": written to set a target year
-    stage: bool = False          # a range of years (2024—2027年): a stage of the plan
+    opens_target: bool = False  # "到2025年" / "2025年底前": written to set a target year
+    stage: bool = False  # a range of years (2024—2027年): a stage of the plan
 
 
 class Years:
@@ -62,7 +64,7 @@ class Years:
     @cached_property
     def year_re(self) -> regex.Pattern:
         pre = alternation(w for ws in self.before.values() for w in ws)
-        plain_after = [w for kind, ws in self.after.items() if kind != "date" for w in ws]   # incl. 年度
+        plain_after = [w for kind, ws in self.after.items() if kind != "date" for w in ws]  # incl. 年度
         dates = "|".join(self.after.get("date", []))
         post = "|".join(x for x in (dates, alternation(plain_after), "的") if x)
         return regex.compile(
@@ -81,7 +83,9 @@ class Years:
 
     @cached_property
     def period_re(self) -> regex.Pattern:
-        return regex.compile(rf"[“\"']?(?P<name>{alternation(self.p.periods)})[”\"']?(?P<post>期间|末|时期|期末|初|以来)?")
+        return regex.compile(
+            rf"[“\"']?(?P<name>{alternation(self.p.periods)})[”\"']?(?P<post>期间|末|时期|期末|初|以来)?"
+        )
 
     @cached_property
     def past_re(self) -> regex.Pattern:
@@ -127,8 +131,8 @@ class Years:
                 continue
             spec = self.p.periods[m.group("name")]
             start, end = ctx.plan_start_year, ctx.plan_end_year
-            if text[max(0, m.start() - 3):m.start()].endswith(tuple(self.before["baseline"])):
-                kind = "baseline"        # "较“十三五”时期减少60%": the period compared with
+            if text[max(0, m.start() - 3) : m.start()].endswith(tuple(self.before["baseline"])):
+                kind = "baseline"  # "较“十三五”时期减少60%": the period compared with
             elif m.group("post") == "以来" or (start is not None and spec["end"] < start):
                 kind = "past"
             elif start is None and end and spec["end"] < end - self.period_horizon:

@@ -4,6 +4,7 @@ A crash or a full disk never leaves a half-written table where a good one stood,
 finished file gets the permissions any new file would get (``0666`` less the umask), so
 colleagues on a shared server can read the output when the umask lets them.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,7 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600 files whatever the umask
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files whatever the umask
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ note; verdicts stay in the browser (``localStorage``, keyed by commitment id, so
 a re-run of the same documents) and export as a CSV that ``plan-extract eval --extra-gold``
 reads as more gold.
 """
+
 from __future__ import annotations
 
 import html
@@ -64,7 +65,7 @@ def _href(src: Path, page_dir: Path | None) -> str:
     if page_dir is not None:
         try:
             return quote(Path(os.path.relpath(src, page_dir.resolve())).as_posix())
-        except ValueError:          # another drive (Windows): no relative path
+        except ValueError:  # another drive (Windows): no relative path
             pass
     return src.as_uri()
 
@@ -90,7 +91,7 @@ def source_links(out_dir: Path, documents: list[dict], page_dir: Path | None = N
         src = base / (d.get("source_path") or "")
         try:
             found = bool(d.get("source_path")) and src.is_file()
-        except OSError:             # a path too long to look at
+        except OSError:  # a path too long to look at
             found = False
         if found:
             links[d["doc_id"]] = _href(src, page_dir)
@@ -117,8 +118,7 @@ def _flag_help() -> list[dict]:
 
 # inside <script>: "<", ">" and "&" as JSON escapes, so nothing from a document ("</script>",
 # "<!--<script>") can close or change the element; U+2028/2029 escaped for older parsers
-_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def script_json(data) -> str:
@@ -148,7 +148,7 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
 
     from .evaluate import VERDICT_COLUMNS
 
-    fields = [c for c in VERDICT_COLUMNS if c not in ("verdict", "note")]   # what the page knows of a row
+    fields = [c for c in VERDICT_COLUMNS if c not in ("verdict", "note")]  # what the page knows of a row
 
     table = pq.read_table(out_dir / "commitments.parquet")
     rows = table.to_pylist()
@@ -159,52 +159,99 @@ def render_audit(out_dir: Path, dest: Path) -> Path:
     links = source_links(out_dir, docs, Path(dest).parent)
     doc_by_id = {d["doc_id"]: d for d in docs}
     by_doc: OrderedDict[str, dict] = OrderedDict(
-        (d["doc_id"], {"doc_id": d["doc_id"], "title": d.get("title") or "", "region": d.get("region"),
-                       "issuer": d.get("issuer"), "chapters": OrderedDict(), "n": 0}) for d in docs)
+        (
+            d["doc_id"],
+            {
+                "doc_id": d["doc_id"],
+                "title": d.get("title") or "",
+                "region": d.get("region"),
+                "issuer": d.get("issuer"),
+                "chapters": OrderedDict(),
+                "n": 0,
+            },
+        )
+        for d in docs
+    )
     verdict_data = {}
     for r in rows:
         r["klass"] = r.get("class")
         r["flags"] = list(r.get("flags") or [])
         r["low"] = (r.get("confidence") or 0) < LOW_CONFIDENCE
-        r["sentence_html"] = Markup(highlight(r["sentence"], {"ind": r.get("indicator_span"),
-                                                              "val": r.get("value_span"), "yr": r.get("year_span")}))
+        r["sentence_html"] = Markup(
+            highlight(
+                r["sentence"], {"ind": r.get("indicator_span"), "val": r.get("value_span"), "yr": r.get("year_span")}
+            )
+        )
         r["value_display"] = _value_display(r)
         r["href"] = where_link(links.get(r["doc_id"]), doc_by_id.get(r["doc_id"], {}).get("format"), r.get("page"))
         r["path"] = " › ".join(r.get("section_path") or [])
         verdict_data[r["commitment_id"]] = {k: r.get(k) for k in fields}
-        group = by_doc.setdefault(r["doc_id"], {"doc_id": r["doc_id"], "title": r.get("title") or "",
-                                                "region": r.get("region"), "issuer": r.get("issuer"),
-                                                "chapters": OrderedDict(), "n": 0})
+        group = by_doc.setdefault(
+            r["doc_id"],
+            {
+                "doc_id": r["doc_id"],
+                "title": r.get("title") or "",
+                "region": r.get("region"),
+                "issuer": r.get("issuer"),
+                "chapters": OrderedDict(),
+                "n": 0,
+            },
+        )
         group["chapters"].setdefault(r.get("chapter") or "", []).append(r)
         group["n"] += 1
-    groups = [{**g, "chapters": [{"chapter": k, "rows": v} for k, v in g["chapters"].items()]}
-              for g in by_doc.values() if g["n"]]
+    groups = [
+        {**g, "chapters": [{"chapter": k, "rows": v} for k, v in g["chapters"].items()]}
+        for g in by_doc.values()
+        if g["n"]
+    ]
     miss_groups: OrderedDict[str, list] = OrderedDict()
     # in each document: what no rule read first, then the steps most often wrong on the gold folders
-    for m in sorted(misses, key=lambda m: (m["doc_id"], m.get("share") is not None, -(m.get("share") or 0),
-                                           m["char_start"])):
+    for m in sorted(
+        misses, key=lambda m: (m["doc_id"], m.get("share") is not None, -(m.get("share") or 0), m["char_start"])
+    ):
         d = doc_by_id.get(m["doc_id"], {})
         m["key"] = f"miss:{m['doc_id']}:{m['char_start']}"
         m["region"] = d.get("region") or ""
         m["href"] = where_link(links.get(m["doc_id"]), d.get("format"), m.get("page"))
         m["kind"] = m.get("kind") or "sentence"
         m["sentence_html"] = Markup(_mark_quantity(m["sentence"], m.get("quantity")))
-        verdict_data[m["key"]] = {"doc_id": m["doc_id"], "sentence": m["sentence"], "page": m.get("page"),
-                                  "line": m.get("line")}
+        verdict_data[m["key"]] = {
+            "doc_id": m["doc_id"],
+            "sentence": m["sentence"],
+            "page": m.get("page"),
+            "line": m.get("line"),
+        }
         miss_groups.setdefault(m["doc_id"], []).append(m)
-    env = jinja2.Environment(loader=jinja2.PackageLoader("extract.outputs", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]))
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("extract.outputs", "templates"), autoescape=jinja2.select_autoescape(["html", "j2"])
+    )
     data_json = script_json(verdict_data)
     page = env.get_template("audit.html.j2").render(
-        groups=groups, documents=docs, n_docs=len(docs), n_rows=len(rows), schema_version=schema_version,
-        years=sorted({r["year"] for r in rows if r.get("year") is not None}), low_confidence=LOW_CONFIDENCE,
+        groups=groups,
+        documents=docs,
+        n_docs=len(docs),
+        n_rows=len(rows),
+        schema_version=schema_version,
+        years=sorted({r["year"] for r in rows if r.get("year") is not None}),
+        low_confidence=LOW_CONFIDENCE,
         regions=sorted({d.get("region") for d in docs if d.get("region")}),
         miss_groups=[{"doc_id": k, "region": v[0]["region"], "rows": v} for k, v in miss_groups.items()],
-        n_misses=len(misses), verdict_data=Markup(data_json), verdict_columns=list(VERDICT_COLUMNS),
+        n_misses=len(misses),
+        verdict_data=Markup(data_json),
+        verdict_columns=list(VERDICT_COLUMNS),
         flag_help=_flag_help(),
-        reading_notes=[{"doc_id": d["doc_id"], "title": d.get("title") or "", "text_quality": d.get("text_quality"),
-                        "extractor": d.get("extractor"), "warnings": d.get("reading_warnings")}
-                       for d in docs if d.get("reading_warnings")])
+        reading_notes=[
+            {
+                "doc_id": d["doc_id"],
+                "title": d.get("title") or "",
+                "text_quality": d.get("text_quality"),
+                "extractor": d.get("extractor"),
+                "warnings": d.get("reading_warnings"),
+            }
+            for d in docs
+            if d.get("reading_warnings")
+        ],
+    )
     with atomic_path(dest) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return dest

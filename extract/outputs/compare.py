@@ -12,6 +12,7 @@ targets and baselines: numbers per indicator, year and unit; long: every field i
 column), .csv or .parquet (the long table).  A missing value is an empty cell, never the text
 "nan" or "None".
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,9 +49,14 @@ def _fmt(value, vmin, vmax, unit, comparator="=", change="level") -> str | None:
     return f"{_CHANGE.get(change, '')}{_SYMBOL.get(comparator, '')}{core}{unit}"
 
 
-def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[str] | None = None,
-                     year: int | None = None, catalogue: IndicatorCatalogue | None = None,
-                     qualitative: bool = False) -> pd.DataFrame:
+def comparison_table(
+    commitments: pd.DataFrame,
+    documents: pd.DataFrame,
+    indicators: list[str] | None = None,
+    year: int | None = None,
+    catalogue: IndicatorCatalogue | None = None,
+    qualitative: bool = False,
+) -> pd.DataFrame:
     """Long table: one row per (indicator_id, doc_id, year) with target and baseline.
 
     Args:
@@ -77,40 +83,76 @@ def comparison_table(commitments: pd.DataFrame, documents: pd.DataFrame, indicat
     # prose, then confidence
     primary = c["is_primary"].fillna(True) if "is_primary" in c else pd.Series(True, index=c.index)
     c = c.assign(_primary=primary.astype(int), _table=(c["source"] == "table").astype(int))
-    c = c.sort_values(["indicator_id", "doc_id", "year", "_primary", "_table", "confidence", "char_start"],
-                      ascending=[True, True, True, False, False, False, True])
+    c = c.sort_values(
+        ["indicator_id", "doc_id", "year", "_primary", "_table", "confidence", "char_start"],
+        ascending=[True, True, True, False, False, False, True],
+    )
     others = _cell_flags(c)
     c = c.drop_duplicates(["indicator_id", "doc_id", "year"], keep="first")
     labels = _doc_labels(documents)
     rows = []
     for r in c.to_dict("records"):
         r = {k: (None if _missing(v) else v) for k, v in r.items()}
-        rows.append({
-            "indicator_id": r["indicator_id"], "name": catalogue.by_id[r["indicator_id"]].zh
-            if r["indicator_id"] in catalogue.by_id else None,
-            "doc_id": r["doc_id"], "document": labels.get(r["doc_id"], r["doc_id"]),
-            "region": r["region"], "admin_level": r["admin_level"], "year": r["year"], "indicator": r["indicator"],
-            "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"])
-            or r.get("target_text"),
-            "value": r["value"], "value_min": r["value_min"], "value_max": r["value_max"], "unit": r["unit"],
-            "comparator": r["comparator"], "change": r["change"],
-            "baseline": _fmt(r["baseline_value"], None, None, r["unit"]),
-            "baseline_value": r["baseline_value"], "baseline_year": r["baseline_year"], "binding": r["binding"],
-            "strive": r["strive"], "source": r["source"], "commitment_id": r["commitment_id"],
-            "sentence": r["sentence"],
-            "flags": _flags_text(r, others.get((r["indicator_id"], r["doc_id"], r["year"]), set())),
-            "flag_detail": r.get("flag_detail"),
-        })
+        rows.append(
+            {
+                "indicator_id": r["indicator_id"],
+                "name": catalogue.by_id[r["indicator_id"]].zh if r["indicator_id"] in catalogue.by_id else None,
+                "doc_id": r["doc_id"],
+                "document": labels.get(r["doc_id"], r["doc_id"]),
+                "region": r["region"],
+                "admin_level": r["admin_level"],
+                "year": r["year"],
+                "indicator": r["indicator"],
+                "target": _fmt(r["value"], r["value_min"], r["value_max"], r["unit"], r["comparator"], r["change"])
+                or r.get("target_text"),
+                "value": r["value"],
+                "value_min": r["value_min"],
+                "value_max": r["value_max"],
+                "unit": r["unit"],
+                "comparator": r["comparator"],
+                "change": r["change"],
+                "baseline": _fmt(r["baseline_value"], None, None, r["unit"]),
+                "baseline_value": r["baseline_value"],
+                "baseline_year": r["baseline_year"],
+                "binding": r["binding"],
+                "strive": r["strive"],
+                "source": r["source"],
+                "commitment_id": r["commitment_id"],
+                "sentence": r["sentence"],
+                "flags": _flags_text(r, others.get((r["indicator_id"], r["doc_id"], r["year"]), set())),
+                "flag_detail": r.get("flag_detail"),
+            }
+        )
     return _typed(pd.DataFrame(rows, columns=_LONG_COLUMNS))
 
 
 # the long table's columns and their dtypes (text: the API's string dtype; numbers nullable)
 _LONG_COLUMNS = {
-    "indicator_id": "text", "name": "text", "doc_id": "text", "document": "text", "region": "text",
-    "admin_level": "text", "year": "Int32", "indicator": "text", "target": "text", "value": "Float64",
-    "value_min": "Float64", "value_max": "Float64", "unit": "text", "comparator": "text", "change": "text",
-    "baseline": "text", "baseline_value": "Float64", "baseline_year": "Int32", "binding": "text", "strive": "bool",
-    "source": "text", "commitment_id": "text", "sentence": "text", "flags": "text", "flag_detail": "text",
+    "indicator_id": "text",
+    "name": "text",
+    "doc_id": "text",
+    "document": "text",
+    "region": "text",
+    "admin_level": "text",
+    "year": "Int32",
+    "indicator": "text",
+    "target": "text",
+    "value": "Float64",
+    "value_min": "Float64",
+    "value_max": "Float64",
+    "unit": "text",
+    "comparator": "text",
+    "change": "text",
+    "baseline": "text",
+    "baseline_value": "Float64",
+    "baseline_year": "Int32",
+    "binding": "text",
+    "strive": "bool",
+    "source": "text",
+    "commitment_id": "text",
+    "sentence": "text",
+    "flags": "text",
+    "flag_detail": "text",
 }
 
 
@@ -130,7 +172,7 @@ def _flags_text(r: dict, cell: set[str]) -> str | None:
     """The shown row's flags and those its cell carries, comma-joined ("conflict,restated_primary")."""
     from ..flags import FLAG_IDS
 
-    given = r.get("flags")          # a list, or a numpy array read back from Parquet
+    given = r.get("flags")  # a list, or a numpy array read back from Parquet
     own = set() if given is None or _missing(given) else set(given)
     flags = [f for f in FLAG_IDS if f in own | set(cell)]
     return ",".join(flags) or None
@@ -160,15 +202,17 @@ def wide_table(long: pd.DataFrame, field: str = "target") -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame()
     values = [None if _missing(v) else str(v) for v in long[field]]
-    if field == "target" and "flags" in long:          # a flagged target: check it before citing it
+    if field == "target" and "flags" in long:  # a flagged target: check it before citing it
         values = [v if v is None or _missing(f) else f"{v} ⚑" for v, f in zip(values, long["flags"])]
     if long["year"].nunique() > 1:
         values = [None if v is None else f"{v} ({y})" for v, y in zip(values, long["year"])]
-    cells = pd.DataFrame({"indicator_id": list(long["indicator_id"]), "document": list(long["document"]),
-                          "cell": values}, dtype=object)
+    cells = pd.DataFrame(
+        {"indicator_id": list(long["indicator_id"]), "document": list(long["document"]), "cell": values}, dtype=object
+    )
     # several years for one indicator and document: one line each; nothing at all: an empty cell
     cells = cells.groupby(["indicator_id", "document"], as_index=False, sort=True)["cell"].agg(
-        lambda xs: "; ".join(x for x in xs if x is not None) or None)
+        lambda xs: "; ".join(x for x in xs if x is not None) or None
+    )
     table = cells.pivot(index="indicator_id", columns="document", values="cell")
     table = table.reindex(sorted(table.columns), axis=1).astype(object)
     table.columns.name = "document"
@@ -188,8 +232,7 @@ def numbers_table(long: pd.DataFrame, field: str = "value") -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=keys)
     rows = rows.assign(unit=rows["unit"].fillna(""), name=rows["name"].fillna(""))
-    table = rows.pivot_table(index=keys, columns="document", values=field, aggfunc="first", dropna=False,
-                             observed=True)
+    table = rows.pivot_table(index=keys, columns="document", values=field, aggfunc="first", dropna=False, observed=True)
     table = table.dropna(how="all").reindex(sorted(table.columns), axis=1)
     table.columns.name = None
     return table.reset_index().rename(columns={year: "year" if year == "year" else "baseline_year"})
@@ -218,6 +261,9 @@ def write_comparison(long: pd.DataFrame, dest: Path) -> Path:
     if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
     if suffix == ".xlsx":
-        return write_xlsx({"targets": numbers_table(long, "value"), "baselines": numbers_table(long, "baseline_value"),
-                           "long": long}, dest, label_columns={"targets": 4, "baselines": 4, "long": 2})
+        return write_xlsx(
+            {"targets": numbers_table(long, "value"), "baselines": numbers_table(long, "baseline_value"), "long": long},
+            dest,
+            label_columns={"targets": 4, "baselines": 4, "long": 2},
+        )
     return write_frame(long, dest)

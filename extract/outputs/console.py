@@ -6,6 +6,7 @@ characters (ESC sequences, C1 controls, bidi overrides and marks, line and parag
 separators) and the undecodable bytes of a file name by visible escapes first.  The same
 escaping makes a file name data: :func:`extract.readers.relative_path` stores it escaped.
 """
+
 from __future__ import annotations
 
 import regex
@@ -13,13 +14,15 @@ import regex
 # C0 controls but tab, DEL, C1 controls, the bidi controls and marks that reorder what a reader
 # sees, the line/paragraph separators, and lone surrogates (the bytes of a file name that are
 # not UTF-8, as Python's filesystem encoding keeps them: b"\xb9" -> "\udcb9")
-_UNSAFE = regex.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-                        r"\ud800-\udfff]")
+_UNSAFE = regex.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    r"\ud800-\udfff]"
+)
 
 
 def _escape(ch: str) -> str:
     code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:          # an undecodable byte of a file name: shown as that byte
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name: shown as that byte
         return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

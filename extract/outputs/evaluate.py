@@ -6,6 +6,7 @@ indicator's characters; each gold record matches once.  The figures printed by
 :func:`format_report` are the ones the reference scorer (``tools/score.py``) prints, and a
 test checks that both agree on the demo output.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,23 +16,62 @@ from pathlib import Path
 
 # unit spelling -> canonical base unit (same table as the reference scorer)
 _UNIT_ALIASES = {
-    "％": "%", "percent": "%", "百分比": "%",
-    "微克/立方米": "μg/m³", "微克／立方米": "μg/m³", "μg/m3": "μg/m³", "ug/m3": "μg/m³",
-    "µg/m³": "μg/m³", "µg/m3": "μg/m³", "μg/m^3": "μg/m³", "ug/m³": "μg/m³",
-    "平方公里": "km²", "平方千米": "km²", "km2": "km²", "km^2": "km²",
-    "万平方公里": "万km²", "万平方千米": "万km²",
-    "亿立方米": "亿m³", "亿m3": "亿m³", "万立方米": "万m³", "万m3": "万m³", "立方米": "m³", "m3": "m³",
-    "g/kg": "克/千克", "克／千克": "克/千克",
-    "百分点": "个百分点", "pp": "个百分点", "个百分点": "个百分点",
-    "mw": "兆瓦", "MW": "兆瓦", "kw": "千瓦", "KW": "千瓦", "kW": "千瓦",
-    "hm²": "公顷", "hm2": "公顷",
-    "t": "吨", "起/每万枚": "起/万枚",
-    "无": "", "-": "", "—": "", "none": "", "None": "",
-    "平方米": "m²", "m2": "m²", "m^2": "m²", "㎡": "m²",
-    "公斤": "千克", "kg": "千克",
-    "吨/km²·月": "吨/(月·km²)", "吨/平方公里·月": "吨/(月·km²)", "吨/月·平方公里": "吨/(月·km²)",
-    "吨/(月·平方公里)": "吨/(月·km²)", "吨/(km²·月)": "吨/(月·km²)", "t/(km²·月)": "吨/(月·km²)",
-    "吨/月·km²": "吨/(月·km²)", "吨/(平方公里·月)": "吨/(月·km²)",
+    "％": "%",
+    "percent": "%",
+    "百分比": "%",
+    "微克/立方米": "μg/m³",
+    "微克／立方米": "μg/m³",
+    "μg/m3": "μg/m³",
+    "ug/m3": "μg/m³",
+    "µg/m³": "μg/m³",
+    "µg/m3": "μg/m³",
+    "μg/m^3": "μg/m³",
+    "ug/m³": "μg/m³",
+    "平方公里": "km²",
+    "平方千米": "km²",
+    "km2": "km²",
+    "km^2": "km²",
+    "万平方公里": "万km²",
+    "万平方千米": "万km²",
+    "亿立方米": "亿m³",
+    "亿m3": "亿m³",
+    "万立方米": "万m³",
+    "万m3": "万m³",
+    "立方米": "m³",
+    "m3": "m³",
+    "g/kg": "克/千克",
+    "克／千克": "克/千克",
+    "百分点": "个百分点",
+    "pp": "个百分点",
+    "个百分点": "个百分点",
+    "mw": "兆瓦",
+    "MW": "兆瓦",
+    "kw": "千瓦",
+    "KW": "千瓦",
+    "kW": "千瓦",
+    "hm²": "公顷",
+    "hm2": "公顷",
+    "t": "吨",
+    "起/每万枚": "起/万枚",
+    "无": "",
+    "-": "",
+    "—": "",
+    "none": "",
+    "None": "",
+    "平方米": "m²",
+    "m2": "m²",
+    "m^2": "m²",
+    "㎡": "m²",
+    "公斤": "千克",
+    "kg": "千克",
+    "吨/km²·月": "吨/(月·km²)",
+    "吨/平方公里·月": "吨/(月·km²)",
+    "吨/月·平方公里": "吨/(月·km²)",
+    "吨/(月·平方公里)": "吨/(月·km²)",
+    "吨/(km²·月)": "吨/(月·km²)",
+    "t/(km²·月)": "吨/(月·km²)",
+    "吨/月·km²": "吨/(月·km²)",
+    "吨/(平方公里·月)": "吨/(月·km²)",
 }
 _PREFIX = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 _NO_PREFIX_SPLIT = {"千克", "千米", "千瓦", "百分点", "万枚", "千瓦时"}
@@ -126,8 +166,14 @@ def match(gold: list[dict], pred: list[dict], min_overlap: float = 0.5) -> list[
                 pairs.append((ov, i, j))
     # sure gold records first, so an unsure record never takes the only prediction a sure one needs;
     # among equal overlaps, the prediction from the same source (text/table) and the nearest page or line
-    pairs.sort(key=lambda t: (bool(gold[t[1]].get("unsure")), -t[0],
-                              _source_differs(gold[t[1]], pred[t[2]]), _distance(gold[t[1]], pred[t[2]])))
+    pairs.sort(
+        key=lambda t: (
+            bool(gold[t[1]].get("unsure")),
+            -t[0],
+            _source_differs(gold[t[1]], pred[t[2]]),
+            _distance(gold[t[1]], pred[t[2]]),
+        )
+    )
     gi_used, pj_used, matched = set(), set(), []
     for _ov, i, j in pairs:
         if i not in gi_used and j not in pj_used:
@@ -197,11 +243,15 @@ def score(gold: list[dict], pred: list[dict], docs: set[str] | None = None) -> d
     tp = sum(1 for i in mg if not gold[i].get("unsure"))
     fn = sum(1 for i, g in enumerate(gold) if i not in mg and not g.get("unsure"))
     fp = sum(1 for j in range(len(pred)) if j not in mp)
-    core = [i for i, g in enumerate(gold) if g.get("class", "indicator") == "indicator"
-            and g.get("year_source") == "explicit" and not g.get("unsure")]
+    core = [
+        i
+        for i, g in enumerate(gold)
+        if g.get("class", "indicator") == "indicator" and g.get("year_source") == "explicit" and not g.get("unsure")
+    ]
     core_r = sum(1 for i in core if i in mg) / len(core) if core else 0.0
-    field_acc = {f: (sum(1 for i, j in matched if _same(f, gold[i], pred[j])) / len(matched) if matched else 0.0)
-                 for f in FIELDS}
+    field_acc = {
+        f: (sum(1 for i, j in matched if _same(f, gold[i], pred[j])) / len(matched) if matched else 0.0) for f in FIELDS
+    }
     per_doc = {}
     for d in sorted({g["_doc"] for g in gold} | {p["_doc"] for p in pred}):
         gi = [i for i, g in enumerate(gold) if g["_doc"] == d]
@@ -215,16 +265,29 @@ def score(gold: list[dict], pred: list[dict], docs: set[str] | None = None) -> d
     itp_r = sum(1 for i in g_ind if i in mg)
     itp_p = sum(1 for j in p_ind if j in mp and j not in unsure_hit)
     ifp = sum(1 for j in p_ind if j not in mp)
-    ind = {"precision": itp_p / (itp_p + ifp) if itp_p + ifp else 0.0,
-           "recall": itp_r / len(g_ind) if g_ind else 0.0}
-    ind["f1"] = (2 * ind["precision"] * ind["recall"] / (ind["precision"] + ind["recall"])
-                 if ind["precision"] + ind["recall"] else 0.0)
+    ind = {"precision": itp_p / (itp_p + ifp) if itp_p + ifp else 0.0, "recall": itp_r / len(g_ind) if g_ind else 0.0}
+    ind["f1"] = (
+        2 * ind["precision"] * ind["recall"] / (ind["precision"] + ind["recall"])
+        if ind["precision"] + ind["recall"]
+        else 0.0
+    )
     p, r, f = _prf(tp, fp, fn)
     return {
-        "precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
-        "core_recall": core_r, "core_n": len(core), "gold_n": len(gold), "pred_n": len(pred),
-        "unsure_matched": len(unsure_hit), "indicator_class": ind, "field_accuracy": field_acc,
-        "per_doc": per_doc, "flags": flag_counts(pred, mp),
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "core_recall": core_r,
+        "core_n": len(core),
+        "gold_n": len(gold),
+        "pred_n": len(pred),
+        "unsure_matched": len(unsure_hit),
+        "indicator_class": ind,
+        "field_accuracy": field_acc,
+        "per_doc": per_doc,
+        "flags": flag_counts(pred, mp),
         "_misses": [gold[i] for i in range(len(gold)) if i not in mg and not gold[i].get("unsure")],
         "_false_pos": [pred[j] for j in range(len(pred)) if j not in mp],
         "_matched": [(gold[i], pred[j]) for i, j in matched],
@@ -233,9 +296,30 @@ def score(gold: list[dict], pred: list[dict], docs: set[str] | None = None) -> d
 
 VERDICTS = ("correct", "wrong", "missing")
 # the columns of a verdicts CSV (written by the audit page's export button)
-VERDICT_COLUMNS = ("verdict", "commitment_id", "doc_id", "indicator", "year", "year_source", "value", "value_min",
-                   "value_max", "unit", "comparator", "change", "cumulative", "strive", "binding", "baseline_value",
-                   "source", "class", "page", "line", "sentence", "note")
+VERDICT_COLUMNS = (
+    "verdict",
+    "commitment_id",
+    "doc_id",
+    "indicator",
+    "year",
+    "year_source",
+    "value",
+    "value_min",
+    "value_max",
+    "unit",
+    "comparator",
+    "change",
+    "cumulative",
+    "strive",
+    "binding",
+    "baseline_value",
+    "source",
+    "class",
+    "page",
+    "line",
+    "sentence",
+    "note",
+)
 
 
 class VerdictError(ValueError):
@@ -258,8 +342,17 @@ def _csv_value(kind: str, text: str, where: str):
     return text
 
 
-_VERDICT_KINDS = {"year": "int", "value": "float", "value_min": "float", "value_max": "float",
-                  "baseline_value": "float", "page": "int", "line": "int", "cumulative": "bool", "strive": "bool"}
+_VERDICT_KINDS = {
+    "year": "int",
+    "value": "float",
+    "value_min": "float",
+    "value_max": "float",
+    "baseline_value": "float",
+    "page": "int",
+    "line": "int",
+    "cumulative": "bool",
+    "strive": "bool",
+}
 
 
 def load_verdicts(path: Path) -> list[dict]:
@@ -284,9 +377,10 @@ def load_verdicts(path: Path) -> list[dict]:
         for n, row in enumerate(reader, start=2):
             where = f"{Path(path).name} line {n}"
             if not (row.get("verdict") or "").strip():
-                continue        # a checklist row nobody has reviewed yet
-            rec = {k: _csv_value(_VERDICT_KINDS.get(k, "str"), row.get(k) or "", f"{where}: {k}")
-                   for k in VERDICT_COLUMNS}
+                continue  # a checklist row nobody has reviewed yet
+            rec = {
+                k: _csv_value(_VERDICT_KINDS.get(k, "str"), row.get(k) or "", f"{where}: {k}") for k in VERDICT_COLUMNS
+            }
             rec["verdict"] = rec["verdict"].lower()
             if rec["verdict"] not in VERDICTS:
                 raise VerdictError(f"{where}: verdict {rec['verdict']!r} is not one of {', '.join(VERDICTS)}")
@@ -305,15 +399,20 @@ def verdict_gold(verdicts: list[dict]) -> list[dict]:
     recs = []
     for v in verdicts:
         if v["verdict"] == "wrong" or v.get("class") == "qualitative":
-            continue                # a row without a number is outside the gold's scope
+            continue  # a row without a number is outside the gold's scope
         rec = {k: v[k] for k in VERDICT_COLUMNS if k not in ("verdict", "note")}
         rec.update(doc=v["doc_id"], quote=v["sentence"], note=v["note"], unsure=False, _doc=Path(v["doc_id"]).stem)
         recs.append(rec)
     return recs
 
 
-def evaluate(pred_path: Path, gold_dir: Path | None = None, source: str | None = None,
-             docs: list[str] | None = None, extra_gold: list[dict] | tuple = ()) -> dict:
+def evaluate(
+    pred_path: Path,
+    gold_dir: Path | None = None,
+    source: str | None = None,
+    docs: list[str] | None = None,
+    extra_gold: list[dict] | tuple = (),
+) -> dict:
     """Load, filter (documents with gold only; one source) and score.
 
     ``extra_gold`` holds reviewer verdicts (:func:`load_verdicts`): confirmed and missing
@@ -329,8 +428,9 @@ def evaluate(pred_path: Path, gold_dir: Path | None = None, source: str | None =
     gold += [r for i, r in enumerate(extra) if i not in duplicates]
     reviewed = {v["commitment_id"] for v in extra_gold if v["commitment_id"]}
     verdict_docs = {Path(v["doc_id"]).stem for v in extra_gold} - gold_docs
-    pred = [p for p in pred if p["_doc"] in gold_docs
-            or (p["_doc"] in verdict_docs and p.get("commitment_id") in reviewed)]
+    pred = [
+        p for p in pred if p["_doc"] in gold_docs or (p["_doc"] in verdict_docs and p.get("commitment_id") in reviewed)
+    ]
     if source:
         gold = [g for g in gold if (g.get("source") or "text") == source]
         pred = [p for p in pred if (p.get("source") or "text") == source]
@@ -342,26 +442,36 @@ def format_report(res: dict, show: int = 0) -> str:
     plausibility flag (matched and unmatched predictions carrying it) before the summary line."""
     lines = [f"gold {res['gold_n']}  predicted {res['pred_n']}  tp {res['tp']}  fp {res['fp']}  fn {res['fn']}"]
     for d, m in res["per_doc"].items():
-        lines.append(f"  {d:28s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}"
-                     f"  (tp {m['tp']} fp {m['fp']} fn {m['fn']})")
-    lines.append("field accuracy on matched pairs: "
-                 + ", ".join(f"{k} {v:.3f}" for k, v in res["field_accuracy"].items()))
+        lines.append(
+            f"  {d:28s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}"
+            f"  (tp {m['tp']} fp {m['fp']} fn {m['fn']})"
+        )
+    lines.append(
+        "field accuracy on matched pairs: " + ", ".join(f"{k} {v:.3f}" for k, v in res["field_accuracy"].items())
+    )
     for g in res["_misses"][:show]:
-        lines.append(f"MISS {g['_doc']}:{g.get('line')} {g.get('year')} {g.get('indicator')} "
-                     f"{g.get('value', g.get('value_min'))}{g.get('unit') or ''} | {g.get('quote')}")
+        lines.append(
+            f"MISS {g['_doc']}:{g.get('line')} {g.get('year')} {g.get('indicator')} "
+            f"{g.get('value', g.get('value_min'))}{g.get('unit') or ''} | {g.get('quote')}"
+        )
     for p in res["_false_pos"][:show]:
         sent = str(p.get("sentence") or "")[:80]
-        lines.append(f"FP   {p['_doc']} {p.get('year')} {p.get('indicator')} "
-                     f"{p.get('value', p.get('value_min'))}{p.get('unit') or ''} | {sent}")
+        lines.append(
+            f"FP   {p['_doc']} {p.get('year')} {p.get('indicator')} "
+            f"{p.get('value', p.get('value_min'))}{p.get('unit') or ''} | {sent}"
+        )
     for flag, n in (res.get("flags") or {}).items():
         lines.append(f"flag {flag:18s} matched {n['matched']:4d}  unmatched {n['unmatched']:4d}")
     ic = res["indicator_class"]
-    lines.append(f"P {res['precision']:.3f} R {res['recall']:.3f} F1 {res['f1']:.3f} core-R {res['core_recall']:.3f}"
-                 f" | indicator-class P {ic['precision']:.3f} R {ic['recall']:.3f} F1 {ic['f1']:.3f}")
+    lines.append(
+        f"P {res['precision']:.3f} R {res['recall']:.3f} F1 {res['f1']:.3f} core-R {res['core_recall']:.3f}"
+        f" | indicator-class P {ic['precision']:.3f} R {ic['recall']:.3f} F1 {ic['f1']:.3f}"
+    )
     return "\n".join(lines)
 
 
 # --- how often each decision step turns down a target (ranks the likely misses) -------------
+
 
 def _numbers(text: str) -> set[float]:
     import regex
@@ -397,10 +507,16 @@ def rejection_counts(corpus: Path, gold_dir: Path, patterns=None) -> dict[str, l
             counts[r["rejected_by"]][0] += 1
             numbers = _numbers(r["quantity"])
             for g in by_doc[path.stem]:
-                near = (g.get("page") == r["page"]) if r["page"] is not None else (
-                    g.get("line") is not None and r["line"] is not None and abs(g["line"] - r["line"]) <= 1)
-                values = {round(v, 6) for v in (_num(g.get("value")), _num(g.get("value_min")), _num(g.get("value_max")))
-                          if v is not None}
+                near = (
+                    (g.get("page") == r["page"])
+                    if r["page"] is not None
+                    else (g.get("line") is not None and r["line"] is not None and abs(g["line"] - r["line"]) <= 1)
+                )
+                values = {
+                    round(v, 6)
+                    for v in (_num(g.get("value")), _num(g.get("value_min")), _num(g.get("value_max")))
+                    if v is not None
+                }
                 if near and values & numbers:
                     counts[r["rejected_by"]][1] += 1
                     break
@@ -429,10 +545,12 @@ def rejection_shares_yaml(pairs: list[tuple[Path, Path]], min_share: float = 0.0
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":       # python -m extract.outputs.evaluate CORPUS GOLD [CORPUS GOLD …]
+if __name__ == "__main__":  # python -m extract.outputs.evaluate CORPUS GOLD [CORPUS GOLD …]
     import sys
 
     args = sys.argv[1:]
     if not args or len(args) % 2:
-        sys.exit("usage: python -m extract.outputs.evaluate CORPUS GOLD [CORPUS GOLD ...] > patterns/rejection_shares.yaml")
+        sys.exit(
+            "usage: python -m extract.outputs.evaluate CORPUS GOLD [CORPUS GOLD ...] > patterns/rejection_shares.yaml"
+        )
     sys.stdout.write(rejection_shares_yaml([(Path(args[i]), Path(args[i + 1])) for i in range(0, len(args), 2)]))

@@ -8,6 +8,7 @@ sentence becomes two number columns (``value_span_start``, ``value_span_end``). 
 its header row frozen and its columns sized to their contents (:func:`write_xlsx`, also used by
 ``compare`` and ``explain --save``).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,9 +18,9 @@ import pandas as pd
 from .atomic import atomic_path
 
 EXPORT_SUFFIXES = (".xlsx", ".csv")
-EXCEL_MAX_ROWS = 1_048_575          # rows of one sheet, the header aside
-_MAX_WIDTH = 60                      # characters
-_SAMPLE_ROWS = 500                   # rows looked at to size a column
+EXCEL_MAX_ROWS = 1_048_575  # rows of one sheet, the header aside
+_MAX_WIDTH = 60  # characters
+_SAMPLE_ROWS = 500  # rows looked at to size a column
 _SPANS = ("indicator_span", "value_span", "year_span")
 
 
@@ -80,9 +81,9 @@ def flat_commitments(commitments: pd.DataFrame) -> pd.DataFrame:
     ``confidence`` (float32 in Parquet) is rounded to four places so it reads as written.
     """
     out = commitments.copy()
-    out["confidence"] = out["confidence"].astype("Float64").round(4)     # 0.9, not 0.8999999761581421
+    out["confidence"] = out["confidence"].astype("Float64").round(4)  # 0.9, not 0.8999999761581421
     out["section_path"] = [None if p is None or isinstance(p, float) else " > ".join(p) for p in out["section_path"]]
-    if "flags" in out:      # plausibility flags, comma-joined as in compare ("conflict,restated_primary")
+    if "flags" in out:  # plausibility flags, comma-joined as in compare ("conflict,restated_primary")
         out["flags"] = [None if f is None or isinstance(f, float) or len(f) == 0 else ",".join(f) for f in out["flags"]]
     for name in _SPANS:
         spans = list(out.pop(name))
@@ -95,10 +96,12 @@ def _joined_lists(frame: pd.DataFrame, sep: str = "；") -> pd.DataFrame:
     """Each list cell as one string."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object and any(isinstance(v, (list, tuple)) or hasattr(v, "tolist")
-                                            for v in out[col].head(50)):
-            out[col] = [sep.join(map(str, list(v))) if v is not None and not isinstance(v, float) else None
-                        for v in out[col]]
+        if out[col].dtype == object and any(
+            isinstance(v, (list, tuple)) or hasattr(v, "tolist") for v in out[col].head(50)
+        ):
+            out[col] = [
+                sep.join(map(str, list(v))) if v is not None and not isinstance(v, float) else None for v in out[col]
+            ]
     return out
 
 

@@ -20,6 +20,7 @@ set against a province's 2027 target when the province gives none for 2025.  Eve
 its evidence: document, page or line, sentence and ``commitment_id``.  Each target is the
 primary statement of its document x indicator x year cell (as in ``comparison_table``).
 """
+
 from __future__ import annotations
 
 import math
@@ -38,14 +39,39 @@ LEVELS = ("national", "province", "prefecture", "county")
 _TOTAL_KINDS = {"area", "volume", "mass", "count", "energy", "length", "money"}
 
 LADDER_COLUMNS = {
-    "indicator_id": "string", "indicator_name": "string", "year": "Int32", "level": "string",
-    "region": "string", "region_code": "string", "doc_id": "string", "document": "string",
-    "indicator": "string", "target": "string", "value": "Float64", "unit": "string", "comparator": "string",
-    "change": "string", "baseline": "string", "baseline_value": "Float64", "baseline_year": "Int32",
-    "parent_level": "string", "parent_region": "string", "parent_doc_id": "string", "parent_year": "Int32",
-    "parent_target": "string", "parent_value": "Float64", "ratio": "Float64", "verdict": "string",
-    "note": "string", "page": "Int32", "line": "Int32", "sentence": "string", "commitment_id": "string",
-    "parent_page": "Int32", "parent_line": "Int32", "parent_commitment_id": "string",
+    "indicator_id": "string",
+    "indicator_name": "string",
+    "year": "Int32",
+    "level": "string",
+    "region": "string",
+    "region_code": "string",
+    "doc_id": "string",
+    "document": "string",
+    "indicator": "string",
+    "target": "string",
+    "value": "Float64",
+    "unit": "string",
+    "comparator": "string",
+    "change": "string",
+    "baseline": "string",
+    "baseline_value": "Float64",
+    "baseline_year": "Int32",
+    "parent_level": "string",
+    "parent_region": "string",
+    "parent_doc_id": "string",
+    "parent_year": "Int32",
+    "parent_target": "string",
+    "parent_value": "Float64",
+    "ratio": "Float64",
+    "verdict": "string",
+    "note": "string",
+    "page": "Int32",
+    "line": "Int32",
+    "sentence": "string",
+    "commitment_id": "string",
+    "parent_page": "Int32",
+    "parent_line": "Int32",
+    "parent_commitment_id": "string",
 }
 
 
@@ -113,8 +139,13 @@ def verdict(child: dict, parent: dict, higher_is_better: bool | None, unit_kinds
     return ratio, "stricter" if (a - b) * sign > 0 else "laxer", None
 
 
-def ladder(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[str] | None = None,
-           year: int | None = None, patterns: Patterns | None = None) -> pd.DataFrame:
+def ladder(
+    commitments: pd.DataFrame,
+    documents: pd.DataFrame,
+    indicators: list[str] | None = None,
+    year: int | None = None,
+    patterns: Patterns | None = None,
+) -> pd.DataFrame:
     """The target ladder: one row per document target that has a level above or below it.
 
     Args:
@@ -157,10 +188,20 @@ def ladder(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[
         if parent is not None:
             parents_used.add(parent["commitment_id"])
             ratio, word, note = verdict(t, parent, entry.higher_is_better if entry else None, unit_kinds)
-            row.update(parent_level=parent["level"], parent_region=parent["region"], parent_doc_id=parent["doc_id"],
-                       parent_year=parent["year"], parent_target=parent["target"], parent_value=parent["value"],
-                       ratio=ratio, verdict=word, note=note, parent_page=parent["page"],
-                       parent_line=parent["line"], parent_commitment_id=parent["commitment_id"])
+            row.update(
+                parent_level=parent["level"],
+                parent_region=parent["region"],
+                parent_doc_id=parent["doc_id"],
+                parent_year=parent["year"],
+                parent_target=parent["target"],
+                parent_value=parent["value"],
+                ratio=ratio,
+                verdict=word,
+                note=note,
+                parent_page=parent["page"],
+                parent_line=parent["line"],
+                parent_commitment_id=parent["commitment_id"],
+            )
         rows.append(row)
     has_child = parents_used
     kept = [r for r in rows if r.get("parent_commitment_id") or r["commitment_id"] in has_child]
@@ -170,16 +211,28 @@ def ladder(commitments: pd.DataFrame, documents: pd.DataFrame, indicators: list[
         if t["commitment_id"] in has_child and t["commitment_id"] not in listed:
             kept.append(_row(t, catalogue.by_id.get(t["indicator_id"])))
             listed.add(t["commitment_id"])
-    kept.sort(key=lambda r: (r["indicator_id"], (r["region_code"] or "")[:2], LEVELS.index(r["level"]),
-                             r["region_code"] or "", r["year"] if r["year"] is not None else 0, r["doc_id"]))
+    kept.sort(
+        key=lambda r: (
+            r["indicator_id"],
+            (r["region_code"] or "")[:2],
+            LEVELS.index(r["level"]),
+            r["region_code"] or "",
+            r["year"] if r["year"] is not None else 0,
+            r["doc_id"],
+        )
+    )
     return _typed(kept)
 
 
 def _parent(t: dict, by_place: dict[tuple, list[dict]]) -> dict | None:
     """The target of the nearest level above with one for this indicator: the same year, else the nearest."""
     for level, code in ancestors(t["level"], t["region_code"]):
-        found = [p for (ind, lv, c), ps in by_place.items() if ind == t["indicator_id"] and lv == level
-                 and (code is None or c == code) for p in ps]
+        found = [
+            p
+            for (ind, lv, c), ps in by_place.items()
+            if ind == t["indicator_id"] and lv == level and (code is None or c == code)
+            for p in ps
+        ]
         if found:
             y = t["year"] if t["year"] is not None else 0
             return min(found, key=lambda p: (abs((p["year"] or 0) - y), -(p["year"] or 0), p["doc_id"]))
@@ -187,19 +240,37 @@ def _parent(t: dict, by_place: dict[tuple, list[dict]]) -> dict | None:
 
 
 def _row(t: dict, entry) -> dict:
-    return {"indicator_id": t["indicator_id"], "indicator_name": entry.zh if entry else None, "year": t["year"],
-            "level": t["level"], "region": t["region"], "region_code": t["region_code"], "doc_id": t["doc_id"],
-            "document": t["document"], "indicator": t["indicator"], "target": t["target"], "value": t["value"],
-            "unit": t["unit"], "comparator": t["comparator"], "change": t["change"], "baseline": t["baseline"],
-            "baseline_value": t["baseline_value"], "baseline_year": t["baseline_year"], "page": t["page"],
-            "line": t["line"], "sentence": t["sentence"], "commitment_id": t["commitment_id"]}
+    return {
+        "indicator_id": t["indicator_id"],
+        "indicator_name": entry.zh if entry else None,
+        "year": t["year"],
+        "level": t["level"],
+        "region": t["region"],
+        "region_code": t["region_code"],
+        "doc_id": t["doc_id"],
+        "document": t["document"],
+        "indicator": t["indicator"],
+        "target": t["target"],
+        "value": t["value"],
+        "unit": t["unit"],
+        "comparator": t["comparator"],
+        "change": t["change"],
+        "baseline": t["baseline"],
+        "baseline_value": t["baseline_value"],
+        "baseline_year": t["baseline_year"],
+        "page": t["page"],
+        "line": t["line"],
+        "sentence": t["sentence"],
+        "commitment_id": t["commitment_id"],
+    }
 
 
 def _typed(rows: list[dict]) -> pd.DataFrame:
     from ..api import TEXT_DTYPE
 
     return pd.DataFrame(rows, columns=list(LADDER_COLUMNS)).astype(
-        {k: TEXT_DTYPE if v == "string" else v for k, v in LADDER_COLUMNS.items()})
+        {k: TEXT_DTYPE if v == "string" else v for k, v in LADDER_COLUMNS.items()}
+    )
 
 
 def ladder_chains(steps: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +284,7 @@ def ladder_chains(steps: pd.DataFrame) -> pd.DataFrame:
     out: list[dict] = []
     for r in recs.values():
         if r["commitment_id"] in parents or not r.get("parent_commitment_id"):
-            continue            # not the foot of a chain
+            continue  # not the foot of a chain
         row = {"indicator_id": r["indicator_id"], "indicator_name": r["indicator_name"]}
         for level in LEVELS:
             row[level] = row[f"{level} target"] = None
@@ -243,8 +314,9 @@ def write_ladder(steps: pd.DataFrame, dest: Path) -> Path:
     if suffix not in EXPORT_SUFFIXES:
         raise ValueError(f"unsupported output {dest.name!r}: use .xlsx, .csv or .parquet")
     if suffix == ".xlsx":
-        return write_xlsx({"chains": ladder_chains(steps), "steps": steps}, dest,
-                          label_columns={"chains": 2, "steps": 2})
+        return write_xlsx(
+            {"chains": ladder_chains(steps), "steps": steps}, dest, label_columns={"chains": 2, "steps": 2}
+        )
     with atomic_path(dest) as tmp:
         if suffix == ".csv":
             steps.to_csv(tmp, index=False, encoding="utf-8-sig", na_rep="")

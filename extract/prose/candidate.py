@@ -1,4 +1,5 @@
 """What the prose decision steps pass along: a candidate value in its sentence, or a rejection."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ class Mode:
     name: str = "prose"
     every_quantity: bool = False
     year: Optional[int] = None
-    title: str = ""            # the item's or box's title ("散煤替代工程"): the indicator of last resort
+    title: str = ""  # the item's or box's title ("散煤替代工程"): the indicator of last resort
 
 
 PROSE = Mode()
@@ -41,11 +42,11 @@ class Sentence:
 
     start: int
     end: int
-    prev_end: int = 0                  # end of the last value that gave a commitment
-    prev_kind: str = ""                # its unit kind
-    last_indicator: str = ""           # its indicator
-    head_indicator: str = ""           # the first full indicator of the sentence
-    place_base: str = ""               # what a list of places counts, once its first place named it
+    prev_end: int = 0  # end of the last value that gave a commitment
+    prev_kind: str = ""  # its unit kind
+    last_indicator: str = ""  # its indicator
+    head_indicator: str = ""  # the first full indicator of the sentence
+    place_base: str = ""  # what a list of places counts, once its first place named it
 
 
 @dataclass
@@ -63,7 +64,7 @@ class BlockContext:
     year_override: Optional[int]
     quantities: list[Quantity] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
-    previous_indicator: str = ""       # the block's last indicator before this sentence
+    previous_indicator: str = ""  # the block's last indicator before this sentence
 
 
 @dataclass
@@ -71,14 +72,14 @@ class Candidate:
     """A quantity on its way to becoming a commitment; the steps fill in its fields."""
 
     q: Quantity
-    index: int                         # position in BlockContext.quantities
+    index: int  # position in BlockContext.quantities
     sentence: Sentence
     clause_start: int
     clause_end: int
     left_start: int = 0
-    left: str = ""                     # the clause before the value (after an earlier value)
+    left: str = ""  # the clause before the value (after an earlier value)
     value_text: str = ""
-    value_start: int = 0               # in the block's text
+    value_start: int = 0  # in the block's text
     unit: str = ""
     unit_kind: str = ""
     year: Optional[int] = None
@@ -91,11 +92,11 @@ class Candidate:
     baseline_year: Optional[int] = None
     baseline_value: Optional[float] = None
     indicator: str = ""
-    indicator_from: str = "left"       # left | object | after | title | previous
+    indicator_from: str = "left"  # left | object | after | title | previous
     klass: str = "indicator"
-    cue: str = ""                      # the target cue that made it a target
-    continues: bool = False            # the value goes on a list after an earlier value ("、示范村10个")
-    end: int = 0                       # where what the value says ends: its unit, or the object named after it
+    cue: str = ""  # the target cue that made it a target
+    continues: bool = False  # the value goes on a list after an earlier value ("、示范村10个")
+    end: int = 0  # where what the value says ends: its unit, or the object named after it
     group: list[Quantity] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     rule_id: str = "prose.target"

@@ -5,6 +5,7 @@
 (利用率) to the item without one; "一、二、三级湖泊缓冲带达标率" and "大、中、小型矿山…比例" share
 everything after the first character of the last item.
 """
+
 from __future__ import annotations
 
 import regex
@@ -42,7 +43,7 @@ def value_group(text: str, first: Quantity, following: list[Quantity], clause_en
     group = [first]
     pos = first.end
     for q in following:
-        gap = text[pos:q.start]
+        gap = text[pos : q.start]
         if q.start > clause_end + 1 or not _VALUE_JOINER.fullmatch(gap):
             break
         group.append(q)
@@ -51,7 +52,7 @@ def value_group(text: str, first: Quantity, following: list[Quantity], clause_en
 
 
 def _prefix_coordination(parts: list[str]) -> list[str] | None:
-    """"一、二、三级湖泊…达标率" / "大、中、小型矿山…": short leading items share the rest of the last."""
+    """ "一、二、三级湖泊…达标率" / "大、中、小型矿山…": short leading items share the rest of the last."""
     *heads, last = parts
     if not heads or not all(1 <= len(h) <= 2 for h in heads) or len(last) < 4:
         return None
@@ -82,7 +83,7 @@ def _shared_tail(lex: ProseLexicon, last: str) -> str:
     """
     scope = lex.scope_prefix(last)
     if scope and len(last) > scope.end():
-        tail = last[scope.end():]
+        tail = last[scope.end() :]
     else:
         words = list(lex.tokenizer.cut(last, HMM=True))
         tail = "".join(words[1:]) if len(words) >= 2 else ""
@@ -104,14 +105,15 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
             # "化学需氧量、氨氮…挥发性有机物等主要污染物重点工程减排量分别达到a、b…": one value each, the
             # kind the members belong to (主要污染物) left out
             kind = _KIND_OF_MEMBERS.match(shared)
-            if kind and lex.head_re.search(shared[kind.end():]) and len(shared) - kind.end() >= 3:
-                shared = shared[kind.end():]
+            if kind and lex.head_re.search(shared[kind.end() :]) and len(shared) - kind.end() >= 3:
+                shared = shared[kind.end() :]
             return [p + shared for p in parts[:-1]] + [member + shared]
-    if any(lex.enumeration_end_re.search(p.split("等")[0] + "等") for p in parts[-1:] if "等" in p) \
-            or any(p in lex.verbs for p in parts[:-1]):
-        return [indicator]   # "铁路、水运、管道等…运输比例" names examples; "新增和更新…" joins verbs
+    if any(lex.enumeration_end_re.search(p.split("等")[0] + "等") for p in parts[-1:] if "等" in p) or any(
+        p in lex.verbs for p in parts[:-1]
+    ):
+        return [indicator]  # "铁路、水运、管道等…运输比例" names examples; "新增和更新…" joins verbs
     if not paired and not all(lex.full_head_re.search(p) for p in parts[:-1]) and _COMBINED.search(parts[-1]):
-        return [indicator]   # a total or share of the subjects together: "风电、光伏发电总装机容量", "A级、B级企业占比"
+        return [indicator]  # a total or share of the subjects together: "风电、光伏发电总装机容量", "A级、B级企业占比"
     prefixed = _prefix_coordination(parts)
     if prefixed is not None:
         return prefixed
@@ -122,8 +124,8 @@ def split_items(lex: ProseLexicon, indicator: str, paired: bool) -> list[str]:
         # a prefix the first item has and the others lack: "主要农作物化肥、农药利用率"
         words = list(lex.tokenizer.cut(parts[0], HMM=True))
         prefix = "".join(words[:-1]) if len(words) >= 2 else ""
-        last_unit = last[:len(last) - len(tail)] if tail else last
-        parallel = len(words[-1]) == len(last_unit)      # 化肥 | 农药, 装机 | 消费 (not 需氧量 | 氨氮)
+        last_unit = last[: len(last) - len(tail)] if tail else last
+        parallel = len(words[-1]) == len(last_unit)  # 化肥 | 农药, 装机 | 消费 (not 需氧量 | 氨氮)
         if len(prefix) >= 2 and parallel and not lex.scope_prefix(parts[0]):
             items = items[:1] + [it if it.startswith(prefix) else prefix + it for it in items[1:]]
     if not paired and not all(lex.head_re.search(it) for it in items):
@@ -152,7 +154,7 @@ def distributed_items(lex: ProseLexicon, indicator: str, before_marker: str) -> 
     parts = list_parts(lex, indicator, "[、和及与]|以及")
     verb = lex.project_verb_re.match(parts[0]) if parts else None
     if verb and verb.group(0) in lex.generic_verbs and len(parts[0]) > verb.end():
-        parts[0] = parts[0][verb.end():]             # "建设主干道、…": the work is said of each
+        parts[0] = parts[0][verb.end() :]  # "建设主干道、…": the work is said of each
     if len(parts) > 1 and "等" in parts[-1]:
         member, shared = parts[-1].split("等", 1)
         if member and len(shared) >= 2:
@@ -164,6 +166,6 @@ def distributed_items(lex: ProseLexicon, indicator: str, before_marker: str) -> 
     if len(members) < 2 or any(len(m) > 12 or lex.verb_re.search(m) for m in members):
         return []
     words = list(lex.tokenizer.cut(members[-1]))
-    kind = words[-1] if len(words) >= 2 else ""        # 电镀行业 -> 行业, lent to 化工 and 印染 (short
-    members = [m if not kind or m.endswith(kind) or len(m) > 3 else m + kind for m in members]   # modifiers)
+    kind = words[-1] if len(words) >= 2 else ""  # 电镀行业 -> 行业, lent to 化工 and 印染 (short
+    members = [m if not kind or m.endswith(kind) or len(m) > 3 else m + kind for m in members]  # modifiers)
     return [m + indicator for m in members]

@@ -16,6 +16,7 @@ commitment only when every step lets it through; a rejection is kept as a diagno
 9. ``indicator``      the indicator's name (left context, object, subject after, previous …)
 10. ``klass``         indicator or project
 """
+
 from __future__ import annotations
 
 from typing import Callable, Union
@@ -42,8 +43,8 @@ _BUILD_KINDS = ("count", "area", "length", "energy", "volume", "mass")
 def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """Numbers that are never targets: exclusions.yaml patterns around the number, money."""
     q, text = c.q, b.text
-    before = text[max(0, q.start - 12):q.num_start]
-    after = text[q.unit_end:q.unit_end + 24]
+    before = text[max(0, q.start - 12) : q.num_start]
+    after = text[q.unit_end : q.unit_end + 24]
     unless = lex.p.exclusion_unless
     for rid, pat in lex.p.exclusions_before:
         if pat.search(before) and q.unit_kind not in unless.get(rid, ()):
@@ -51,15 +52,15 @@ def excluded(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Re
     for rid, pat in lex.p.exclusions_after:
         if pat.search(after) and q.unit_kind not in unless.get(rid, ()):
             return Reject(f"excluded.{rid}", after)
-    if q.unit_kind == "money" and not lex.money_head_re.search(text[c.clause_start:q.start]):
-        return Reject("excluded.money", q.text)     # an investment or a fund (an output value, 产值, counts)
+    if q.unit_kind == "money" and not lex.money_head_re.search(text[c.clause_start : q.start]):
+        return Reject("excluded.money", q.text)  # an investment or a fund (an output value, 产值, counts)
     if (reason := _not_a_count(lex, c, b)) is not None:
         return reason
-    if text[c.sentence.start:c.sentence.start + 4].lstrip().startswith(lex.note_starts):
-        return Reject("excluded.note", text[c.sentence.start:c.sentence.start + 8])   # 注：统计范围为…: a definition
-    if _OPEN_QUOTE_END.search(text[:q.num_start]) and _CLOSE_QUOTE_START.match(text[q.end:]):
-        return Reject("excluded.quoted_name", q.text)      # “土十条”, “一江十河”
-    if _restates_list(lex, text[c.clause_start:q.start], q, text[q.end:q.end + 4]):
+    if text[c.sentence.start : c.sentence.start + 4].lstrip().startswith(lex.note_starts):
+        return Reject("excluded.note", text[c.sentence.start : c.sentence.start + 8])  # 注：统计范围为…: a definition
+    if _OPEN_QUOTE_END.search(text[: q.num_start]) and _CLOSE_QUOTE_START.match(text[q.end :]):
+        return Reject("excluded.quoted_name", q.text)  # “土十条”, “一江十河”
+    if _restates_list(lex, text[c.clause_start : q.start], q, text[q.end : q.end + 4]):
         return Reject("excluded.restated_list", q.text)
     return c
 
@@ -74,17 +75,19 @@ def _not_a_count(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Reject | N
     if q.unit_kind != "count" or q.value is None:
         return None
     if q.value == 1 and q.cn_numeral and lex.abstract_object_re.match(text, q.end, c.sentence.end):
-        return Reject("excluded.rhetoric", text[q.start:q.end + 12])
-    before = text[c.clause_start:q.start]
+        return Reject("excluded.rhetoric", text[q.start : q.end + 12])
+    before = text[c.clause_start : q.start]
     if lex.definition_re.search(before) and not (lex.project_verb_re.search(before) or lex.verb_re.search(before)):
         return Reject("excluded.definition", before[-12:])
     if q.value == 1 and q.unit in lex.routine_units and _EVERY_PERIOD.search(text, c.sentence.start, q.start):
-        return Reject("excluded.routine", text[c.sentence.start:q.end][-16:])
+        return Reject("excluded.routine", text[c.sentence.start : q.end][-16:])
     return None
 
 
-_LIST_END = regex.compile(r"(?:(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?"
-                          r"|[^，。；：、和及与]{2,24}(?:和|及|与|以及)[^，。；：、和及与]{2,24})(?:等)?[ ]?$")
+_LIST_END = regex.compile(
+    r"(?:(?:[^，。；：、]{1,16}、)+[^，。；：、]{1,16}?(?:(?:和|及|与|以及)[^，。；：、]{1,16})?"
+    r"|[^，。；：、和及与]{2,24}(?:和|及|与|以及)[^，。；：、和及与]{2,24})(?:等)?[ ]?$"
+)
 
 
 def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
@@ -95,9 +98,9 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
     if q.unit_kind != "count" or q.value is None or q.value < 2 or q.value > 12:
         return False
     if lex.count_place_re.match(after):
-        return False                      # the places where something is done
+        return False  # the places where something is done
     if lex.distributive_re.search(before):
-        return False                      # "化工、印染、电镀行业分别打造3家…": so many for each
+        return False  # "化工、印染、电镀行业分别打造3家…": so many for each
     m = _LIST_END.search(before)
     if m is None:
         return False
@@ -112,13 +115,16 @@ def _restates_list(lex: ProseLexicon, before: str, q, after: str) -> bool:
 def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """A number without a unit is a target only right after a target verb ("系数达到0.63")."""
     q, text = c.q, b.text
-    before_all = text[c.clause_start:q.start]
+    before_all = text[c.clause_start : q.start]
     c.unit, c.unit_kind, c.value_text, c.value_start = q.unit, q.unit_kind, q.text, q.start
-    if q.cn_numeral and text[q.start - 1:q.start] == "、" and text[q.end:q.end + 1] in ("、", "和", "及", "等"):
-        return Reject("needs_unit.name_in_list", q.text)   # "崖州、八所、新村…": a place named with a numeral
+    if q.cn_numeral and text[q.start - 1 : q.start] == "、" and text[q.end : q.end + 1] in ("、", "和", "及", "等"):
+        return Reject("needs_unit.name_in_list", q.text)  # "崖州、八所、新村…": a place named with a numeral
     if q.cn_numeral and q.unit != "%":
-        if not (b.mode.every_quantity or lex.project_verb_re.search(before_all)
-                or lex.project_verb_re.search(text[q.end:c.clause_end])):
+        if not (
+            b.mode.every_quantity
+            or lex.project_verb_re.search(before_all)
+            or lex.project_verb_re.search(text[q.end : c.clause_end])
+        ):
             return Reject("needs_unit.chinese_numeral", q.text)
         return c
     if q.unit == "年" and not lex.verb_end_re.search(before_all):
@@ -127,16 +133,16 @@ def needs_unit(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         return c
     if q.bracketed and b.mode.every_quantity:
         return c
-    if YEAR_NUMBER.fullmatch(text[q.num_start:q.num_end]):
+    if YEAR_NUMBER.fullmatch(text[q.num_start : q.num_end]):
         return Reject("needs_unit.year", q.text)
     if not lex.verb_end_re.search(before_all):
         return Reject("needs_unit.bare_number", q.text)
-    after = text[q.end:q.end + 12]
+    after = text[q.end : q.end + 12]
     unknown = lex.unknown_unit_re.match(after)
     if unknown and not q.is_range and not _excluded_after(lex, unknown.group(1)):
         c.unit = c.unit_kind = unknown.group(1)
         c.unit_kind = "other"
-        c.value_text = text[q.start:q.end + unknown.end(1)]
+        c.value_text = text[q.start : q.end + unknown.end(1)]
     elif _HAN_START.match(after):
         return Reject("needs_unit.noun_follows", after)
     return c
@@ -156,10 +162,10 @@ def _opens_sentence(lex: ProseLexicon, text: str, pos: int) -> bool:
 
 def _without_lead_words(lex: ProseLexicon, s: str) -> str:
     """``s`` without punctuation and the hedges or forecasts that may lead a year (力争, 预计)."""
-    s = s.strip(" ，、“”\"（()）\t")
+    s = s.strip(' ，、“”"（()）\t')
     for word in sorted(lex.lead_words, key=len, reverse=True):
         if s.startswith(word):
-            s = s[len(word):]
+            s = s[len(word) :]
             break
     return s.strip()
 
@@ -177,9 +183,13 @@ def _governing_year(lex: ProseLexicon, c: Candidate, b: BlockContext):
             break
         if ym.kind in ("baseline", "date", "attribute"):
             continue
-        carries = (ym.kind == "past" or ym.stage
-                   or ym.opens_target and lex.carried_year_lead_re.match(ym.text)
-                   and _opens_sentence(lex, b.text, ym.start))
+        carries = (
+            ym.kind == "past"
+            or ym.stage
+            or ym.opens_target
+            and lex.carried_year_lead_re.match(ym.text)
+            and _opens_sentence(lex, b.text, ym.start)
+        )
         if ym.start < c.sentence.start and not carries:
             gov = None
             continue
@@ -198,7 +208,7 @@ def _states_target(lex: ProseLexicon, c: Candidate, b: BlockContext, ym) -> bool
     if ym is None or not lex.target_year_lead_re.match(ym.text):
         return False
     start = b.ctx.plan_start_year
-    before = b.text[:ym.start]
+    before = b.text[: ym.start]
     clause_start = max(before.rfind(sep) for sep in "，；：。,;:.") + 1
     opens = not _without_lead_words(lex, before[clause_start:])
     return opens and (start is None or ym.year > start)
@@ -229,15 +239,15 @@ def past_clause(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate |
     Not when the marker only qualifies the subject of a target verb ("已建治理设施运行率达到80%",
     "已拆除的堆场进行修复"), or when 截至 opens a target year.
     """
-    before = b.text[c.clause_start:c.q.num_start]
+    before = b.text[c.clause_start : c.q.num_start]
     m = lex.years.past_re.search(before)
     if m is None:
-        done = lex.status_after_re.match(b.text, c.q.end, c.clause_end)   # "193个村庄已纳入…": a status
+        done = lex.status_after_re.match(b.text, c.q.end, c.clause_end)  # "193个村庄已纳入…": a status
         return Reject("past.after", done.group(0)) if done else c
     marker = m.group(0)
     if marker in ("截至", "截止") and c.year_mention is not None and c.year_mention.kind == "target":
         return c
-    after = before[m.end():]
+    after = before[m.end() :]
     if marker.startswith("已") and (lex.verb_re.search(after) or regex.match(r"\p{Han}{1,3}的", after)):
         return c
     return Reject("past.marker", marker)
@@ -249,17 +259,19 @@ def _left(lex: ProseLexicon, c: Candidate, b: BlockContext) -> str:
     left_start = max(c.clause_start, c.sentence.prev_end)
     for ym in b.years:
         if c.clause_start <= ym.start < c.q.num_start and ym.end <= c.q.num_start:
-            if not lex.carried_year_lead_re.sub("", _without_lead_words(lex, text[c.clause_start:ym.start])):
+            if not lex.carried_year_lead_re.sub("", _without_lead_words(lex, text[c.clause_start : ym.start])):
                 left_start = max(left_start, ym.end)
     c.left_start = left_start
-    left = text[left_start:c.q.start]
-    c.continues = left_start == c.sentence.prev_end and bool(regex.match(r"(?:、|和|及|以及)", text[left_start:left_start + 2]))
+    left = text[left_start : c.q.start]
+    c.continues = left_start == c.sentence.prev_end and bool(
+        regex.match(r"(?:、|和|及|以及)", text[left_start : left_start + 2])
+    )
     if left_start == c.sentence.prev_end and left_start > c.clause_start:
         # after an earlier value of the clause, a list goes on: "…5000台以上柴油车、抚顺市2000台"
         cut = max(left.rfind("、"), left.rfind("，"))
         if cut >= 0 and cut < len(left) - 1:
             c.left_start = left_start + cut + 1
-            left = left[cut + 1:]
+            left = left[cut + 1 :]
     return left.lstrip("、和及与，； ")
 
 
@@ -270,22 +282,31 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     left = c.left
     verbs = [v.group(0) for v in lex.verb_re.finditer(left)]
     if c.year_mention is None and not b.year_override:
-        verbs = [v for v in verbs if v not in lex.weak_verbs]   # "总面积为7512平方公里": a fact
+        verbs = [v for v in verbs if v not in lex.weak_verbs]  # "总面积为7512平方公里": a fact
     named = names.from_left(lex, left)
     if b.mode.every_quantity:
         c.cue = "project_mode"
     elif q.unit == "%" and not named and not verbs and names.subject_after(lex, text, q.end, c.clause_end):
         c.cue = "share_before_noun"  # "80%以上的钢铁产能完成超低排放改造"
-    elif q.unit_kind == "count" and not named and regex.match(r"(?:以上|以下|左右)?的", text[q.end:]) \
-            and names.subject_after(lex, text, q.end, c.clause_end):
+    elif (
+        q.unit_kind == "count"
+        and not named
+        and regex.match(r"(?:以上|以下|左右)?的", text[q.end :])
+        and names.subject_after(lex, text, q.end, c.clause_end)
+    ):
         c.cue = "share_before_noun"  # "4个以上的县（区）全面完成治理": how many do it
     elif q.unit == "%" and named and not verbs and names.predicate_after(lex, text, q.end, c.clause_end):
-        c.cue = "predicate_after"    # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
+        c.cue = "predicate_after"  # "废旧放射源100%安全收贮", "城市建成区25%以上面积达到…标准"
     elif verbs:
         c.cue = "verb"
-    elif (q.word_before or q.word_after) and q.comparator == "~" and c.year_mention is None and not b.year_override \
-            and not lex.project_verb_re.search(left):
-        return Reject("cue.about_only", q.text)     # "管辖海域面积约200万平方千米": a fact, no year, no verb
+    elif (
+        (q.word_before or q.word_after)
+        and q.comparator == "~"
+        and c.year_mention is None
+        and not b.year_override
+        and not lex.project_verb_re.search(left)
+    ):
+        return Reject("cue.about_only", q.text)  # "管辖海域面积约200万平方千米": a fact, no year, no verb
     elif q.word_before or q.word_after:
         c.cue = "comparator"
     elif q.unit == "%" and lex.head_re.search(left.rstrip()):
@@ -293,11 +314,14 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     elif lex.share_re.fullmatch(left.strip()):
         c.cue = "share"
     elif c.continues and q.unit_kind == c.sentence.prev_kind:
-        c.cue = "continuation"      # "建成示范县1个、示范村10个"
+        c.cue = "continuation"  # "建成示范县1个、示范村10个"
     elif lex.project_verb_re.search(left) and q.unit_kind in _BUILD_KINDS:
         c.cue = "project_verb"
-    elif q.unit_kind == "count" and lex.project_verb_re.search(text[q.end:_bracket_end(text, q, c)]) \
-            and names.object_after(lex, text, q.end, c.clause_end):
+    elif (
+        q.unit_kind == "count"
+        and lex.project_verb_re.search(text[q.end : _bracket_end(text, q, c)])
+        and names.object_after(lex, text, q.end, c.clause_end)
+    ):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
     else:
         return Reject("cue.none", left[-12:])
@@ -316,23 +340,27 @@ def _bracket_end(text: str, q, c: Candidate) -> int:
 def scope(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """A value that qualifies a noun is a scope: "超过600公里运距的", "30公里供热半径"."""
     q, text = c.q, b.text
-    follows_noun = bool(_ONE_HAN.match(text[q.unit_end:q.unit_end + 1])) and not q.word_after
+    follows_noun = bool(_ONE_HAN.match(text[q.unit_end : q.unit_end + 1])) and not q.word_after
     if q.word_before in lex.threshold_pre and follows_noun:
         return Reject("scope.threshold", q.text)
-    if q.unit_kind == "rating" and not regex.match(r"[ ]?(?:[，。；）)]|$)", text[q.end:q.end + 1]):
-        return Reject("scope.rating", text[q.start:q.end + 4])   # "10—35蒸吨/小时燃煤锅炉", "35蒸吨以下、…"
+    if q.unit_kind == "rating" and not regex.match(r"[ ]?(?:[，。；）)]|$)", text[q.end : q.end + 1]):
+        return Reject("scope.rating", text[q.start : q.end + 4])  # "10—35蒸吨/小时燃煤锅炉", "35蒸吨以下、…"
     before = b.quantities[c.index - 1] if c.index else None
     if q.unit_kind == "rating" and before is not None and before.end >= q.start and before.unit_kind == "count":
-        return Reject("scope.rating_each", text[before.start:q.end])   # "10台20—40蒸吨": the size of each
-    if (c.cue in ("comparator", "head") and follows_noun and q.unit_kind in ("length", "mass", "energy", "area")
-            and not text[q.unit_end:q.unit_end + 1] in "的"):
-        return Reject("scope.modifier", text[q.start:q.unit_end + 4])
+        return Reject("scope.rating_each", text[before.start : q.end])  # "10台20—40蒸吨": the size of each
+    if (
+        c.cue in ("comparator", "head")
+        and follows_noun
+        and q.unit_kind in ("length", "mass", "energy", "area")
+        and not text[q.unit_end : q.unit_end + 1] in "的"
+    ):
+        return Reject("scope.modifier", text[q.start : q.unit_end + 4])
     return c
 
 
 def baseline_value(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
-    """"由71.4%提高到…": the value is the starting point of a change."""
-    if lex.baseline_follow_re.search(b.text[c.q.end:c.q.end + 6]):
+    """ "由71.4%提高到…": the value is the starting point of a change."""
+    if lex.baseline_follow_re.search(b.text[c.q.end : c.q.end + 6]):
         return Reject("baseline.value", c.q.text)
     return c
 
@@ -347,7 +375,8 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         if word:
             c.comparator = lex.p.comparators_before[word.group(0).strip()]
         elif (verb := lex.verb_or_project_end_re.search(left)) and (
-                word := lex.comparator_end_re.search(left, 0, verb.start())):
+            word := lex.comparator_end_re.search(left, 0, verb.start())
+        ):
             op = lex.p.comparators_before[word.group(0).strip()]
             if op in (">=", "<="):
                 c.comparator = op
@@ -355,10 +384,12 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     if cm and not cm.group("part"):
         c.change = "decrease_by" if cm.group("verb") in lex.decrease else "increase_by"
     elif lex.reduction_amount_re.search(names.from_left(lex, left)):
-        c.change = "decrease_by"   # "氮氧化物重点工程减排量达到4000吨": an amount cut
+        c.change = "decrease_by"  # "氮氧化物重点工程减排量达到4000吨": an amount cut
     # 力争 hedges its own clause, or the whole sentence when it opens it before a year
-    c.strive = bool(lex.strive_re.search(text[c.clause_start:q.num_start]) or
-                    lex.strive_lead_re.match(text[c.sentence.start:q.num_start]))
+    c.strive = bool(
+        lex.strive_re.search(text[c.clause_start : q.num_start])
+        or lex.strive_lead_re.match(text[c.sentence.start : q.num_start])
+    )
     c.cumulative = bool(lex.cumulative_re.search(left)) or q.bracketed
     for ym in b.years:
         if ym.kind == "baseline" and c.sentence.start <= ym.start < q.num_start:
@@ -368,19 +399,19 @@ def qualifiers(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
 
 
 def _starting_point(lex: ProseLexicon, c: Candidate, b: BlockContext) -> None:
-    """"细颗粒物浓度由2020年的35微克/立方米下降到30微克/立方米": 35 (2020) is the baseline of 30, and the
+    """ "细颗粒物浓度由2020年的35微克/立方米下降到30微克/立方米": 35 (2020) is the baseline of 30, and the
     name ends before 由."""
     before = b.quantities[c.index - 1] if c.index else None
     if before is None or before.end <= c.left_start or before.value is None:
         return
     start = lex.starting_point_re.search(b.text, c.left_start, before.start)
-    if start is None or not lex.baseline_follow_re.search(b.text[before.end:before.end + 6]):
+    if start is None or not lex.baseline_follow_re.search(b.text[before.end : before.end + 6]):
         return
     c.baseline_value = before.value
     for ym in b.years:
         if start.start() <= ym.start < before.start:
             c.baseline_year = ym.year
-    c.left = b.text[c.left_start:start.start()]
+    c.left = b.text[c.left_start : start.start()]
 
 
 def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
@@ -393,7 +424,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     """
     raw = names.from_left(lex, c.left)
     if raw in lex.verbs:
-        raw = ""                 # "…，2025年底前，达到35%以上": nothing but the verb before the value
+        raw = ""  # "…，2025年底前，达到35%以上": nothing but the verb before the value
     raw = naming.from_sentence(lex, c, b, raw)
     paren = naming.open_bracket(b.text, c.q.start, c.sentence.start)
     place = names.place_of(lex, raw)
@@ -406,7 +437,7 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     raw = naming.action_topic(lex, c, b, raw) or raw
     raw = naming.capacity_before_noun(lex, c, b, raw) or raw
     if (not raw or raw in lex.verbs) and b.mode.title:
-        raw, c.indicator_from = b.mode.title, "title"      # "2021年全省完成7.6万户": what the item is
+        raw, c.indicator_from = b.mode.title, "title"  # "2021年全省完成7.6万户": what the item is
     if not raw or raw in lex.verbs:
         return Reject("indicator.none", c.left[-12:])
     c.indicator = raw
@@ -417,14 +448,27 @@ def klass(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Rejec
     """Counts and capacities of things to build are projects; levels and rates are indicators."""
     if c.unit_kind == "count" or b.mode.every_quantity:
         c.klass = "project"
-    elif (lex.project_verb_re.search(c.left) and c.unit_kind in ("count", "length", "area", "energy", "volume")
-          and not lex.head_re.search(c.indicator)):
+    elif (
+        lex.project_verb_re.search(c.left)
+        and c.unit_kind in ("count", "length", "area", "energy", "volume")
+        and not lex.head_re.search(c.indicator)
+    ):
         c.klass = "project"
     return c
 
 
-STEPS: list[Step] = [excluded, needs_unit, year_scope, past_clause, target_cue, scope, baseline_value,
-                     qualifiers, indicator, klass]
+STEPS: list[Step] = [
+    excluded,
+    needs_unit,
+    year_scope,
+    past_clause,
+    target_cue,
+    scope,
+    baseline_value,
+    qualifiers,
+    indicator,
+    klass,
+]
 
 
 def clause_bounds(text: str, pos: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:

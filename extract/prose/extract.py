@@ -6,6 +6,7 @@ pairs items with values).  A paragraph opening with a target year ("到2025年�
 to the list items under it ("——…", "（1）…").  Rejections are collected with the id of the
 step that made them, for ``--explain`` and the likely-misses view.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,7 @@ from .lexicon import ProseLexicon
 
 log = logging.getLogger(__name__)
 
-_MAX_LIST_CHARS = 60     # a list of subjects paired with as many values (分别) may be this long
+_MAX_LIST_CHARS = 60  # a list of subjects paired with as many values (分别) may be this long
 
 # set to "1" to let an error inside a rule propagate instead of being logged (the tests do)
 STRICT_ENV = "PLAN_EXTRACT_STRICT"
@@ -41,7 +42,7 @@ def strict() -> bool:
 class Rejection:
     """A quantity of the text that gave no commitment, and the step that said why."""
 
-    char_start: int            # the quantity in the document's normalised text
+    char_start: int  # the quantity in the document's normalised text
     char_end: int
     sentence_start: int
     sentence_end: int
@@ -55,7 +56,7 @@ class ProseRules:
     def __init__(self, patterns: Patterns, strict: bool = False):
         self.lex = ProseLexicon(patterns)
         self.years = self.lex.years
-        self.strict = strict            # re-raise rule errors (tests)
+        self.strict = strict  # re-raise rule errors (tests)
 
     def extract(self, doc: Document, ctx: DocContext, rejections: list[Rejection] | None = None) -> list[Commitment]:
         """All prose commitments of a document, in text order."""
@@ -82,16 +83,23 @@ class ProseRules:
         """The target year a paragraph opens with ("到2025年，…") for the list items under it."""
         lead = self.years.year_re.match(text)
         if lead and regex.match(r"(?:到|至)", lead.group(0)):
-            targets = [m for m in self.years.mentions(text[:lead.end()], ctx) if m.kind == "target"]
+            targets = [m for m in self.years.mentions(text[: lead.end()], ctx) if m.kind == "target"]
             return targets[-1].year if targets else None
         return None
 
-    def extract_block(self, doc: Document, block: Block, ctx: DocContext, mode: Mode = PROSE,
-                      carried_year: int | None = None, rejections: list[Rejection] | None = None) -> list[Commitment]:
+    def extract_block(
+        self,
+        doc: Document,
+        block: Block,
+        ctx: DocContext,
+        mode: Mode = PROSE,
+        carried_year: int | None = None,
+        rejections: list[Rejection] | None = None,
+    ) -> list[Commitment]:
         """Commitments of one paragraph block (or box item, with a project ``mode``)."""
         quantities = self.lex.grammar.find(block.text)
         if not quantities:
-            return []             # value first: a block without a quantity needs no other step
+            return []  # value first: a block without a quantity needs no other step
         b = self._context(doc, block, ctx, mode, carried_year, quantities)
         out: list[Commitment] = []
         spans = sentences(b.text)
@@ -139,17 +147,17 @@ class ProseRules:
         q = c.q
         c.group = [q]
         if "分别" in c.left:
-            c.group = value_group(b.text, q, b.quantities[c.index + 1:], c.clause_end)
+            c.group = value_group(b.text, q, b.quantities[c.index + 1 :], c.clause_end)
             if len(c.group) > 2 and c.indicator_from == "left":
                 # a long list paired with its values: the whole list, not its last words
                 c.indicator = from_left(self.lex, c.left, limit=_MAX_LIST_CHARS) or c.indicator
         distributive = self.lex.distributive_re.search(c.left) if len(c.group) == 1 else None
         items = split_items(self.lex, c.indicator, paired=len(c.group) > 1 or distributive is not None)
         if distributive is not None and len(items) == 1:
-            items = distributed_items(self.lex, c.indicator, c.left[:distributive.start()]) or items
+            items = distributed_items(self.lex, c.indicator, c.left[: distributive.start()]) or items
         if len(items) > 1 and not any(self.lex.full_head_re.search(it) for it in items):
             # "持续削减水污染物排放总量，化学需氧量和氨氮分别减少7%和9%": the clause before names the head
-            head = shared_head(self.lex, b.text[c.sentence.start:c.clause_start].rstrip("，；： "))
+            head = shared_head(self.lex, b.text[c.sentence.start : c.clause_start].rstrip("，；： "))
             items = [it + head for it in items] if head else items
         group_unit = next((g.unit for g in reversed(c.group) if g.unit), c.unit)
         group_post = c.group[-1].word_after if len(c.group) > 1 else ""
@@ -178,21 +186,48 @@ class ProseRules:
             comparator = self.lex.p.comparators_after[group_post] if group_post and not c.q.word_after else c.comparator
         else:
             unit, value_text, start = g.unit or group_unit, g.text, g.start
-            comparator = g.comparator if (g.word_before or g.word_after) else (
-                self.lex.p.comparators_after[group_post] if group_post else c.comparator)
-        confidence = 0.9 - (0.15 if c.year_source == "implied" else 0) - (0.15 if not unit else 0) - (
-            0.1 if len(item) > 20 else 0) - (0.1 if c.indicator_from in ("previous", "title") else 0)
+            comparator = (
+                g.comparator
+                if (g.word_before or g.word_after)
+                else (self.lex.p.comparators_after[group_post] if group_post else c.comparator)
+            )
+        confidence = (
+            0.9
+            - (0.15 if c.year_source == "implied" else 0)
+            - (0.15 if not unit else 0)
+            - (0.1 if len(item) > 20 else 0)
+            - (0.1 if c.indicator_from in ("previous", "title") else 0)
+        )
         s0 = block.char_start + c.sentence.start
-        sentence = text[c.sentence.start:c.sentence.end]
+        sentence = text[c.sentence.start : c.sentence.end]
         abs_val = block.char_start + start
         ym = c.year_mention
         return Commitment(
-            doc_id=doc.doc_id, sentence=sentence, char_start=s0, char_end=s0 + len(sentence),
-            indicator=item, value_text=value_text, year=c.year, year_source=c.year_source,
-            value=g.value, value_min=g.value_min, value_max=g.value_max,
-            unit=unit, comparator=comparator, change=c.change, cumulative=c.cumulative, strive=c.strive,
-            baseline_year=c.baseline_year, baseline_value=c.baseline_value if g is c.q else None, source="text", klass=c.klass, confidence=round(confidence, 2),
-            rule_id=c.rule_id, line=doc.line_of(abs_val), page=doc.page_of(abs_val), value_start=abs_val,
+            doc_id=doc.doc_id,
+            sentence=sentence,
+            char_start=s0,
+            char_end=s0 + len(sentence),
+            indicator=item,
+            value_text=value_text,
+            year=c.year,
+            year_source=c.year_source,
+            value=g.value,
+            value_min=g.value_min,
+            value_max=g.value_max,
+            unit=unit,
+            comparator=comparator,
+            change=c.change,
+            cumulative=c.cumulative,
+            strive=c.strive,
+            baseline_year=c.baseline_year,
+            baseline_value=c.baseline_value if g is c.q else None,
+            source="text",
+            klass=c.klass,
+            confidence=round(confidence, 2),
+            rule_id=c.rule_id,
+            line=doc.line_of(abs_val),
+            page=doc.page_of(abs_val),
+            value_start=abs_val,
             year_start=None if ym is None else block.char_start + ym.start,
             year_end=None if ym is None else block.char_start + ym.end,
         )

@@ -7,6 +7,7 @@ long.  ``object_after`` reads "建成49.11万亩高标准农田" as 高标准农
 "80%以上的钢铁产能完成超低排放改造" as 钢铁产能完成超低排放改造, ``elliptical`` reads the "县城"
 of "…率达到40%，县城不低于30%" as 县城 + the earlier indicator.
 """
+
 from __future__ import annotations
 
 import regex
@@ -15,7 +16,9 @@ from .lexicon import ProseLexicon
 
 _AFTER_VALUE_FILLER = regex.compile(r"^(?:的|以上的|以上|左右的|左右|多)")
 _SIZE_SCOPE = regex.compile(r"^(?:及)?(?:以上|以下)?的?")
-_OBJECT_WORDS = regex.compile(r"[\p{Han}A-Za-z“”\"][\p{Han}A-Za-z0-9“”\"]{1,19}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)")
+_OBJECT_WORDS = regex.compile(
+    r"[\p{Han}A-Za-z“”\"][\p{Han}A-Za-z0-9“”\"]{1,19}?(?=$|[、和及与，。；（(.;,]|以及|\d|等)"
+)
 _DIGIT = regex.compile(r"\d")
 _TRAILING_PARTICLE = regex.compile(r"[于在的]$")
 _DE_AFTER = regex.compile(r"(?:以上|以下|左右)?的")
@@ -51,7 +54,7 @@ def balanced_tail(s: str) -> str:
         elif ch in "）)" and depth:
             depth -= 1
     if depth and last_open is not None:
-        s = s[last_open + 1:]
+        s = s[last_open + 1 :]
     return s.lstrip("、，,；; ")
 
 
@@ -73,8 +76,8 @@ def from_left(lex: ProseLexicon, left: str, limit: int = _MAX_CHARS) -> str:
     s = left
     # cut at the target verb that ends the text (the indicator is what comes before it)
     for vm in lex.verb_re.finditer(s):
-        if vm.start() > 0 and lex.verb_tail_re.fullmatch(s[vm.end():]):
-            s = s[:vm.start()]
+        if vm.start() > 0 and lex.verb_tail_re.fullmatch(s[vm.end() :]):
+            s = s[: vm.start()]
             break
     s = _RESPECTIVELY_END.sub("", s)
     s = lex.compared_end_re.sub("", s)
@@ -84,7 +87,7 @@ def from_left(lex: ProseLexicon, left: str, limit: int = _MAX_CHARS) -> str:
     for _ in range(3):
         s = lex.trailing_re.sub("", s)
     s = _PARTICLES_END.sub("", s)
-    s = s.strip("“”\"《》 ").replace("“", "").replace("”", "")
+    s = s.strip('“”"《》 ').replace("“", "").replace("”", "")
     s = balanced_tail(s)
     return snap_tail(lex, s, limit)
 
@@ -106,15 +109,19 @@ def object_phrase(lex: ProseLexicon, text: str, pos: int, end: int) -> tuple[str
     built; "重点用水企业开展水效对标"), unless a number follows (that number is named by them).
     """
     phrase = lex.chunker.after(text, pos, end)
-    if text[phrase.end:phrase.end + 1].isdigit():
+    if text[phrase.end : phrase.end + 1].isdigit():
         return "", pos  # "…1处占地面积2万平方米": the words before the next number name that number
     obj, stop = phrase.name, phrase.end
     if obj and phrase.stopped_at in lex.chunker.predicates:
         clause = _CLAUSE_REST.match(text, phrase.end, end)
         rest = clause.group(0).replace(" ", "") if clause else ""
-        verb_object = rest[len(phrase.stopped_at):]
-        if not _DIGIT.search(text, phrase.end, end) and len(verb_object) >= 2 and verb_object not in lex.verbs \
-                and len(obj) + len(rest) <= 24:
+        verb_object = rest[len(phrase.stopped_at) :]
+        if (
+            not _DIGIT.search(text, phrase.end, end)
+            and len(verb_object) >= 2
+            and verb_object not in lex.verbs
+            and len(obj) + len(rest) <= 24
+        ):
             obj, stop = obj + rest, clause.end()
     if not regex.search(r"“[^”]*[、，]", obj):
         obj = obj.replace("“", "").replace("”", "")
@@ -163,7 +170,7 @@ def place_of(lex: ProseLexicon, name: str) -> str:
     ending a verb phrase ("划定禁止生产区域沈阳市" -> 沈阳市), or ""."""
     name = name.replace(" ", "")
     m = lex.project_verb_re.match(name)
-    s = name[m.end():] if m else name
+    s = name[m.end() :] if m else name
     if lex.is_place(s) and not lex.head_re.search(s):
         return s
     if m and _DIVISION_END.search(s):
@@ -196,7 +203,9 @@ def enumeration_tail(lex: ProseLexicon, text: str, pos: int, end: int) -> str:
     return m.group(1)
 
 
-_LIST_ITEM = regex.compile(r"[)）]?[ ]?(?:[、和及][^（(，。；、]{1,20}[ ]?[（(][^)）]{1,30}[)）])*[ ]?(?P<head>[\p{Han}]{2,12})(?=[，。；、,;.]|$)")
+_LIST_ITEM = regex.compile(
+    r"[)）]?[ ]?(?:[、和及][^（(，。；、]{1,20}[ ]?[（(][^)）]{1,30}[)）])*[ ]?(?P<head>[\p{Han}]{2,12})(?=[，。；、,;.]|$)"
+)
 
 
 _NAME_BEFORE_BRACKET = regex.compile(r"([\p{Han}]{2,20})[ ]?[（(][^)）]{1,30}[)）][ ]?$")
@@ -216,11 +225,11 @@ def list_head(text: str, pos: int, end: int) -> str:
     if m:
         head = m.group("head").lstrip("等")
         return "" if head in ("工程", "项目", "工作", "等工程") else head
-    last = _NAME_BEFORE_BRACKET.search(regex.sub(r"[，。；,;.].*$", "", text[close + 1:end]))
+    last = _NAME_BEFORE_BRACKET.search(regex.sub(r"[，。；,;.].*$", "", text[close + 1 : end]))
     if last:
         name = last.group(1)
         place = _PLACE_PREFIX.match(name)
-        rest = name[place.end():] if place else ""
+        rest = name[place.end() :] if place else ""
         if len(rest) >= 3:
             return rest
     return ""
@@ -238,13 +247,15 @@ def bare_head(lex: ProseLexicon, raw: str, previous: str, clause_before: str) ->
         # the earlier indicator without its own measure (可再生能源装机规模 -> 可再生能源) or the thing
         # it counted (新建污水处理厂 -> 污水处理厂)
         verb = lex.project_verb_re.match(previous)
-        entity = previous[verb.end():] if verb else previous
+        entity = previous[verb.end() :] if verb else previous
         if not lex.head_re.search(entity):
             return entity + raw if len(entity) >= 2 else ""
         words = list(lex.tokenizer.cut(entity, HMM=True))
         subject = "".join(words[:-2]) if len(words) >= 3 else (words[0] if len(words) == 2 else "")
         return subject + raw if len(subject) >= 2 else ""
     noun = from_left(lex, clause_before)
-    m = lex.project_verb_re.match(noun) or regex.match(r"(?:积极|加快|大力|全面|持续|深入)?(?:推进|加强|推动|开展)", noun)
-    noun = noun[m.end():] if m else noun
+    m = lex.project_verb_re.match(noun) or regex.match(
+        r"(?:积极|加快|大力|全面|持续|深入)?(?:推进|加强|推动|开展)", noun
+    )
+    noun = noun[m.end() :] if m else noun
     return noun + raw if len(noun) >= 2 and not lex.verb_re.search(noun) else ""

@@ -4,6 +4,7 @@ Every word list lives in ``patterns/lexicon.yaml`` (verbs, subject words, heads,
 ``patterns/change_verbs.yaml``; this module only turns them into matchers and owns the private
 jieba tokenizer that snaps indicator names to word boundaries.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -34,7 +35,7 @@ class ProseLexicon:
         self.scope_prefixes = sorted(lex["scope_prefixes"], key=len, reverse=True)
         self.shared_heads = sorted(lex["shared_heads"], key=len, reverse=True)
         self.measure_words = dict(lex["measure_words"])
-        self.note_starts = tuple(patterns.table_headers["note_starts"])     # 注：… opens a note, not a target
+        self.note_starts = tuple(patterns.table_headers["note_starts"])  # 注：… opens a note, not a target
         self._compile_counts_and_places(lex)
         self._compile_years_and_hedges(lex)
         self._compile_coordination_and_baselines(lex, alt(lex["target_verbs"]), alt(lex["project_verbs"]))
@@ -64,11 +65,14 @@ class ProseLexicon:
         self.change_re = regex.compile(rf"(?P<verb>{dec}|{inc})(?P<part>{part})?(?:了)?(?:约|近|达)?[ ]?$")
         self.reduction_amount_re = regex.compile(rf"(?:{alt(chg['reduction_amounts'])})$")
         # a clause that raises or lowers a measure without a number: "持续提高大宗物料铁路运输比例"
-        self.changed_object_re = regex.compile(rf"(?:{dec}|{inc})(?P<object>\p{{Han}}[^，；。、]*?(?:{alt(self.heads)}))$")
+        self.changed_object_re = regex.compile(
+            rf"(?:{dec}|{inc})(?P<object>\p{{Han}}[^，；。、]*?(?:{alt(self.heads)}))$"
+        )
         self.baseline_follow_re = regex.compile(rf"^[ ]?(?:的)?(?:{dec}|{inc})(?:{part})|^[ ]?(?:的)?(?:基础上)")
         self.unknown_unit_re = regex.compile(r"(\p{Han}{1,3})(?=[，。；、）)]|$)")
         self.list_item_re = regex.compile(
-            rf"^\s*{marks('dash', 'arabic_paren', 'arabic_dot', 'enumerated', numbering=patterns.numbering)}")
+            rf"^\s*{marks('dash', 'arabic_paren', 'arabic_dot', 'enumerated', numbering=patterns.numbering)}"
+        )
         self.scope_prefix_re = regex.compile(rf"(?:{alt(self.scope_prefixes)})")
 
     def _compile_years_and_hedges(self, lex: dict) -> None:
@@ -85,14 +89,16 @@ class ProseLexicon:
         # … or forecast ("预计到2025年": a target year in a background section)
         self.target_year_lead_re = regex.compile(rf"[ ]?(?:{alt(self.lead_words)})?(?:{openers})")
         self.strive_lead_re = regex.compile(
-            rf"[ ]?(?:{strive})[ ]?(?:{alt(years['before']['target'])})?[ ]?(?:(?:19|20)\d{{2}}[ ]?年|{self.period_name})")
+            rf"[ ]?(?:{strive})[ ]?(?:{alt(years['before']['target'])})?[ ]?(?:(?:19|20)\d{{2}}[ ]?年|{self.period_name})"
+        )
         # a share of a whole: "占能源消费总量比重" -> of 能源消费总量
         shares = alt(lex["share_words"])
         self.share_re = regex.compile(rf"占(?P<of>[\p{{Han}}]{{1,12}}?)(?:的(?:{shares})?|{shares})(?:为|达到)?")
         self.year_phrase_re = regex.compile(
             rf"(?:{strive})?(?:{alt(years['before']['target'] + years['before']['until'])})?"
             rf"(?:(?:19|20)\d{{2}}[-—–]?)?(?:19|20)\d{{2}}年(?:{alt(years['after']['target'] + years['after'].get('neutral', []))})?"
-            rf"|{self.period_name}(?:期间|末|时期|期末)?")
+            rf"|{self.period_name}(?:期间|末|时期|期末)?"
+        )
 
     def _compile_coordination_and_baselines(self, lex: dict, verbs: str, projects: str) -> None:
         """The words that say a value holds for each subject, and where a change is counted from.
@@ -103,12 +109,14 @@ class ProseLexicon:
         years = self.p.years
         self.compared_end_re = regex.compile(
             rf"(?:{alt(years['before']['baseline'])})(?:(?:19|20)\d{{2}}年(?:底|末)?(?:{alt(years['after']['baseline'])})?"
-            rf"|{self.period_name}(?:时期|期间|末)?|(?:{alt(years['baseline_references'])}))(?:分别)?[ ]?$")
+            rf"|{self.period_name}(?:时期|期间|末)?|(?:{alt(years['baseline_references'])}))(?:分别)?[ ]?$"
+        )
         # one value said of each listed subject, written right before the verb or the value
         not_per_unit = "".join(lex["per_unit_before_jun"])
         self.distributive_re = regex.compile(
             rf"(?:(?<![{not_per_unit}])均|{alt(w for w in lex['distributive_words'] if w != '均')})"
-            rf"[ ]?(?:{verbs}|{projects})?(?:了)?(?:约|近|达|到|在)?[ ]?$")
+            rf"[ ]?(?:{verbs}|{projects})?(?:了)?(?:约|近|达|到|在)?[ ]?$"
+        )
         # where a change starts: "由2020年的35微克/立方米下降到…", "从71.4%提高到…"
         self.starting_point_re = regex.compile(rf"(?:{alt(self.p.change_verbs['starting_points'])})(?=[^，；。]*$)")
 
@@ -124,11 +132,15 @@ class ProseLexicon:
         self.listed_place_re = regex.compile(rf"(?:{alt(lex['listed_place_ends'])})(?:[（(][^）)]*[）)])?$")
         self.enumeration_end_re = regex.compile(rf"(?:{alt(lex['enumeration_ends'])})$")
         self.facility_end_re = regex.compile(rf"(?:{alt(lex['facility_ends'])})$")
-        self.abstract_object_re = regex.compile(rf"[^，。；]{{0,40}}?(?:{alt(lex['abstract_objects'])})(?=[，。；、]|$)")
+        self.abstract_object_re = regex.compile(
+            rf"[^，。；]{{0,40}}?(?:{alt(lex['abstract_objects'])})(?=[，。；、]|$)"
+        )
         self.definition_re = regex.compile(alt(w for w in lex["definition_verbs"] if "…" not in w))
         self.routine_units = frozenset(lex["routine_units"])
         self.selection_verb_re = regex.compile(rf"(?:{alt(lex['selection_verbs'])})[ ]?$")
-        self.money_head_re = regex.compile(rf"(?:{alt(lex['money_indicator_heads'])})(?:达到|达|为|实现|突破|超过)?[ ]?$")
+        self.money_head_re = regex.compile(
+            rf"(?:{alt(lex['money_indicator_heads'])})(?:达到|达|为|实现|突破|超过)?[ ]?$"
+        )
         # a subject word ending the text before a count: "有序推进全市5个…"
         self.scope_word_end_re = regex.compile(r"(?:全省|全市|全县|全区|全州|全域|全国)$")
 
@@ -185,7 +197,7 @@ class ProseLexicon:
     def place_suffix(self, s: str) -> str:
         """The division named at the end of ``s`` ("…禁止生产区域沈阳市" -> 沈阳市), or ""."""
         ends = [start for name, start in self.gazetteer.mentions(s) if start + len(name) == len(s)]
-        return s[min(ends):] if ends else ""
+        return s[min(ends) :] if ends else ""
 
     def scope_split(self, name: str) -> tuple[str, str]:
         """``name`` as its scope and the rest: "新城地区换电站平均服务半径" -> (新城地区, 换电站平均服务半径),
@@ -196,14 +208,14 @@ class ProseLexicon:
         """
         m = self.scope_prefix(name)
         if m and m.end() < len(name):
-            return name[:m.end()], name[m.end():]
+            return name[: m.end()], name[m.end() :]
         scope = ""
         for word, tag in self.pos_tokenizer.cut(name):
             if tag in ("ns", "s") or self.place_word_end_re.search(word) or self.area_words_re.search(word):
                 scope += word
             else:
                 break
-        return (scope, name[len(scope):]) if scope and len(scope) < len(name) else ("", name)
+        return (scope, name[len(scope) :]) if scope and len(scope) < len(name) else ("", name)
 
     def scope_prefix(self, s: str) -> regex.Match | None:
         """The scope word ``s`` starts with (城市, 县城 …), or None."""

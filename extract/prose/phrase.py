@@ -10,6 +10,7 @@ before a noun (的 is dropped from the name); 和/及/与/、 join two nouns whe
 written before the noun (``日处理能力200吨以上``) is an attribute and is skipped.  The same chunker
 serves prose and box items.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def _quoted_as_one(words: list) -> list[tuple[str, str]]:
         if word in ("“", '"'):
             close = next((j for j in range(k + 1, min(len(words), k + 12)) if words[j][0] in ("”", '"')), None)
             if close is not None:
-                out.append(("".join(w for w, _ in words[k:close + 1]), "quoted"))
+                out.append(("".join(w for w, _ in words[k : close + 1]), "quoted"))
                 k = close + 1
                 continue
         out.append((word, tag))
@@ -68,7 +69,7 @@ class Phrase:
 
     name: str
     end: int
-    stopped_at: str = ""        # the word that ended it ("" at the end of the text)
+    stopped_at: str = ""  # the word that ended it ("" at the end of the text)
 
 
 class Chunker:
@@ -80,8 +81,12 @@ class Chunker:
         self.stop_tags = frozenset(words["noun_phrase_stop_tags"])
         self.modifier_tags = frozenset(words["noun_phrase_modifier_tags"])
         self.joiners = frozenset(words["noun_joiners"])
-        self.predicates = frozenset(words["target_verbs"]) | frozenset(words["project_verbs"]) | frozenset(
-            words["framing_verbs"]) | frozenset(words["light_verbs"])
+        self.predicates = (
+            frozenset(words["target_verbs"])
+            | frozenset(words["project_verbs"])
+            | frozenset(words["framing_verbs"])
+            | frozenset(words["light_verbs"])
+        )
         self.generic_verbs = frozenset(words["generic_project_verbs"])
         self.classifiers = frozenset(words["chinese_count_classifiers"])
 
@@ -104,7 +109,7 @@ class Chunker:
         if tag in self.stop_tags or _DIGIT.search(word):
             return "stop"
         if tag == "m" and following and regex.fullmatch(rf"[{CN_DIGITS}]+", word) and following[0] in self.classifiers:
-            return "stop"               # "三座": a count of its own
+            return "stop"  # "三座": a count of its own
         if tag in self.modifier_tags:
             return "modifier"
         if tag.startswith("v"):
@@ -118,10 +123,14 @@ class Chunker:
 
     def skip_attribute(self, text: str, pos: int, end: int) -> int:
         """Past a size written before the counted noun ("日处理能力200吨以上餐厨垃圾处理厂" -> 餐厨…)."""
-        for q in self.lex.grammar.find(text[pos:min(end, pos + 20)]):
-            lead = text[pos:pos + q.start]
-            if not q.unit or q.unit_kind == "count" or not _ATTRIBUTE_LEAD.match(lead) or (
-                    lead and not self.lex.head_re.search(lead)):
+        for q in self.lex.grammar.find(text[pos : min(end, pos + 20)]):
+            lead = text[pos : pos + q.start]
+            if (
+                not q.unit
+                or q.unit_kind == "count"
+                or not _ATTRIBUTE_LEAD.match(lead)
+                or (lead and not self.lex.head_re.search(lead))
+            ):
                 return pos
             after = pos + q.end
             tail = _ATTRIBUTE_TAIL.match(text, after)
@@ -145,8 +154,11 @@ class Chunker:
         for k, kind in enumerate(kinds):
             # a verb ending the clause is the work: "土壤修复", "DPF 加装" (not "…中心建设": says nothing)
             after = next((j for j in range(k + 1, len(kinds)) if kinds[j] != "space"), None)
-            if kind == "predicate" and words[k][0] not in self.generic_verbs and (
-                    after is None or words[after][1] == "x"):
+            if (
+                kind == "predicate"
+                and words[k][0] not in self.generic_verbs
+                and (after is None or words[after][1] == "x")
+            ):
                 kinds[k] = "verb"
         taken: list[str] = []
         at = pos
@@ -166,27 +178,33 @@ class Chunker:
             elif kind == "verb":
                 # before a noun, or ending the phrase ("DPF 加装", "海上光伏示范、")
                 keep = ahead in ("noun", "verb", "modifier", "quoted", "end", "join", "predicate") or (
-                    ahead == "stop" and _punctuation_next(words, k + 1))
+                    ahead == "stop" and _punctuation_next(words, k + 1)
+                )
             elif kind == "modifier":
                 keep = ahead in ("noun", "verb", "modifier", "quoted") and not (
-                    subject and taken and words[k][1] in ("d", "ad"))
+                    subject and taken and words[k][1] in ("d", "ad")
+                )
             elif kind == "de":
                 keep = bool(taken) and ahead in ("noun", "verb")
             elif kind == "etc":
                 # "含氟等特征污染物": examples of a kind; "水泥企业等超低排放改造": a list ends before the work
                 run = range(k + 1, k + 1 + len(_run(kinds, k + 1)))
-                keep = bool(taken) and ahead in ("noun", "verb") and not any(words[j][0] in self.predicates for j in run)
+                keep = (
+                    bool(taken) and ahead in ("noun", "verb") and not any(words[j][0] in self.predicates for j in run)
+                )
             elif kind == "join":
-                keep = bool(taken) and ahead in ("noun", "verb", "modifier", "quoted") and not _DIGIT.search(text, at, end)
+                keep = (
+                    bool(taken) and ahead in ("noun", "verb", "modifier", "quoted") and not _DIGIT.search(text, at, end)
+                )
             elif kind == "quoted":
-                keep = True                                  # “污水零直排区”: a name, whatever its words
+                keep = True  # “污水零直排区”: a name, whatever its words
             else:
                 keep = False
             if not keep or len("".join(taken)) + len(word) > _MAX_PHRASE:
                 stopped = word
                 break
-            if kind == "quoted":      # the quotes stay around a name that lists things (“清洁、低碳”)
-                taken.append(word if regex.search(r"[、，]", word) else word.strip("“”\""))
+            if kind == "quoted":  # the quotes stay around a name that lists things (“清洁、低碳”)
+                taken.append(word if regex.search(r"[、，]", word) else word.strip('“”"'))
             elif kind not in ("space", "de"):
                 taken.append(word)
             at += len(word)

@@ -11,6 +11,7 @@ Only clauses without a number count (a number is the target there), and never wo
 quotes or a title.  The reference scorer leaves these rows out; ``compare`` shows them only
 when asked.
 """
+
 from __future__ import annotations
 
 import regex
@@ -34,7 +35,7 @@ _OBJECT_END = regex.compile(r"(?:并|并且|同时|以及)")
 _LIST_ITEM_PREDICATE = regex.compile(r"不\p{Han}{1,2}$")
 _CONFIDENCE = 0.6
 _MAX_OBJECT = 30
-_ORDINAL = regex.compile(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十])")     # "一是全面消除…"
+_ORDINAL = regex.compile(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十])")  # "一是全面消除…"
 
 
 class QualitativeTargets:
@@ -63,11 +64,12 @@ class QualitativeTargets:
             if self.any_re.search(block.text):
                 out.extend(self.in_block(doc, block, ctx, lex, carry))
             if not is_item:
-                carry = rules._lead_in_year(block.text, ctx)     # "到2025年，…：" lends its year to the items
+                carry = rules._lead_in_year(block.text, ctx)  # "到2025年，…：" lends its year to the items
         return out
 
-    def in_block(self, doc: Document, block: Block, ctx: DocContext, lex: ProseLexicon,
-                 carried_year: int | None = None) -> list[Commitment]:
+    def in_block(
+        self, doc: Document, block: Block, ctx: DocContext, lex: ProseLexicon, carried_year: int | None = None
+    ) -> list[Commitment]:
         """The qualitative targets of one paragraph."""
         text = block.text
         years = lex.years
@@ -92,16 +94,34 @@ class QualitativeTargets:
                         out.append(c)
         return out
 
-    def _commitment(self, phrase: QualitativePhrase, m, s0: int, s1: int, b: BlockContext,
-                    lex: ProseLexicon) -> Commitment | None:
+    def _commitment(
+        self, phrase: QualitativePhrase, m, s0: int, s1: int, b: BlockContext, lex: ProseLexicon
+    ) -> Commitment | None:
         text, block, doc = b.text, b.block, b.doc
         c0, c1 = decide.clause_bounds(text, m.start(), m.end(), s0, s1)
         if _DIGIT.search(text, c0, c1) and lex.grammar.find(text[c0:c1]):
-            return None                 # the clause states a number: that is its target
+            return None  # the clause states a number: that is its target
         if phrase.indicator == "before" and not _CLAUSE_END_AFTER.match(text, m.end()):
-            return None                 # "全覆盖的监测体系": the words qualify a noun
-        q = Quantity(m.start(), m.end(), m.start(), m.end(), None, None, None, "", "", m.end(), m.end(),
-                     "=", "", "", False, False, m.group(0))
+            return None  # "全覆盖的监测体系": the words qualify a noun
+        q = Quantity(
+            m.start(),
+            m.end(),
+            m.start(),
+            m.end(),
+            None,
+            None,
+            None,
+            "",
+            "",
+            m.end(),
+            m.end(),
+            "=",
+            "",
+            "",
+            False,
+            False,
+            m.group(0),
+        )
         c = Candidate(q, 0, Sentence(s0, s1), c0, c1)
         for step in (decide.year_scope, decide.past_clause):
             if isinstance(step(lex, c, b), Reject):
@@ -111,19 +131,31 @@ class QualitativeTargets:
             indicator += self._object(lex, text, m.end(), c1)
         indicator = _ORDINAL.sub("", indicator.removeprefix("其")).rstrip(".。")
         if len(indicator) < 2 or indicator in lex.verbs or indicator in lex.heads or indicator in self.vague:
-            return None                 # nothing named, or a bare 面积 / 功能 whose subject is elsewhere
+            return None  # nothing named, or a bare 面积 / 功能 whose subject is elsewhere
         start = block.char_start + m.start()
         ym = c.year_mention
         sentence = text[s0:s1]
         return Commitment(
-            doc_id=doc.doc_id, sentence=sentence, char_start=block.char_start + s0,
-            char_end=block.char_start + s0 + len(sentence), indicator=indicator, value_text=m.group(0),
-            year=c.year, year_source=c.year_source, value=None,
-            strive=bool(lex.strive_re.search(text, c0, m.start()) or lex.strive_lead_re.match(text[s0:m.start()])),
-            source="text", klass="qualitative", confidence=_CONFIDENCE, rule_id=f"qualitative.{phrase.id}",
-            line=doc.line_of(start), page=doc.page_of(start), value_start=start,
+            doc_id=doc.doc_id,
+            sentence=sentence,
+            char_start=block.char_start + s0,
+            char_end=block.char_start + s0 + len(sentence),
+            indicator=indicator,
+            value_text=m.group(0),
+            year=c.year,
+            year_source=c.year_source,
+            value=None,
+            strive=bool(lex.strive_re.search(text, c0, m.start()) or lex.strive_lead_re.match(text[s0 : m.start()])),
+            source="text",
+            klass="qualitative",
+            confidence=_CONFIDENCE,
+            rule_id=f"qualitative.{phrase.id}",
+            line=doc.line_of(start),
+            page=doc.page_of(start),
+            value_start=start,
             year_start=None if ym is None else block.char_start + ym.start,
-            year_end=None if ym is None else block.char_start + ym.end)
+            year_end=None if ym is None else block.char_start + ym.end,
+        )
 
     @staticmethod
     def _object(lex: ProseLexicon, text: str, pos: int, clause_end: int) -> str:
@@ -139,13 +171,13 @@ class QualitativeTargets:
         """The clause before the words, after a year phrase that opens it ("到2027年，…")."""
         start = clause_start
         for ym in b.years:
-            opens = not text[clause_start:ym.start].strip("，、 到至力争取")
+            opens = not text[clause_start : ym.start].strip("，、 到至力争取")
             if clause_start <= ym.start and ym.end <= pos and opens:
                 start = max(start, ym.end)
-        left = text[start:pos].lstrip("，、；： ").removeprefix("前")     # "2024年底前…"
+        left = text[start:pos].lstrip("，、；： ").removeprefix("前")  # "2024年底前…"
         items = left.split("、")
         if len(items) > 1 and _LIST_ITEM_PREDICATE.search(items[-2]):
-            left = items[-1]        # "数量不减少、质量不降低": each item names its own subject
+            left = items[-1]  # "数量不减少、质量不降低": each item names its own subject
         return left
 
     # --- table cells ------------------------------------------------------------------------------
@@ -172,5 +204,28 @@ class QualitativeTargets:
         if words is None:
             return []
         at = max(text.find(words), 0)
-        return [(name, Quantity(at, at + len(words), at, at + len(words), None, None, None, "", "qualitative",
-                                at + len(words), at + len(words), "=", "", "", False, False, words), False)]
+        return [
+            (
+                name,
+                Quantity(
+                    at,
+                    at + len(words),
+                    at,
+                    at + len(words),
+                    None,
+                    None,
+                    None,
+                    "",
+                    "qualitative",
+                    at + len(words),
+                    at + len(words),
+                    "=",
+                    "",
+                    "",
+                    False,
+                    False,
+                    words,
+                ),
+                False,
+            )
+        ]

@@ -4,6 +4,7 @@ Every reader produces the same document model (``readers.base``), so rules never
 file format.  An unreadable file raises :class:`ReadError`, which the pipeline turns into an
 error row for that document.
 """
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -14,21 +15,31 @@ from ..model import Document
 from .base import ReadError, blocks_from_text, doc_id_from_path, reason_for
 from .text import decode_bytes, document_from_text
 
-Reader = Callable[..., Document]   # (path, path relative to the corpus root, patterns) -> Document
+Reader = Callable[..., Document]  # (path, path relative to the corpus root, patterns) -> Document
 # extension (lower case, with the dot) -> (module, function) of its reader, imported on first use
 # (pypdfium2 and python-docx are not loaded by a run that reads no PDF or DOCX)
 READERS: dict[str, tuple[str, str]] = {
-    ".txt": ("text", "read_text_file"), ".md": ("text", "read_text_file"),
-    ".markdown": ("text", "read_text_file"), ".text": ("text", "read_text_file"),
-    ".pdf": ("pdf", "read_pdf"), ".docx": ("docx", "read_docx"),
+    ".txt": ("text", "read_text_file"),
+    ".md": ("text", "read_text_file"),
+    ".markdown": ("text", "read_text_file"),
+    ".text": ("text", "read_text_file"),
+    ".pdf": ("pdf", "read_pdf"),
+    ".docx": ("docx", "read_docx"),
 }
 # formats plans come in that no reader takes, and what to do instead: such a file gets a
 # documents row with this reason (status "error"), never silence
 _IMAGE = "an image: OCR it into a PDF with a text layer"
 UNSUPPORTED: dict[str, str] = {
-    ".doc": "convert to .docx or PDF", ".wps": "a WPS document: save it as .docx or PDF",
-    ".rtf": "convert to .docx or PDF", ".ofd": "an OFD document: convert it to PDF",
-    ".jpg": _IMAGE, ".jpeg": _IMAGE, ".png": _IMAGE, ".tif": _IMAGE, ".tiff": _IMAGE, ".bmp": _IMAGE,
+    ".doc": "convert to .docx or PDF",
+    ".wps": "a WPS document: save it as .docx or PDF",
+    ".rtf": "convert to .docx or PDF",
+    ".ofd": "an OFD document: convert it to PDF",
+    ".jpg": _IMAGE,
+    ".jpeg": _IMAGE,
+    ".png": _IMAGE,
+    ".tif": _IMAGE,
+    ".tiff": _IMAGE,
+    ".bmp": _IMAGE,
     ".gif": _IMAGE,
 }
 
@@ -41,9 +52,23 @@ def reader_for(path: Path) -> Reader | None:
     module, function = entry
     return getattr(import_module(f".{module}", __name__), function)
 
-__all__ = ["READERS", "UNSUPPORTED", "ReadError", "blocks_from_text", "decode_bytes", "doc_id_from_path",
-           "document_from_text", "read_document", "read_source", "reader_for", "reason_for", "relative_path",
-           "supported", "unsupported_reason"]
+
+__all__ = [
+    "READERS",
+    "UNSUPPORTED",
+    "ReadError",
+    "blocks_from_text",
+    "decode_bytes",
+    "doc_id_from_path",
+    "document_from_text",
+    "read_document",
+    "read_source",
+    "reader_for",
+    "reason_for",
+    "relative_path",
+    "supported",
+    "unsupported_reason",
+]
 
 
 def supported(path: Path) -> bool:

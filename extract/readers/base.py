@@ -6,6 +6,7 @@ holding tabs are table rows, whatever the format they came from.  A reader that 
 than the text shows (a PDF's ruled grid with its merged cells, a framed box) hands that over
 as :class:`Region` objects in source offsets; their blocks are built from what the reader knew.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -33,7 +34,7 @@ def doc_id_from_path(rel: str) -> str:
     >>> doc_id_from_path("jilin/plan.txt"), doc_id_from_path("002_c17eb5853f4ec420.txt")
     ('jilin/plan', '002_c17eb5853f4ec420')
     """
-    path = PurePosixPath(rel)      # "/"-separated (relative_path); a "\\" is part of a name (an escape)
+    path = PurePosixPath(rel)  # "/"-separated (relative_path); a "\\" is part of a name (an escape)
     return str(path.with_name(path.stem)) if path.suffix else str(path)
 
 
@@ -98,7 +99,7 @@ def reason_for(exc: BaseException) -> str:
         reason = "damaged PDF: pdfium cannot parse it (truncated or not a PDF)"
     from ..outputs.console import printable
 
-    return printable(reason)[:300]          # a file name in a message stays text
+    return printable(reason)[:300]  # a file name in a message stays text
 
 
 def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
@@ -123,8 +124,8 @@ def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
     row: list[Cell] = []
     for a, b in lines:
         line = text[a:b]
-        if not line.strip(" \u3000"):   # a blank line (a lone tab is an empty cell)
-            if len(row) >= 2:            # a one-cell "row" is a cell continued after a blank line
+        if not line.strip(" \u3000"):  # a blank line (a lone tab is an empty cell)
+            if len(row) >= 2:  # a one-cell "row" is a cell continued after a blank line
                 rows.append(row)
                 row = []
             continue
@@ -137,8 +138,9 @@ def _table_rows(text: str, lines: list[tuple[int, int]]) -> list[list[Cell]]:
         else:  # a cell's text continued on the next line
             last = row[-1]
             piece = line.strip()
-            row[-1] = Cell(last.text + piece, last.char_start if last.text else a + line.index(piece[0]),
-                           a + len(line.rstrip()))
+            row[-1] = Cell(
+                last.text + piece, last.char_start if last.text else a + line.index(piece[0]), a + len(line.rstrip())
+            )
     if row:
         rows.append(row)
     return rows
@@ -203,8 +205,7 @@ def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list
     for line in text.split("\n"):
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
-    known = sorted(((_norm_pos(doc, r.start), _norm_pos(doc, r.end), r) for r in regions or []),
-                   key=lambda t: t[0])
+    known = sorted(((_norm_pos(doc, r.start), _norm_pos(doc, r.end), r) for r in regions or []), key=lambda t: t[0])
     # a table line starts with a tab or has one inside (a trailing tab after a heading does not count)
     is_tab = [text[a:b].startswith("\t") or "\t" in text[a:b].strip() for a, b in spans]
     blocks: list[Block] = []
@@ -225,7 +226,7 @@ def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list
             if region.kind == "table":
                 blocks.append(_known_table(doc, region, table_id))
             else:
-                inner = _line_blocks(doc, spans[i:j + 1])
+                inner = _line_blocks(doc, spans[i : j + 1])
                 blocks.append(_box(doc, region, inner, table_id))
             k_region += 1
             i = j + 1
@@ -240,7 +241,7 @@ def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list
                 # untabbed text stays in the table when a tabbed line follows before a blank one
                 k, seen = j + 1, 0
                 while k < len(spans) and not is_tab[k] and seen <= _MAX_CONTINUATION_LINES:
-                    piece = text[spans[k][0]:spans[k][1]].strip()
+                    piece = text[spans[k][0] : spans[k][1]].strip()
                     if len(piece) > _MAX_CONTINUATION_CHARS:
                         break
                     seen += 1 if piece else 0
@@ -249,13 +250,23 @@ def blocks_from_text(doc: Document, regions: list[Region] | None = None) -> list
                     j = k
                     continue
                 break
-            while j > i and not text[spans[j][0]:spans[j][1]].strip():
+            while j > i and not text[spans[j][0] : spans[j][1]].strip():
                 j -= 1
             n_tables += 1
-            rows = _table_rows(text, spans[i:j + 1])
+            rows = _table_rows(text, spans[i : j + 1])
             ta, tb = spans[i][0], spans[j][1]
-            blocks.append(Block("table", text[ta:tb], ta, tb, doc.line_of(ta), doc.page_of(ta), rows,
-                                f"{doc.doc_id}:t{n_tables:02d}"))
+            blocks.append(
+                Block(
+                    "table",
+                    text[ta:tb],
+                    ta,
+                    tb,
+                    doc.line_of(ta),
+                    doc.page_of(ta),
+                    rows,
+                    f"{doc.doc_id}:t{n_tables:02d}",
+                )
+            )
             i = j + 1
             continue
         blocks.extend(_line_blocks(doc, [spans[i]]))
@@ -295,17 +306,23 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
             hm = match_heading(blocks[j].text) if blocks[j].kind == "heading" else None
             if hm is not None and hm[0] in _OUTLINE_STYLES:
                 break
-            if j > i + 1 and titled and blocks[j].kind == "paragraph" and not _TITLED_ITEM.match(blocks[j].text) \
-                    and _RUN_IN_HEADING.match(blocks[j].text):
-                break     # items "冶金行业：…" end where the body goes on ("做优做强主导产业。打造…")
+            if (
+                j > i + 1
+                and titled
+                and blocks[j].kind == "paragraph"
+                and not _TITLED_ITEM.match(blocks[j].text)
+                and _RUN_IN_HEADING.match(blocks[j].text)
+            ):
+                break  # items "冶金行业：…" end where the body goes on ("做优做强主导产业。打造…")
             j += 1
-        items = blocks[i + 1:j]
+        items = blocks[i + 1 : j]
         n += 1
         a, z = blk.char_start, items[-1].char_end
         rows = [[Cell(it.text, it.char_start, it.char_end)] for it in items]
         out.append(blk)
-        out.append(Block("box", doc.text[a:z], a, z, blk.line, blk.page, rows, f"{doc.doc_id}:b{n:02d}",
-                         title=blk.text))
+        out.append(
+            Block("box", doc.text[a:z], a, z, blk.line, blk.page, rows, f"{doc.doc_id}:b{n:02d}", title=blk.text)
+        )
         i = j
     return out
 

@@ -8,6 +8,7 @@ kept, deletions dropped).  Tables are written into the text stream as tab-separa
 cell repeated by a horizontal or vertical merge (the same ``_tc`` left of it or above it)
 written once; footnotes are not part of the body and are not read.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,7 +87,8 @@ def table_lines(table) -> list[str]:
         texts = []
         for c, cell in enumerate(cells):
             repeated = (c > 0 and cells[c - 1]._tc is cell._tc) or (
-                prev_row is not None and c < len(prev_row) and prev_row[c]._tc is cell._tc)
+                prev_row is not None and c < len(prev_row) and prev_row[c]._tc is cell._tc
+            )
             text = "" if repeated else "".join(_paragraph_text(p) for p in cell.paragraphs)
             texts.append(regex.sub(r"\s+", " ", text.replace("\t", " ")).strip())
         prev_row = cells
@@ -97,8 +99,8 @@ def table_lines(table) -> list[str]:
 
 # bounds on what a DOCX may inflate to (python-docx reads every part into memory): a real plan's
 # parts are a few MB of XML and some images; a zip bomb declares (or hides) gigabytes
-MAX_PART_BYTES = 256 * 2 ** 20
-MAX_TOTAL_BYTES = 512 * 2 ** 20
+MAX_PART_BYTES = 256 * 2**20
+MAX_TOTAL_BYTES = 512 * 2**20
 MAX_PARTS = 5000
 
 
@@ -120,11 +122,12 @@ def check_zip_sizes(path: Path | BinaryIO) -> None:
                 raise ReadError(f"DOCX refused: {len(infos)} parts (more than {MAX_PARTS})")
             for info in infos:
                 if info.file_size > MAX_PART_BYTES:
-                    raise ReadError(f"DOCX refused: part {info.filename} inflates to "
-                                    f"{info.file_size / 2 ** 20:.0f} MB (zip bomb?)")
+                    raise ReadError(
+                        f"DOCX refused: part {info.filename} inflates to {info.file_size / 2**20:.0f} MB (zip bomb?)"
+                    )
             declared = sum(i.file_size for i in infos)
             if declared > MAX_TOTAL_BYTES:
-                raise ReadError(f"DOCX refused: parts inflate to {declared / 2 ** 20:.0f} MB in all (zip bomb?)")
+                raise ReadError(f"DOCX refused: parts inflate to {declared / 2**20:.0f} MB in all (zip bomb?)")
             total = 0
             for info in infos:
                 size = 0
@@ -133,8 +136,9 @@ def check_zip_sizes(path: Path | BinaryIO) -> None:
                         size += len(block)
                         total += len(block)
                         if size > max(info.file_size, 0) or size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES:
-                            raise ReadError(f"DOCX refused: part {info.filename} inflates beyond its "
-                                            "declared size (zip bomb?)")
+                            raise ReadError(
+                                f"DOCX refused: part {info.filename} inflates beyond its declared size (zip bomb?)"
+                            )
     except zipfile.BadZipFile as exc:
         raise ReadError(f"not a readable DOCX: damaged zip ({exc})") from exc
     except (zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
@@ -162,10 +166,10 @@ def read_docx(path: Path, rel: str, patterns=None, data: bytes | None = None) ->
         raise ReadError("not a readable DOCX: no Word document inside the package") from exc
     except (zipfile.BadZipFile, ValueError) as exc:
         raise ReadError(f"not a readable DOCX: {type(exc).__name__}: {exc}"[:200]) from exc
-    except SyntaxError as exc:   # lxml.etree.XMLSyntaxError
+    except SyntaxError as exc:  # lxml.etree.XMLSyntaxError
         raise ReadError(f"not a readable DOCX: broken XML ({exc})"[:200]) from exc
     lines: list[str] = []
-    heading_levels: dict[int, int] = {}      # line index -> level
+    heading_levels: dict[int, int] = {}  # line index -> level
     for item in d.iter_inner_content():
         if isinstance(item, Table):
             lines.append("")
@@ -183,8 +187,14 @@ def read_docx(path: Path, rel: str, patterns=None, data: bytes | None = None) ->
     if not regex.search(r"\p{Han}", text):
         raise ReadError("no Chinese text found in the DOCX")
     options = NormalizeOptions(join_wraps=False, glyphs=patterns.glyphs if patterns is not None else {})
-    doc = Document(doc_id_from_path(rel), rel, "docx", hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                   normalize(text, options), options=options)
+    doc = Document(
+        doc_id_from_path(rel),
+        rel,
+        "docx",
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        normalize(text, options),
+        options=options,
+    )
     doc.blocks = blocks_from_text(doc)
     # style headings: mark the blocks that start on a heading line, with the style's level
     starts = [0]

@@ -18,6 +18,7 @@ and boxes reach the document model as regions, so their cells and items are exac
 page shows.  A PDF with no text layer at all is an error ("OCR needed"); pages without text in
 an otherwise readable PDF are counted and reported.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,7 +41,9 @@ from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, ru
 from .pdf_upright import redrawn, textpage_turn
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
-_PAGE_NUMBER = regex.compile(r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
+_PAGE_NUMBER = regex.compile(
+    r"^\s*(?:[－\-—–~·]*\s*\d{1,4}\s*[－\-—–~·]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$"
+)
 # a table-of-contents line: title, dot leaders, page number
 _TOC_LINE = regex.compile(r"[·.…．⋯\p{Co}]{4,}\s*\d{0,4}\s*$")
 
@@ -55,16 +58,19 @@ def _heading_after_sentence() -> regex.Pattern:
 def _item_start() -> regex.Pattern:
     """A line that opens a new item inside a box ("１．电力行业", "（1）", "——", "一是"); a private-use
     glyph may stand for the dot of "1." before the glyphs are mapped."""
-    return regex.compile(r"^\s*(?:[0-9０-９]{1,2}\s*[.．、\p{Co}](?![0-9０-９])|"
-                         + marks("cn_paren", "arabic_paren", "circled", "dash", "enumerated", "cn_dun", "bullet") + ")")
+    return regex.compile(
+        r"^\s*(?:[0-9０-９]{1,2}\s*[.．、\p{Co}](?![0-9０-９])|"
+        + marks("cn_paren", "arabic_paren", "circled", "dash", "enumerated", "cn_dun", "bullet")
+        + ")"
+    )
 
 
 _SENTENCE_END = "。！？；：.!?"
-_MIN_PAGE_CHARS = 20          # a page with fewer characters has no text layer (a scan or blank)
-_BAD_PAGE = 0.03              # a page with more unusual characters than this is read again
-_CELL_INSET = 0.8             # points inside a cell's rulings where its text is taken
-_MIN_GRID_HEIGHT = 12.0       # a smaller grid is a decoration (an underline pair), not a table
-_PAGE_BORDER = 0.6            # a one-cell frame over this share of the page is a border, not a box
+_MIN_PAGE_CHARS = 20  # a page with fewer characters has no text layer (a scan or blank)
+_BAD_PAGE = 0.03  # a page with more unusual characters than this is read again
+_CELL_INSET = 0.8  # points inside a cell's rulings where its text is taken
+_MIN_GRID_HEIGHT = 12.0  # a smaller grid is a decoration (an underline pair), not a table
+_PAGE_BORDER = 0.6  # a one-cell frame over this share of the page is a border, not a box
 
 
 @dataclass
@@ -76,12 +82,12 @@ class Piece:
     a page read again with the second reader keeps its grids, boxes and order.
     """
 
-    kind: str                   # "text" | "table" | "box"
+    kind: str  # "text" | "table" | "box"
     lines: list[str] = field(default_factory=list)
     grid: Grid | None = None
-    title: str | None = None    # a box's caption when the box is carried over from the page before
-    bbox: tuple[float, float, float, float] | None = None   # a text piece's area (PDF space)
-    continued: bool = False     # a box carrying on the box the page before ended in
+    title: str | None = None  # a box's caption when the box is carried over from the page before
+    bbox: tuple[float, float, float, float] | None = None  # a text piece's area (PDF space)
+    continued: bool = False  # a box carrying on the box the page before ended in
 
 
 @dataclass
@@ -126,7 +132,9 @@ def _lines(text: str) -> list[str]:
 
 
 # a line that opens with an item's title and goes on: "生活垃圾处理处置工程.大连市…", "国土绿化提升工程：以…"
-_TITLE_START = regex.compile(r"^\p{Han}[^，。；：:.\d()（）]{1,23}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)")
+_TITLE_START = regex.compile(
+    r"^\p{Han}[^，。；：:.\d()（）]{1,23}?(?:工程|项目|行动|行业|建设|治理|保护|整治|利用|修复|体系|能力)[ ]?[.．。：:](?=.)"
+)
 
 
 # a numbered heading inside a box: "（一）绿色转型提升工程" (no sentence, no clause in it)
@@ -145,8 +153,10 @@ def _box_paragraphs(lines: list[str]) -> list[str]:
         ended = out and out[-1].endswith(("。", "！", "？", "；", ".", "．", "："))
         if not out or closed or heading or _item_start().match(ln) or (ended and _TITLE_START.match(ln)):
             out.append(ln)
-            heading = bool(_BOX_HEADING_TEXT.match(ln) and (
-                regex_box_caption(ln) or _item_start().match(ln) and len(ln) < 0.75 * full))
+            heading = bool(
+                _BOX_HEADING_TEXT.match(ln)
+                and (regex_box_caption(ln) or _item_start().match(ln) and len(ln) < 0.75 * full)
+            )
         else:
             latin = regex.search(r"[A-Za-z]$", out[-1]) and regex.match(r"[A-Za-z]", ln)
             out[-1] += (" " if latin else "") + ln
@@ -158,8 +168,9 @@ def _fill_grid(piece: Piece, text_in: TextIn) -> None:
     """A table's cells, or a box's lines (its caption row apart), from the text inside each cell."""
     raw: dict[tuple[int, int], str] = {}
     for cell in piece.grid.cells:
-        raw[(cell.row, cell.col)] = text_in(cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET,
-                                            cell.x1 - _CELL_INSET, cell.y1 - _CELL_INSET)
+        raw[(cell.row, cell.col)] = text_in(
+            cell.x0 + _CELL_INSET, cell.y0 + _CELL_INSET, cell.x1 - _CELL_INSET, cell.y1 - _CELL_INSET
+        )
         cell.text = _join_cell_lines(raw[(cell.row, cell.col)])
     if piece.kind != "box":
         return
@@ -179,7 +190,7 @@ def _fill(pieces: list[Piece], text_in: TextIn) -> list[Piece]:
         new = replace(piece, lines=[], grid=_copy_grid(piece.grid) if piece.grid is not None else None)
         if new.kind == "text":
             new.lines = _lines(text_in(*new.bbox))
-        elif new.grid is None:          # a box carried over from the page before, without a frame
+        elif new.grid is None:  # a box carried over from the page before, without a frame
             new.lines = _box_paragraphs(_lines(text_in(*new.bbox)))
         else:
             _fill_grid(new, text_in)
@@ -216,8 +227,13 @@ def _layout(page, width: float, height: float, textpage=None, segments=None) -> 
     # a frame around other grids holds them: the inner grids are what the page shows
     grids = [g for g in grids if not any(h is not g and _inside(h, g) for h in grids)]
     # a frame around (nearly) the whole page is a border, not a box
-    grids = [g for g in grids if g.n_cols > 1 or g.n_rows > 1 or (g.bbox[2] - g.bbox[0]) * (g.bbox[3] - g.bbox[1])
-             < _PAGE_BORDER * width * height]
+    grids = [
+        g
+        for g in grids
+        if g.n_cols > 1
+        or g.n_rows > 1
+        or (g.bbox[2] - g.bbox[0]) * (g.bbox[3] - g.bbox[1]) < _PAGE_BORDER * width * height
+    ]
     left, right = -width, 2 * width
     pieces: list[Piece] = []
     top = 2 * height
@@ -226,7 +242,7 @@ def _layout(page, width: float, height: float, textpage=None, segments=None) -> 
         if top > y1:
             pieces.append(Piece("text", bbox=(left, y1, right, top)))
         pieces.append(Piece("box" if g.n_cols == 1 else "table", grid=g))
-        for side in ((left, y0, x0, y1), (x1, y0, right, y1)):       # text beside the grid
+        for side in ((left, y0, x0, y1), (x1, y0, right, y1)):  # text beside the grid
             pieces.append(Piece("text", bbox=side))
         top = min(top, y0)
     pieces.append(Piece("text", bbox=(left, -height, right, top)))
@@ -237,8 +253,10 @@ def _layout(page, width: float, height: float, textpage=None, segments=None) -> 
 
 # a line that may head a table drawn without vertical rules: a year or 属性/目标 and another label
 # (or a caption of an indicator table, whose header may not be text)
-_ALIGNED_HEADER = regex.compile(r"(?m)^(?=.{0,60}$)(?=.*(?:(?:19|20)\d{2}|属性|性质|目标)).*(?:单位|序号|属性|性质|现状值|基准值|现状|基准年).*$"
-                                r"|^\s*附?表\s*[\d一二三四五六七八九十][^。；\n]{0,40}(?:指标|目标)")
+_ALIGNED_HEADER = regex.compile(
+    r"(?m)^(?=.{0,60}$)(?=.*(?:(?:19|20)\d{2}|属性|性质|目标)).*(?:单位|序号|属性|性质|现状值|基准值|现状|基准年).*$"
+    r"|^\s*附?表\s*[\d一二三四五六七八九十][^。；\n]{0,40}(?:指标|目标)"
+)
 
 
 def _find_aligned_tables(pieces: list[Piece], glyphs: list[Glyph]) -> list[Piece]:
@@ -270,10 +288,10 @@ def _find_aligned_tables(pieces: list[Piece], glyphs: list[Glyph]) -> list[Piece
 class _OpenBox:
     """A box that reaches the end of its page: the next page may carry it on."""
 
-    title: str | None           # its caption
-    size: float                 # its characters' font size
-    body_size: float            # the font size of the page's running text
-    next_item: tuple[str, int] | None = None   # the numbering the next item would have ("N.", 3)
+    title: str | None  # its caption
+    size: float  # its characters' font size
+    body_size: float  # the font size of the page's running text
+    next_item: tuple[str, int] | None = None  # the numbering the next item would have ("N.", 3)
 
 
 def _read_page(page, number: int, carried: _OpenBox | None = None, textpage=None) -> tuple[PageText, _OpenBox | None]:
@@ -314,8 +332,12 @@ def _find_glyphs(textpage) -> list[Glyph]:
     import pypdfium2.raw as pdfium_c
 
     raw = textpage.raw
-    unicode_of, box_of, size_of = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))     # filled by each call (as get_charbox does)
+    unicode_of, box_of, size_of = (
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetFontSize,
+    )
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))  # filled by each call (as get_charbox does)
     skip = (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09)
     out = []
     for i in range(textpage.count_chars()):
@@ -363,15 +385,21 @@ def _box_left_open(textpage, pieces: list[Piece]) -> _OpenBox | None:
 def _title_continued_box(pieces: list[Piece], carried: _OpenBox) -> None:
     """A framed box that opens the page with no caption carries on the box the page before ended in."""
     first = next((p for p in pieces if not _ends_page(p)), None)
-    if first is not None and first.kind == "box" and not first.title and not (
-            first.lines and regex_box_caption(first.lines[0])):
+    if (
+        first is not None
+        and first.kind == "box"
+        and not first.title
+        and not (first.lines and regex_box_caption(first.lines[0]))
+    ):
         first.title = carried.title
         first.continued = True
 
 
 # the numbering an item opens with: "3.", "3、", "（3）", "(三)", "③"
-_ITEM_NUMBER = regex.compile(r"^\s*(?:(?P<dot>[0-9０-９]{1,2})\s*[.．、](?![0-9０-９])|[（(](?P<paren>[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]"
-                             r"|(?P<circled>[①-⑳]))")
+_ITEM_NUMBER = regex.compile(
+    r"^\s*(?:(?P<dot>[0-9０-９]{1,2})\s*[.．、](?![0-9０-９])|[（(](?P<paren>[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})[)）]"
+    r"|(?P<circled>[①-⑳]))"
+)
 _CN_DIGITS = "一二三四五六七八九十"
 
 
@@ -392,8 +420,8 @@ def _item_number(line: str) -> tuple[str, int] | None:
 
 
 # font sizes are compared as ratios (pdfium's sizes are in text space, before the text matrix)
-_SAME_SIZE = 0.03             # two font sizes this close (a share of the larger) are one type size
-_SMALLER_TYPE = 0.97          # a box's type is at most this share of the body's
+_SAME_SIZE = 0.03  # two font sizes this close (a share of the larger) are one type size
+_SMALLER_TYPE = 0.97  # a box's type is at most this share of the body's
 
 
 @lru_cache(maxsize=1)
@@ -415,7 +443,7 @@ def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Pi
     if not by_size and carried.next_item is None:
         return layout
     band = layout[0]
-    lines: list[list] = []           # glyphs of the band, one list per printed line, top to bottom
+    lines: list[list] = []  # glyphs of the band, one list per printed line, top to bottom
     for g in sorted((g for g in _glyphs(textpage) if _in(g, band.bbox)), key=lambda g: -g[2]):
         if lines and abs(lines[-1][0][2] - g[2]) <= 0.5 * g[3]:
             lines[-1].append(g)
@@ -423,7 +451,7 @@ def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Pi
             lines.append([g])
     split = None
     expect = carried.next_item
-    open_item = False                # the last line taken ends inside its item (no 。 yet)
+    open_item = False  # the last line taken ends inside its item (no 。 yet)
     for line in lines:
         size = Counter(g[3] for g in line).most_common(1)[0][0]
         same = abs(size - carried.size) <= _SAME_SIZE * max(size, carried.size)
@@ -431,7 +459,7 @@ def _carry_box_over(textpage, layout: list[Piece], carried: _OpenBox) -> list[Pi
         text = textpage.get_text_bounded(band.bbox[0], bottom - 0.5, band.bbox[2], top + 0.5).strip()
         number = _item_number(text)
         if split is None and len(line) <= 12 and not same and number is None:
-            continue                 # a running header or page number above the carried lines
+            continue  # a running header or page number above the carried lines
         if _outline_heading().match(text) and number is None:
             break
         if by_size:
@@ -472,6 +500,7 @@ def _pieces_text(pieces: list[Piece]) -> str:
 
 
 # --- pdfminer (second extractor) ---------------------------------------------------------------
+
 
 def _chars_text_in(plumb_page) -> TextIn:
     """pdfminer's characters inside an area, as lines (through pdfplumber)."""
@@ -591,8 +620,10 @@ def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
             if quality < p.quality or (not p.embedded_fonts and quality <= p.quality):
                 lost = _lost_cells(p.pieces, pieces)
                 if lost:
-                    p.warnings.append(f"page {p.number}: read again with pdfminer, whose characters miss "
-                                      f"{lost} table cell(s) or box(es) of the page's layout")
+                    p.warnings.append(
+                        f"page {p.number}: read again with pdfminer, whose characters miss "
+                        f"{lost} table cell(s) or box(es) of the page's layout"
+                    )
                 p.pieces = pieces
                 p.quality = quality
                 p.extractor = "pdfminer"
@@ -606,8 +637,12 @@ def _join_items_over_page_breaks(pages: list[PageText]) -> None:
         for piece in p.pieces:
             if piece.kind == "box" and piece.continued and last_box is not None and piece.lines and last_box.lines:
                 first, before = piece.lines[0], last_box.lines[-1]
-                if not (_item_start().match(first) or _TITLE_START.match(first) or regex_box_caption(first)
-                        or before.endswith(("。", "！", "？", "；"))):
+                if not (
+                    _item_start().match(first)
+                    or _TITLE_START.match(first)
+                    or regex_box_caption(first)
+                    or before.endswith(("。", "！", "？", "；"))
+                ):
                     last_box.lines[-1] = before + first
                     del piece.lines[0]
             if piece.kind == "box":
@@ -617,6 +652,7 @@ def _join_items_over_page_breaks(pages: list[PageText]) -> None:
 
 
 # --- page clean-up ------------------------------------------------------------------------------
+
 
 def _text_lines(p: PageText) -> list[str]:
     return [ln for piece in p.pieces if piece.kind == "text" for ln in piece.lines]
@@ -651,11 +687,12 @@ def _clean_lines(lines: list[str], margins: set[str]) -> list[str]:
 
 # --- assembling the document ----------------------------------------------------------------------
 
+
 class _Assembler:
     """The source text of the document with a page for every character and the regions."""
 
     def __init__(self):
-        self.parts: list[str] = ["\n"]      # the first line is a line like any other (a title)
+        self.parts: list[str] = ["\n"]  # the first line is a line like any other (a title)
         self.pos = 1
         self.page_of_char: list[int] = [1]
         self.regions: list[Region] = []
@@ -748,7 +785,7 @@ def _read_pages(pdf, n_pages: int) -> tuple[list[PageText], bytes | None]:
             page.set_rotation(0)
             turn = _turn_of(page)
             page.close()
-            page = pdf[i]             # read from a page loaded without its /Rotate
+            page = pdf[i]  # read from a page loaded without its /Rotate
         else:
             turn = None
         textpage = page.get_textpage()
@@ -790,7 +827,7 @@ def read_pdf(path: Path, rel: str, patterns=None, data: bytes | None = None) -> 
     """
     import pypdfium2 as pdfium
 
-    data = path.read_bytes() if data is None else data     # given: the bytes the run read (and hashed)
+    data = path.read_bytes() if data is None else data  # given: the bytes the run read (and hashed)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -838,17 +875,27 @@ def read_pdf(path: Path, rel: str, patterns=None, data: bytes | None = None) -> 
     lengths = sorted(len(ln.strip()) for ln in text.split("\n") if len(ln.strip()) >= 10 and "\t" not in ln)
     typical = lengths[len(lengths) // 2] if lengths else 0
     glyphs = patterns.glyphs if patterns is not None else {}
-    options = NormalizeOptions(join_wraps=True, min_wrap_line=int(typical * 0.6), full_line=typical, glyphs=glyphs,
-                               join_han_spaces=True)
-    doc = Document(doc_id_from_path(rel), rel, "pdf", hashlib.sha256(data).hexdigest(), normalize(text, options),
-                   n_pages=n_pages, page_of_char=asm.page_of_char, options=options)
+    options = NormalizeOptions(
+        join_wraps=True, min_wrap_line=int(typical * 0.6), full_line=typical, glyphs=glyphs, join_han_spaces=True
+    )
+    doc = Document(
+        doc_id_from_path(rel),
+        rel,
+        "pdf",
+        hashlib.sha256(data).hexdigest(),
+        normalize(text, options),
+        n_pages=n_pages,
+        page_of_char=asm.page_of_char,
+        options=options,
+    )
     doc.blocks = blocks_from_text(doc, asm.regions)
     doc.reading = _reading_report(pages, empty)
     if fallback_failed is not None:
         from .base import reason_for
 
-        doc.reading["warnings"].append(f"second reader (pdfminer) failed, pdfium's text kept: "
-                                       f"{reason_for(fallback_failed)}")
+        doc.reading["warnings"].append(
+            f"second reader (pdfminer) failed, pdfium's text kept: {reason_for(fallback_failed)}"
+        )
     return doc
 
 
@@ -866,6 +913,9 @@ def _reading_report(pages: list[PageText], empty: list[int]) -> dict:
         warnings.append(f"{_page_ranges(empty)}: no text layer (scanned or blank)")
     warnings.extend(w for p in read for w in p.warnings)
     extractors = sorted({p.extractor for p in read})
-    return {"text_quality": round(1.0 - share, 4), "extractor": "+".join(extractors),
-            "pages_without_text": len(empty), "warnings": warnings}
-
+    return {
+        "text_quality": round(1.0 - share, 4),
+        "extractor": "+".join(extractors),
+        "pages_without_text": len(empty),
+        "warnings": warnings,
+    }

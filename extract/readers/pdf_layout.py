@@ -14,6 +14,7 @@ chunks line up with it.
 Coordinates are PDF user space (origin bottom left, y up) throughout; pdfplumber's functions
 are fed ``top = -y`` so that their "top" grows downwards as they expect.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -95,6 +96,7 @@ class Grid:
 
 # --- rulings --------------------------------------------------------------------------------
 
+
 def _matrix(obj) -> tuple[float, float, float, float, float, float]:
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
@@ -121,8 +123,9 @@ def _visible(obj) -> tuple[bool, bool]:
             return True
         return a.value > 0 and min(r.value, g.value, b.value) < _WHITE
 
-    return bool(stroke.value) and shows(pdfium_c.FPDFPageObj_GetStrokeColor), \
-        bool(fillmode.value) and shows(pdfium_c.FPDFPageObj_GetFillColor)
+    return bool(stroke.value) and shows(pdfium_c.FPDFPageObj_GetStrokeColor), bool(fillmode.value) and shows(
+        pdfium_c.FPDFPageObj_GetFillColor
+    )
 
 
 def _path_points(obj, matrix) -> tuple[list[list[tuple[float, float]]], bool]:
@@ -169,7 +172,7 @@ def _segments_of(obj, matrix) -> list[Segment]:
         return []
     subpaths, curved = _path_points(obj, matrix)
     if filled and not stroked and len(subpaths) > 1 and _is_shape(subpaths, curved):
-        return []          # glyph outlines and drawings: their thin strokes are not rulings
+        return []  # glyph outlines and drawings: their thin strokes are not rulings
     out: list[Segment] = []
     for pts in subpaths:
         if len(pts) < 2:
@@ -230,14 +233,21 @@ def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
             elif kind == form:
                 obj = object_of(k)
                 at = ctypes.cast(obj, ctypes.c_void_p).value
-                walk(pdfium_c.FPDFFormObj_CountObjects(obj),
-                     lambda i, at=at: calls["form_object"](at, i),
-                     lambda i, o=obj: pdfium_c.FPDFFormObj_GetObject(o, i), _compose(_matrix(obj), outer))
+                walk(
+                    pdfium_c.FPDFFormObj_CountObjects(obj),
+                    lambda i, at=at: calls["form_object"](at, i),
+                    lambda i, o=obj: pdfium_c.FPDFFormObj_GetObject(o, i),
+                    _compose(_matrix(obj), outer),
+                )
 
     raw = page.raw
     at = ctypes.cast(raw, ctypes.c_void_p).value
-    walk(pdfium_c.FPDFPage_CountObjects(raw), lambda i: calls["page_object"](at, i),
-         lambda i: pdfium_c.FPDFPage_GetObject(raw, i), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    walk(
+        pdfium_c.FPDFPage_CountObjects(raw),
+        lambda i: calls["page_object"](at, i),
+        lambda i: pdfium_c.FPDFPage_GetObject(raw, i),
+        (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
+    )
     return out, embedded
 
 
@@ -253,22 +263,41 @@ def _by_address() -> dict:
     def at(fn, restype, *argtypes):
         return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, vp).value)
 
-    return {"page_object": at(pdfium_c.FPDFPage_GetObject, vp, vp, i),
-            "form_object": at(pdfium_c.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong),
-            "type": at(pdfium_c.FPDFPageObj_GetType, i, vp),
-            "font": at(pdfium_c.FPDFTextObj_GetFont, vp, vp),
-            "embedded": at(pdfium_c.FPDFFont_GetIsEmbedded, i, vp)}
+    return {
+        "page_object": at(pdfium_c.FPDFPage_GetObject, vp, vp, i),
+        "form_object": at(pdfium_c.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong),
+        "type": at(pdfium_c.FPDFPageObj_GetType, i, vp),
+        "font": at(pdfium_c.FPDFTextObj_GetFont, vp, vp),
+        "embedded": at(pdfium_c.FPDFFont_GetIsEmbedded, i, vp),
+    }
 
 
 # --- grids ------------------------------------------------------------------------------------
 
+
 def _edge(s: Segment) -> dict:
     # pdfplumber's edge dicts, with top = -y so that "top" grows downwards
     if s.horizontal:
-        return {"x0": s.x0, "x1": s.x1, "top": -s.y0, "bottom": -s.y0, "width": s.x1 - s.x0, "height": 0.0,
-                "orientation": "h", "object_type": "line"}
-    return {"x0": s.x0, "x1": s.x0, "top": -s.y1, "bottom": -s.y0, "width": 0.0, "height": s.y1 - s.y0,
-            "orientation": "v", "object_type": "line"}
+        return {
+            "x0": s.x0,
+            "x1": s.x1,
+            "top": -s.y0,
+            "bottom": -s.y0,
+            "width": s.x1 - s.x0,
+            "height": 0.0,
+            "orientation": "h",
+            "object_type": "line",
+        }
+    return {
+        "x0": s.x0,
+        "x1": s.x0,
+        "top": -s.y1,
+        "bottom": -s.y0,
+        "width": 0.0,
+        "height": s.y1 - s.y0,
+        "orientation": "v",
+        "object_type": "line",
+    }
 
 
 def _boundaries(values: list[float]) -> list[float]:
@@ -302,8 +331,18 @@ def _closing_edges(edges: list[dict]) -> list[dict]:
     for y, vs in open_ends.items():
         if len(vs) >= 2:
             x0, x1 = min(v["x0"] for v in vs), max(v["x0"] for v in vs)
-            out.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
-                        "orientation": "h", "object_type": "line"})
+            out.append(
+                {
+                    "x0": x0,
+                    "x1": x1,
+                    "top": y,
+                    "bottom": y,
+                    "width": x1 - x0,
+                    "height": 0.0,
+                    "orientation": "h",
+                    "object_type": "line",
+                }
+            )
     return out
 
 
@@ -331,7 +370,7 @@ def find_grids(segments: list[Segment]) -> list[Grid]:
         if len(table) < _MIN_TABLE_CELLS:
             continue
         xs = _boundaries([c[0] for c in table] + [c[2] for c in table])
-        tops = _boundaries([c[1] for c in table] + [c[3] for c in table])   # -y, ascending = downwards
+        tops = _boundaries([c[1] for c in table] + [c[3] for c in table])  # -y, ascending = downwards
         grid = Grid(xs, [-t for t in tops])
         for x0, top, x1, bottom in table:
             r0, r1 = _index(tops, top), _index(tops, bottom)
@@ -347,10 +386,11 @@ def find_grids(segments: list[Segment]) -> list[Grid]:
 
 # --- tables without rules: columns from the characters' positions --------------------------------
 
+
 class Glyph(NamedTuple):
     """A printed character: its centre, its box and font size (PDF space)."""
 
-    x: float                    # centre
+    x: float  # centre
     y0: float
     y1: float
     size: float
@@ -365,14 +405,14 @@ _COLUMN_GAP = 1.2
 _HEADER_WORD = regex.compile(r"(?:19|20)\d{2}|属性|性质|单位|指标|目标|现状|基准|序号|名称|类型|规划值|期末")
 _HEADER_ANCHOR = regex.compile(r"(?:19|20)\d{2}|属性|性质|目标|规划值")
 _MIN_TEXT_COLUMNS = 3
-_MIN_TEXT_ROWS = 2            # data rows under the header
+_MIN_TEXT_ROWS = 2  # data rows under the header
 
 
 def glyph_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
     """Glyphs grouped into printed lines, top to bottom, each left to right (a full stop or a
     comma, low in the line, stays in it)."""
     lines: list[list[Glyph]] = []
-    bounds: list[list[float]] = []          # [bottom, top] of each line
+    bounds: list[list[float]] = []  # [bottom, top] of each line
     for g in sorted(glyphs, key=lambda g: -(g.y0 + g.y1) / 2):
         centre = (g.y0 + g.y1) / 2
         if lines and bounds[-1][0] - 0.25 * g.size <= centre <= bounds[-1][1] + 0.25 * g.size:
@@ -401,11 +441,16 @@ def _text(chunk: list[Glyph]) -> str:
 
 def _is_header(chunks: list[list[Glyph]]) -> bool:
     texts = [_text(c) for c in chunks]
-    return (len(chunks) >= _MIN_TEXT_COLUMNS and sum(1 for t in texts if _HEADER_WORD.search(t)) >= 2
-            and any(_HEADER_ANCHOR.search(t) for t in texts))
+    return (
+        len(chunks) >= _MIN_TEXT_COLUMNS
+        and sum(1 for t in texts if _HEADER_WORD.search(t)) >= 2
+        and any(_HEADER_ANCHOR.search(t) for t in texts)
+    )
 
 
 _NUMBER_CHUNK = regex.compile(r"^[\d.,≥≤<>＜＞%～~\-—－/\[\]［］]+$")
+
+
 @lru_cache(maxsize=1)
 def _group_mark() -> regex.Pattern:
     """A group's number opening a line (一、, （一）): numbering.yaml."""
@@ -439,8 +484,12 @@ def aligned_tables(lines: list[list[Glyph]]) -> list[tuple[Grid, int, int]]:
     k = 0
     while k < len(lines):
         # a caption (表1 …指标) right over aligned data: the header is not text (drawn as outlines)
-        captioned = bool(_CAPTION_TRIGGER.match(_text(lines[k]))) and k + 1 < len(lines) \
-            and len(_chunks(lines[k + 1])) >= _MIN_TEXT_COLUMNS and not _is_header(_chunks(lines[k + 1]))
+        captioned = (
+            bool(_CAPTION_TRIGGER.match(_text(lines[k])))
+            and k + 1 < len(lines)
+            and len(_chunks(lines[k + 1])) >= _MIN_TEXT_COLUMNS
+            and not _is_header(_chunks(lines[k + 1]))
+        )
         if not captioned and not _is_header(_chunks(lines[k])):
             k += 1
             continue
@@ -453,14 +502,21 @@ def aligned_tables(lines: list[list[Glyph]]) -> list[tuple[Grid, int, int]]:
             first, header, j = k, [], k
         else:
             first = k
-            while first > 0 and _bottom(lines[first - 1]) - _top(lines[first]) < 0.6 * size \
-                    and min(g.x0 for g in lines[first - 1]) >= left - size \
-                    and max(g.x1 for g in lines[first - 1]) <= right + size and not _CAPTION.match(_text(lines[first - 1])):
+            while (
+                first > 0
+                and _bottom(lines[first - 1]) - _top(lines[first]) < 0.6 * size
+                and min(g.x0 for g in lines[first - 1]) >= left - size
+                and max(g.x1 for g in lines[first - 1]) <= right + size
+                and not _CAPTION.match(_text(lines[first - 1]))
+            ):
                 first -= 1
-            header = lines[first:k + 1]
+            header = lines[first : k + 1]
             j = k + 1
-            while j < len(lines) and _bottom(header[-1]) - _top(lines[j]) < 0.6 * size \
-                    and not any(_NUMBER_CHUNK.match(_text(c)) for c in _chunks(lines[j])):
+            while (
+                j < len(lines)
+                and _bottom(header[-1]) - _top(lines[j]) < 0.6 * size
+                and not any(_NUMBER_CHUNK.match(_text(c)) for c in _chunks(lines[j]))
+            ):
                 header.append(lines[j])
                 j += 1
         rows = [header]
@@ -470,7 +526,7 @@ def aligned_tables(lines: list[list[Glyph]]) -> list[tuple[Grid, int, int]]:
             parts = _chunks(line)
             gap = _bottom(rows[-1][-1]) - _top(line) if rows[-1] else 0.0
             if pitch is not None and gap > max(2.5 * pitch, 3 * size):
-                break                              # far below the table: a page number, the next text
+                break  # far below the table: a page number, the next text
             x0, x1 = min(g.x0 for g in line), max(g.x1 for g in line)
             if len(parts) >= 2 and not _CAPTION.match(_text(line)):
                 rows.append([line])
@@ -478,11 +534,11 @@ def aligned_tables(lines: list[list[Glyph]]) -> list[tuple[Grid, int, int]]:
                 left, right = min(left, x0), max(right, x1)
             elif len(parts) == 1 and x1 - x0 < 0.4 * (right - left) and x0 < left + 0.3 * (right - left):
                 if _NOTE.match(_text(line)):
-                    break                          # the table's notes (注：…) follow it
+                    break  # the table's notes (注：…) follow it
                 if len(rows) == 1 or _group_mark().match(_text(line)):
-                    rows.append([line])            # a group label on its own line (一、水环境)
+                    rows.append([line])  # a group label on its own line (一、水环境)
                 elif gap < 0.8 * size:
-                    rows[-1].append(line)          # a wrapped name, set tight under its first line
+                    rows[-1].append(line)  # a wrapped name, set tight under its first line
                 else:
                     break
             else:
@@ -517,9 +573,11 @@ def _grid_of(rows: list[list[list[Glyph]]]) -> Grid | None:
     if len(bands) < _MIN_TEXT_COLUMNS:
         return None
     head = [g for line in rows[0] for g in line]
-    xs = [min([bands[0][0]] + [g.x0 for g in head]) - 2.0] \
-        + [(bands[i][1] + bands[i + 1][0]) / 2 for i in range(len(bands) - 1)] \
+    xs = (
+        [min([bands[0][0]] + [g.x0 for g in head]) - 2.0]
+        + [(bands[i][1] + bands[i + 1][0]) / 2 for i in range(len(bands) - 1)]
         + [max([bands[-1][1]] + [g.x1 for g in head]) + 2.0]
+    )
     n_header = len(rows[0])
     grid_rows = [[line] for line in rows[0]] + rows[1:]
     tops = [max(_top(line) for line in row) for row in grid_rows]
@@ -529,7 +587,7 @@ def _grid_of(rows: list[list[list[Glyph]]]) -> Grid | None:
     n = len(xs) - 1
     for r, row in enumerate(grid_rows):
         chunks = [c for line in row for c in _chunks(line)]
-        spans: list[tuple[int, int]] = []           # merged column ranges [c0, c1)
+        spans: list[tuple[int, int]] = []  # merged column ranges [c0, c1)
         if r >= n_header and len(chunks) == 1:
             spans = [(0, n)] if _columns_of(chunks[0], xs)[1] - _columns_of(chunks[0], xs)[0] > 1 else []
         elif r < n_header:

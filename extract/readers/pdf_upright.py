@@ -10,13 +10,14 @@ So every page loses its ``/Rotate`` (in memory only), and a page whose character
 rotation undone.  The text, the rulings and the page numbers are then what a reader of the
 printed page sees.
 """
+
 from __future__ import annotations
 
 import io
 import math
 from collections import Counter
 
-_SAMPLE = 60                  # characters looked at per page to find its text direction
+_SAMPLE = 60  # characters looked at per page to find its text direction
 
 
 def text_turn(page) -> int:
@@ -37,7 +38,7 @@ def textpage_turn(textpage) -> int:
     for i in range(0, n, max(1, n // _SAMPLE)):
         if chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)).isspace():
             continue
-        angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)     # radians, -1 when unknown
+        angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)  # radians, -1 when unknown
         if angle >= 0:
             votes[round(math.degrees(angle) / 90) % 4 * 90] += 1
     return votes.most_common(1)[0][0] if votes else 0
@@ -77,7 +78,7 @@ def redrawn(pdf, turns: list[int]):
         shape = pdf.page_as_xobject(i, out).as_pageobject()
         if turn == 180:
             size, matrix = (width, height), pdfium.PdfMatrix().rotate(180).translate(width, height)
-        elif turn == 270:        # drawn turned anticlockwise: turn it back clockwise
+        elif turn == 270:  # drawn turned anticlockwise: turn it back clockwise
             size, matrix = (height, width), pdfium.PdfMatrix().rotate(90).translate(0, width)
         else:
             size, matrix = (height, width), pdfium.PdfMatrix().rotate(90, ccw=True).translate(height, 0)

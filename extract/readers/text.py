@@ -4,6 +4,7 @@ Text readers decode with a fixed order of encodings (BOMs, strict UTF-8, GB18030
 charset-normalizer on the whole file) and refuse to guess: an undecodable file raises
 :class:`~extract.readers.base.ReadError`, which the pipeline turns into an error row.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -83,7 +84,7 @@ def decode_text(data: bytes, require_han: bool = True) -> Decoded:
     """
     if data.startswith(codecs.BOM_UTF8):
         try:
-            text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict")
+            text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
         except UnicodeDecodeError as exc:
             raise ReadError(f"invalid UTF-8 after BOM: {exc.reason} at byte {exc.start}") from exc
         kept = _drop_controls(text) or (text, 0)
@@ -104,7 +105,7 @@ def decode_text(data: bytes, require_han: bool = True) -> Decoded:
         if kept is None or not _plausible(kept[0]):
             continue
         if enc == "gb18030" and _common_han_share(kept[0]) < _MIN_COMMON_HAN_SHARE:
-            continue          # another encoding's bytes read as GB18030: mojibake
+            continue  # another encoding's bytes read as GB18030: mojibake
         return Decoded(kept[0], enc, kept[1])
     from charset_normalizer import from_bytes
 
@@ -145,22 +146,38 @@ def read_text_file(path: Path, rel: str, patterns=None, data: bytes | None = Non
         raise ReadError("empty file")
     decoded = decode_text(data)
     # content hash of the decoded text: the same plan in another encoding has the same hash
-    doc = document_from_text(decoded.text, doc_id_from_path(rel), rel, path.suffix.lower().lstrip(".") or "txt",
-                             glyphs=patterns.glyphs if patterns is not None else None)
+    doc = document_from_text(
+        decoded.text,
+        doc_id_from_path(rel),
+        rel,
+        path.suffix.lower().lstrip(".") or "txt",
+        glyphs=patterns.glyphs if patterns is not None else None,
+    )
     if decoded.dropped_controls:
         doc.warnings.append(f"{decoded.dropped_controls} control characters dropped")
     return doc
 
 
-def document_from_text(text: str, doc_id: str, source_path: str = "", fmt: str = "txt",
-                       sha256: str | None = None, glyphs: dict | None = None) -> Document:
+def document_from_text(
+    text: str,
+    doc_id: str,
+    source_path: str = "",
+    fmt: str = "txt",
+    sha256: str | None = None,
+    glyphs: dict | None = None,
+) -> Document:
     """Build a Document from decoded text (used by the text reader and by tests)."""
     if not regex.search(r"\p{Han}", text):
         raise ReadError("no Chinese text found")
     options = NormalizeOptions(join_wraps=looks_hard_wrapped(text), glyphs=glyphs or {})
     norm = normalize(text, options)
-    doc = Document(doc_id, source_path or doc_id, "md" if fmt in ("md", "markdown") else "txt",
-                   sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(), norm,
-                   options=options)
+    doc = Document(
+        doc_id,
+        source_path or doc_id,
+        "md" if fmt in ("md", "markdown") else "txt",
+        sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        norm,
+        options=options,
+    )
     doc.blocks = blocks_from_text(doc)
     return doc

@@ -6,6 +6,7 @@ cell are read by the prose rules in project mode: no target cue is needed, the c
 plan's; the item's title (散煤替代工程) names what a bare count or a list of places counts.
 Rows carry ``source = "table"`` like the gold does.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,7 +21,8 @@ _FOUR_HAN = regex.compile(r"\p{Han}{4}")
 
 # an item's title: numbering, then a short name ending at its first full stop or colon
 _TITLE = regex.compile(
-    r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）.．、]\s*)?(?P<t>[^，。；：:.\d]{2,30}?)[ ]?[。.：:]")
+    r"^\s*(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）.．、]\s*)?(?P<t>[^，。；：:.\d]{2,30}?)[ ]?[。.：:]"
+)
 
 
 def item_title(text: str) -> str:
@@ -40,16 +42,30 @@ class BoxReader:
 
     def __init__(self, prose):
         self.prose = prose
-        self.rejections: list | None = None     # where the prose rules record what they rejected
+        self.rejections: list | None = None  # where the prose rules record what they rejected
 
-    def _cell(self, doc: Document, block: Block, text_start: int, text_end: int, ctx, mode: Mode,
-              table_row: int) -> list[Commitment]:
-        pseudo = Block("paragraph", doc.text[text_start:text_end], text_start, text_end,
-                       doc.line_of(text_start), doc.page_of(text_start))
+    def _cell(
+        self, doc: Document, block: Block, text_start: int, text_end: int, ctx, mode: Mode, table_row: int
+    ) -> list[Commitment]:
+        pseudo = Block(
+            "paragraph",
+            doc.text[text_start:text_end],
+            text_start,
+            text_end,
+            doc.line_of(text_start),
+            doc.page_of(text_start),
+        )
         out = []
         for c in self.prose.extract_block(doc, pseudo, ctx, mode, None, self.rejections):
-            out.append(replace(c, source="table", table_id=block.table_id, table_row=table_row,
-                               rule_id="table.box_" + c.rule_id.split(".")[-1]))
+            out.append(
+                replace(
+                    c,
+                    source="table",
+                    table_id=block.table_id,
+                    table_row=table_row,
+                    rule_id="table.box_" + c.rule_id.split(".")[-1],
+                )
+            )
         return out
 
     def read_box(self, doc: Document, block: Block, ctx) -> list[Commitment]:
@@ -63,8 +79,9 @@ class BoxReader:
                 out.extend(self._cell(doc, block, cell.char_start, cell.char_end, ctx, mode, r))
         return out
 
-    def read_table(self, doc: Document, block: Block, data, schema: TableSchema | None, ctx,
-                   first_row: int) -> list[Commitment]:
+    def read_table(
+        self, doc: Document, block: Block, data, schema: TableSchema | None, ctx, first_row: int
+    ) -> list[Commitment]:
         """The long text cells of a project table (or a table whose columns say nothing)."""
         out = []
         period_idx = schema.first("period") if schema else None

@@ -33,6 +33,7 @@ Cells:
 - ``table.cell.no_value``     a target cell without a number (完成省下达目标, 稳中向好, "/")
 - ``table.cell.year``         a target cell holding a year, not a value
 """
+
 from __future__ import annotations
 
 from ..model import Block, Cell
@@ -83,5 +84,6 @@ class Skips:
                     return
         first = next((c for row in rows for c in row if c is not None and c.text), None)
         if first is not None:
-            self.rejections.append(Rejection(first.char_start, first.char_end, block.char_start, block.char_end,
-                                             rule_id, detail))
+            self.rejections.append(
+                Rejection(first.char_start, first.char_end, block.char_start, block.char_end, rule_id, detail)
+            )

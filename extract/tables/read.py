@@ -10,6 +10,7 @@
 
 Every table that gives nothing says why, with a rule id (``tables.decide``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,13 +43,24 @@ class TableReader:
         self.review_caption = regex.compile("|".join(map(regex.escape, review))) if review else None
         grammar = QuantityGrammar(patterns)
         self.schemas = SchemaReader(spec, grammar, prose.years, frozenset(patterns.units))
-        self.indicator_rows = IndicatorRows(patterns, grammar, spec,
-                                            lambda name: split_items(prose.lex, name, paired=True),
-                                            patterns.compiled(QualitativeTargets))
+        self.indicator_rows = IndicatorRows(
+            patterns,
+            grammar,
+            spec,
+            lambda name: split_items(prose.lex, name, paired=True),
+            patterns.compiled(QualitativeTargets),
+        )
         self.boxes = BoxReader(prose)
 
-    def read(self, doc: Document, block: Block, ctx, previous: TableSchema | None,
-             before_text: str = "", rejections: list | None = None) -> tuple[list[Commitment], TableSchema | None]:
+    def read(
+        self,
+        doc: Document,
+        block: Block,
+        ctx,
+        previous: TableSchema | None,
+        before_text: str = "",
+        rejections: list | None = None,
+    ) -> tuple[list[Commitment], TableSchema | None]:
         """Commitments of a table or box block; returns the schema used (to carry over a page break).
 
         ``rejections`` collects what was turned down: by the prose rules in box items and content
@@ -63,11 +75,11 @@ class TableReader:
             return [], None
         own = self.schemas.detect(rows, block.ruled, ctx)
         if own is not None:
-            schema, data, first = own, grid(rows[own.header_rows:], block.ruled), own.header_rows
+            schema, data, first = own, grid(rows[own.header_rows :], block.ruled), own.header_rows
         elif previous is not None and max(len(r) for r in rows) == len(previous.columns):
             schema, data, first = previous, grid(rows, block.ruled), 0
         elif (guessed := self.schemas.from_data(rows, block.ruled, ctx)) is not None:
-            schema, data, first = guessed, grid(rows[guessed.header_rows:], block.ruled), guessed.header_rows
+            schema, data, first = guessed, grid(rows[guessed.header_rows :], block.ruled), guessed.header_rows
         else:
             found = self.boxes.read_table(doc, block, grid(rows, block.ruled), None, ctx, 0)
             if not found:

@@ -8,6 +8,7 @@ year column is a target when the plan has not reached that year yet, a baseline 
 when it has, and an earlier plan's target (a review) when its header says 目标 for a past
 year.  A table whose value columns all look back is a review table and gives no targets.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,12 +31,12 @@ _THREE_HAN = regex.compile(r"\p{Han}{3}")
 _ROW_NUMBERING = regex.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
 _MAX_HEADERLESS_NUMBERS = 3
 _PLACEHOLDERS = {"-", "—", "－", "/", "／", "——", "--", "…"}
+
+
 @lru_cache(maxsize=1)
 def _group_number() -> regex.Pattern:
     """A group's number opening a row (一、, （一）): numbering.yaml."""
     return regex.compile(rf"^\s*{marks('cn_dun', 'cn_paren')}")
-
-
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Column:
     label: str
     role: str
     year: int | None = None
-    implied: bool = False          # the year is the plan's end, not written in the header
+    implied: bool = False  # the year is the plan's end, not written in the header
 
 
 @dataclass
@@ -53,10 +54,10 @@ class TableSchema:
     """What the columns of a table mean."""
 
     columns: list[Column]
-    header_rows: int               # rows before the data (captions and header rows)
-    title: str = ""                # a caption row spanning the table ("专栏2 …主要指标")
+    header_rows: int  # rows before the data (captions and header rows)
+    title: str = ""  # a caption row spanning the table ("专栏2 …主要指标")
     roles: dict[str, list[int]] = field(default_factory=dict)
-    from_data: bool = False        # no header words: the roles were read from the data
+    from_data: bool = False  # no header words: the roles were read from the data
 
     def first(self, role: str) -> int | None:
         idx = self.roles.get(role)
@@ -70,7 +71,7 @@ class TableSchema:
         if "target" in self.roles and "indicator" in self.roles:
             dated = any(_YEAR.search(self.columns[j].label) for j in self.roles["target"])
             if "review" in self.roles and not dated:
-                return "review"          # 目标值 | 完成值: an earlier plan's targets and results
+                return "review"  # 目标值 | 完成值: an earlier plan's targets and results
             return "indicator"
         if "indicator" in self.roles and ("review" in self.roles or "baseline" in self.roles):
             return "review"
@@ -126,8 +127,11 @@ class SchemaReader:
         texts = [text_of(c) for c in row if text_of(c)]
         if ncols < 2 or not texts or len(set(texts)) != 1:
             return None
-        if self.role_of(texts[0]) and not regex.match(r"\s*(?:专栏|附?表\s*[\d一二三四五六七八九十])", texts[0]) \
-                and len(texts[0]) <= 8:
+        if (
+            self.role_of(texts[0])
+            and not regex.match(r"\s*(?:专栏|附?表\s*[\d一二三四五六七八九十])", texts[0])
+            and len(texts[0]) <= 8
+        ):
             return None
         own = [c for c in row if c is not None and c.text and c.covered_by is None]
         spans = len(own) == 1 and (len(row) == 1 or own[0].col_span >= ncols - 1 or len(texts) >= ncols - 1)
@@ -137,8 +141,13 @@ class SchemaReader:
         """A cell a header never holds: a value, a bare unit (万吨), a placeholder (-, /) or a
         binding word (约束性)."""
         t = text.replace(" ", "")
-        return (self.is_data_cell(t) or t in self.units or t.strip("（）()") in self.units
-                or t in _PLACEHOLDERS or any(t.startswith(w) and len(t) <= 5 for w in self.binding_words))
+        return (
+            self.is_data_cell(t)
+            or t in self.units
+            or t.strip("（）()") in self.units
+            or t in _PLACEHOLDERS
+            or any(t.startswith(w) and len(t) <= 5 for w in self.binding_words)
+        )
 
     def _is_header_row(self, row: list[Cell | None]) -> bool:
         """No value in it, and a role word or a year label."""
@@ -151,8 +160,16 @@ class SchemaReader:
         """One cell across the row ("一、主要目标", "水环境"): a group label over the rows under it."""
         own = [c for c in row if c is not None and c.text.strip() and c.covered_by is None]
         texts = {text_of(c).strip() for c in row if text_of(c).strip()}
-        return len(own) == 1 and len(texts) == 1 and len(row) > 2 and (
-            own[0].col_span > 1 or sum(1 for c in row if text_of(c).strip()) > 1 or _group_number().match(own[0].text))
+        return (
+            len(own) == 1
+            and len(texts) == 1
+            and len(row) > 2
+            and (
+                own[0].col_span > 1
+                or sum(1 for c in row if text_of(c).strip()) > 1
+                or _group_number().match(own[0].text)
+            )
+        )
 
     def _continues_header(self, row: list[Cell | None]) -> bool:
         """A second or third header row: role words or years, no serial number, nothing a data row
@@ -186,11 +203,11 @@ class SchemaReader:
             if n_header > 3:
                 return None
         if n_header == 0 or start + n_header > len(rows):
-            return None           # (a header with no rows under it: its rows are on the next page)
-        header = rows[start:start + n_header]
+            return None  # (a header with no rows under it: its rows are on the next page)
+        header = rows[start : start + n_header]
         labels = self._labels(header, ncols, ruled)
         columns = [self._column(lab, ctx) for lab in labels]
-        self._refine(columns, grid(rows[start + n_header:], ruled), ctx)
+        self._refine(columns, grid(rows[start + n_header :], ruled), ctx)
         roles: dict[str, list[int]] = {}
         for j, col in enumerate(columns):
             roles.setdefault(col.role, []).append(j)
@@ -209,7 +226,7 @@ class SchemaReader:
             return None
         start = 0
         while start < len(rows) and not any(text_of(c).strip() for c in rows[start]):
-            start += 1                      # header rows with no text layer
+            start += 1  # header rows with no text layer
         data = grid(rows[start:], ruled)
         body = [r for r in data if len({text_of(c) for c in r if text_of(c)}) > 1]
         ncols = max((len(r) for r in data), default=0)
@@ -221,7 +238,7 @@ class SchemaReader:
         if len(names) != 1 or not 1 <= len(numbers) <= _MAX_HEADERLESS_NUMBERS or not {"unit", "binding"} & set(kinds):
             return None
         if len(numbers) == 1 and "binding" not in kinds:
-            return None                     # one number column and nothing saying it is a target
+            return None  # one number column and nothing saying it is a target
         role_of_kind = {"serial": "serial", "unit": "unit", "binding": "binding", "name": "indicator"}
         columns = [Column("", role_of_kind.get(k, "other")) for k in kinds]
         columns[numbers[-1]] = Column("", "target", ctx.plan_end_year, implied=True)
@@ -238,17 +255,19 @@ class SchemaReader:
         vals = [v for v in cells if v and v not in ("-", "—", "/")]
         if not vals:
             return "other"
+
         def share(test) -> float:
             return sum(1 for v in vals if test(v)) / len(vals)
+
         ints = [int(m.group(1)) for v in vals if (m := _SERIAL_CELL.fullmatch(v))]
         if len(ints) == len(vals) and sum(b == a + 1 for a, b in zip(ints, ints[1:])) >= 0.8 * (len(ints) - 1):
-            return "serial"                 # 1, 2, 3 …
+            return "serial"  # 1, 2, 3 …
         if share(lambda v: v.replace(" ", "").strip("（）()") in self.units) >= 0.8:
             return "unit"
         if share(lambda v: any(w in v for w in self.binding_words) and len(v) <= 5) >= 0.8:
             return "binding"
         if share(lambda v: self.is_data_cell(_ROW_NUMBERING.sub("", v))) >= 0.7:
-            return "number"        # not "（1）森林覆盖率": a numbered name
+            return "number"  # not "（1）森林覆盖率": a numbered name
         if share(lambda v: _TWO_HAN.search(v) and not self.is_data_cell(_ROW_NUMBERING.sub("", v))) >= 0.7:
             return "name"
         return "other"
@@ -286,14 +305,14 @@ class SchemaReader:
             elif role == "":
                 role = "baseline"
             elif role == "target" and past:
-                role = "review"          # an earlier plan's target: "2020年(目标)"
+                role = "review"  # an earlier plan's target: "2020年(目标)"
         if role in ("target", "cumulative") and year is None:
             return Column(label, role, ctx.plan_end_year, implied=True)
         return Column(label, role or "other", year)
 
     def _refine(self, columns: list[Column], data: list[list[Cell | None]], ctx: DocContext) -> None:
         """Roles the data decides: serial numbers, the indicator among name columns, bare years."""
-        rows = [r for r in data if len({text_of(c) for c in r if text_of(c)}) > 1]   # not group labels
+        rows = [r for r in data if len({text_of(c) for c in r if text_of(c)}) > 1]  # not group labels
         for j, col in enumerate(columns):
             vals = [text_of(r[j]).strip() for r in rows if j < len(r) and text_of(r[j]).strip()]
             ints = sum(1 for v in vals if _SMALL_INT.fullmatch(v))
@@ -302,12 +321,15 @@ class SchemaReader:
         names = [j for j, c in enumerate(columns) if c.role == "indicator"]
         if len(names) > 1:
             labels = {columns[j].label for j in names}
-            if len(labels) > 1:            # 一级指标｜二级指标: the right one names the indicator
+            if len(labels) > 1:  # 一级指标｜二级指标: the right one names the indicator
                 for j in names[:-1]:
                     columns[j].role = "category"
         if not names:
-            texts = [j for j, c in enumerate(columns) if c.role == "other" and any(
-                _THREE_HAN.search(text_of(r[j])) for r in data if j < len(r))]
+            texts = [
+                j
+                for j, c in enumerate(columns)
+                if c.role == "other" and any(_THREE_HAN.search(text_of(r[j])) for r in data if j < len(r))
+            ]
             if texts and any(c.role in ("target", "baseline") for c in columns):
                 columns[texts[-1]].role = "indicator"
         # bare year columns (2020年 | 2025年) with no 现状/目标 words: the earliest is the baseline

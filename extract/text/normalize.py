@@ -11,6 +11,7 @@ numbers and around years removed, and hard-wrapped lines of PDF-derived text joi
 >>> n.text
 '到2027年，比例达到93.8%'
 """
+
 from __future__ import annotations
 
 import bisect
@@ -27,24 +28,71 @@ from .segment import last_sentence_end
 
 # --- character translation (one source char -> one or more output chars) -----------------
 _WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
-_WIDTH.update({
-    "％": "%", "／": "/", "．": ".", "＜": "<", "＞": ">", "≥": ">=", "≤": "<=",
-    "＋": "+", "－": "-", "～": "~", "＝": "=", "µ": "μ", "﹪": "%",
-    "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "",
-    "\ufeff": "", "\r": "",
-})
+_WIDTH.update(
+    {
+        "％": "%",
+        "／": "/",
+        "．": ".",
+        "＜": "<",
+        "＞": ">",
+        "≥": ">=",
+        "≤": "<=",
+        "＋": "+",
+        "－": "-",
+        "～": "~",
+        "＝": "=",
+        "µ": "μ",
+        "﹪": "%",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\r": "",
+    }
+)
 # control characters (but tab and newline), C1 controls and the bidi controls and marks are
 # dropped: nothing stored from a document can drive a terminal or reorder what a reader sees
-_WIDTH.update({ch: "" for ch in map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
-                                         0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])})
+_WIDTH.update(
+    {
+        ch: ""
+        for ch in map(
+            chr,
+            [
+                *range(0x00, 0x09),
+                0x0B,
+                0x0C,
+                *range(0x0E, 0x20),
+                *range(0x7F, 0xA0),
+                0x061C,
+                0x200E,
+                0x200F,
+                *range(0x202A, 0x202F),
+                *range(0x2066, 0x206A),
+            ],
+        )
+    }
+)
 _WIDTH.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})  # Ａ-Ｚ
 _WIDTH.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})  # ａ-ｚ
 _SUBSCRIPT = {chr(0x2080 + i): str(i) for i in range(10)}
 _SUPERSCRIPT = {"²": "²", "³": "³"}
 
 # --- LaTeX fragments ----------------------------------------------------------------------
-_LATEX_CMDS = {r"\mu": "μ", r"\cdot": "·", r"\times": "×", r"\%": "%", r"\leq": "<=", r"\geq": ">=",
-               r"\le": "<=", r"\ge": ">=", r"\sim": "~", r"\pm": "±", r"\circ": "°"}
+_LATEX_CMDS = {
+    r"\mu": "μ",
+    r"\cdot": "·",
+    r"\times": "×",
+    r"\%": "%",
+    r"\leq": "<=",
+    r"\geq": ">=",
+    r"\le": "<=",
+    r"\ge": ">=",
+    r"\sim": "~",
+    r"\pm": "±",
+    r"\circ": "°",
+}
 _SUP = {"2": "²", "3": "³"}
 
 
@@ -89,8 +137,8 @@ class NormText:
     """Normalised text plus, for every character, the source span it came from."""
 
     text: str
-    starts: array       # array('q'): source start of each normalised character
-    ends: array         # array('q'): source end of each normalised character
+    starts: array  # array('q'): source start of each normalised character
+    ends: array  # array('q'): source end of each normalised character
     source: str = ""
     line_starts: list[int] = field(default_factory=list)
 
@@ -171,8 +219,8 @@ class _Builder:
         out: list[str] = []
         pieces: list[tuple[int, int, int, int | None]] = []
         old = self.pieces
-        k = 0                  # the first old piece not wholly copied yet
-        length = 0             # characters written so far
+        k = 0  # the first old piece not wholly copied yet
+        length = 0  # characters written so far
         pos = 0
 
         def copy(u: int, v: int) -> None:
@@ -185,7 +233,9 @@ class _Builder:
             while j < len(old) and old[j][0] < v:
                 a, b, x, y = old[j]
                 lo, hi = max(a, u), min(b, v)
-                pieces.append((lo + shift, hi + shift, x - shift, None) if y is None else (lo + shift, hi + shift, x, y))
+                pieces.append(
+                    (lo + shift, hi + shift, x - shift, None) if y is None else (lo + shift, hi + shift, x, y)
+                )
                 j += 1
 
         for m in pattern.finditer(t):
@@ -208,7 +258,7 @@ class _Builder:
                 length += len(new)
             pos = b
         if not out and pos == 0:
-            return                 # no match was replaced
+            return  # no match was replaced
         if pos < n:
             copy(pos, n)
             out.append(t[pos:])
@@ -228,7 +278,7 @@ class _Builder:
             return starts, ends
         sv, ev = np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64)
         for a, b, x, y in self.pieces:
-            if y is None:                      # copied: source = position + shift
+            if y is None:  # copied: source = position + shift
                 sv[a:b] = np.arange(a + x, b + x, dtype=np.int64)
                 ev[a:b] = sv[a:b]
                 ev[a:b] += 1
@@ -247,7 +297,7 @@ class _Builder:
         if not keys:
             return
         split = _split_table(tuple(sorted(table.items())))
-        if split is None:         # an output character is also a key: one pass, as written
+        if split is None:  # an output character is also a key: one pass, as written
             self.sub(_char_class(keys), lambda m: table[m.group()])
             return
         single, other = split
@@ -270,7 +320,7 @@ _LATEX_DOLLAR = regex.compile(r"\$(?=[^$\n]{0,80}?(?:\\[A-Za-z%]|[_^]|\{))([^$\n
 # a bare sub/superscript group outside $…$: "PM _{2.5}", "m^{3}"
 _LATEX_BARE = regex.compile(r"[ \t]*[_^]\{([^{}\n]{1,12})\}")
 _SUBSCRIPT_RUN = regex.compile(r"[₀-₉]+(?:\.[₀-₉]+)?|[₀-₉]*\.[₀-₉]+")
-_SUBSCRIPT_DIGIT = regex.compile(r"[₀-₉]")     # every match of _SUBSCRIPT_RUN holds one
+_SUBSCRIPT_DIGIT = regex.compile(r"[₀-₉]")  # every match of _SUBSCRIPT_RUN holds one
 # horizontal spaces next to a number: "到 2027 年", "93.8 %", "26 微克"
 _SPACE_NEAR_NUMBER = regex.compile(
     r"""(?<=[\d%.\p{Han}，。、；：（）“”\(\)<>=~μ])   # after a digit, Han char or CJK punctuation
@@ -294,16 +344,29 @@ _HAN_SPACE_HAN = regex.compile(r"(?<=\p{Han})[ ]{1,2}(?=\p{Han})")
 _LETTER_SPACED = regex.compile(r"(?:\p{Han}[ \u3000]){3,}\p{Han}")
 # spaces around the slash of a compound unit: "微克 /立方米", "吨 / 万元"
 _SPACE_IN_UNIT = regex.compile(r"(?<=[\p{Han}a-zA-Zμ³²])[ ]+(?=/)|(?<=/)[ ]+(?=[\p{Han}a-zA-Zμ])")
-_SPACE_CJK_PUNCT = regex.compile(r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?<=[，。、；：（“(])[ ]+(?=[^\s])"
-                              r"|(?<=\p{Han})[ ]+(?=[“《])|(?<=[”》])[ ]+(?=\p{Han})")
+_SPACE_CJK_PUNCT = regex.compile(
+    r"(?<=[^\s])[ ]+(?=[，。、；：）”)])|(?<=[，。、；：（“(])[ ]+(?=[^\s])"
+    r"|(?<=\p{Han})[ ]+(?=[“《])|(?<=[”》])[ ]+(?=\p{Han})"
+)
+
 
 # --- hard-wrap joining ----------------------------------------------------------------------
 # a line that starts like a heading or list item is never glued to the line above
 @lru_cache(maxsize=1)
 def _heading_start() -> regex.Pattern:
     """A line that starts like a heading or list item (numbering.yaml), an annex or a note."""
-    numbered = numbering.marks("part", "chapter", "section", "cn_dun", "cn_paren", "arabic_dot", "arabic_paren",
-                               "circled", "box", "table_caption")
+    numbered = numbering.marks(
+        "part",
+        "chapter",
+        "section",
+        "cn_dun",
+        "cn_paren",
+        "arabic_dot",
+        "arabic_paren",
+        "circled",
+        "box",
+        "table_caption",
+    )
     return regex.compile(rf"^[ \t\u3000]*(?:{numbered}|附[件表录]|注[：:]|\#)")
 
 
@@ -324,13 +387,13 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
     if not prev or prev[-1] in _SENTENCE_END or "\t" in prev_line:
         return False
     if prev[-1] == "." and len(prev) > 1 and regex.match(r"\p{Han}", prev[-2]):
-        return False   # an ASCII full stop after Chinese text (some PDF text layers) ends a sentence
+        return False  # an ASCII full stop after Chinese text (some PDF text layers) ends a sentence
     if min_line and prev_line_start > 0 and len(prev.strip()) < min_line:
         return False
     if full_line and prev_line_start > 0 and len(prev.strip()) < 0.9 * full_line and _TITLE_END.search(prev):
         return False
     next_line_end = text.find("\n", b)
-    next_line = text[b: next_line_end if next_line_end >= 0 else len(text)]
+    next_line = text[b : next_line_end if next_line_end >= 0 else len(text)]
     if not next_line.strip() or "\t" in text[a:b] or "\t" in next_line:
         return False
     if _heading_start().match(next_line):
@@ -339,9 +402,12 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
     # the part after the line's last sentence end counts, so the decision stays in its sentence
     cut = last_sentence_end(prev_line) + 1
     tail = prev_line[cut:]
-    if _heading_start().match(tail) and not regex.search(r"[，。；]", tail.rstrip()) and (
-            not full_line or len(tail.strip()) < 0.9 * full_line):
-        return False          # (a numbered line running to the margin is an item that wraps)
+    if (
+        _heading_start().match(tail)
+        and not regex.search(r"[，。；]", tail.rstrip())
+        and (not full_line or len(tail.strip()) < 0.9 * full_line)
+    ):
+        return False  # (a numbered line running to the margin is an item that wraps)
     # a dash bullet ("——空气质量持续提升") opens a new item
     return not next_line.lstrip().startswith(("——", "－－", "--", "•", "●", "■", "◆"))
 
@@ -386,7 +452,10 @@ def normalize(source: str, options: NormalizeOptions | None = None) -> NormText:
         b.sub(_HAN_SPACE_HAN, lambda m: "")
     if options.join_wraps:
         t = b.text
-        b.sub(_NEWLINE_RUN, lambda m: "" if _is_wrap(t, m.start(), m.end(), options.min_wrap_line, options.full_line) else None)
+        b.sub(
+            _NEWLINE_RUN,
+            lambda m: "" if _is_wrap(t, m.start(), m.end(), options.min_wrap_line, options.full_line) else None,
+        )
     b.sub(_ASCII_CJK_PUNCT, lambda m: _ASCII_TO_CJK[m.group(0)])
     b.sub(_SPACE_NEAR_NUMBER, lambda m: "")
     b.sub(_SPACE_CJK_PUNCT, lambda m: "")

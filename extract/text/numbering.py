@@ -11,6 +11,7 @@ True
 >>> bool(regex.match(marks("arabic_dot"), "3.5万吨"))
 False
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

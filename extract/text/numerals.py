@@ -4,6 +4,7 @@ Arabic numerals (with thousands separators) are parsed directly; Chinese numeral
 through cn2an, and only on the captured span (cn2an on running text corrupts it:
 二氧化碳 -> 2氧化碳).  ``百分之`` is stripped here because cn2an rejects it.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,7 +12,7 @@ from functools import lru_cache
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
 
 
-@lru_cache(maxsize=4096)      # a pure function of a short string; cn2an takes ~0.1 ms a numeral
+@lru_cache(maxsize=4096)  # a pure function of a short string; cn2an takes ~0.1 ms a numeral
 def parse_number(text: str) -> float | None:
     """Parse an Arabic or Chinese numeral; None when it is not a number.
 

@@ -16,6 +16,7 @@ A character an extractor could not map at all, as pdfminer writes it, is one unu
 >>> unusual_share("(cid:1467)(cid:4162)总体要求")
 0.3333333333333333
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ _UNUSUAL = regex.compile(
 _MAYBE_UNUSUAL_CLASS = r"[^\t\n\r\x20-\x7e\u4e00-\u9fff\u3000-\u302d\u3030-\u303f\uff01-\uff5e]"
 _MAYBE_UNUSUAL = re.compile(_MAYBE_UNUSUAL_CLASS + "+")
 # a year or a percentage whose digits are missing: "到年底", "至年", " 年全省", "达到%"
-_LOST_DIGITS = regex.compile(r"(?:到|至|截至|截止|于)\s*年|(?<![\d.\s０-９])\s+年(?=[底末前])|(?:达到|为|下降|提高|于)\s*[%％]")
+_LOST_DIGITS = regex.compile(
+    r"(?:到|至|截至|截止|于)\s*年|(?<![\d.\s０-９])\s+年(?=[底末前])|(?:达到|为|下降|提高|于)\s*[%％]"
+)
 
 
 # pdfminer's stand-in for a character code it could not map to Unicode

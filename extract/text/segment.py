@@ -9,6 +9,7 @@ trimmed of surrounding white space, so ``text[a:b]`` is exactly the sentence.
 >>> [text[a:b] for a, b in clauses(text)][:2]
 ['到2027年，', '森林覆盖率达到46%。']
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -38,7 +39,7 @@ def last_sentence_end(text: str) -> int:
     """
     last = max(text.rfind(ch) for ch in SENTENCE_END)
     i = text.rfind(".")
-    while i > last:                 # an ASCII stop after the last 。！？ (only "." needs a look around)
+    while i > last:  # an ASCII stop after the last 。！？ (only "." needs a look around)
         if _is_ascii_stop(text, i):
             return i
         i = text.rfind(".", 0, i)

@@ -13,6 +13,7 @@ The tokenizer is built once per process and set of words (:func:`project_tokeniz
 rule object and every document of a worker shares it.  Never the global ``jieba.dt``: our words
 must not leak into other users of jieba.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,8 @@ import sys
 import tempfile
 from functools import lru_cache
 
-CACHE_NAME = "plan_extract_jieba.cache"      # jieba's own cache of its dictionary (built once)
-_FORMAT = 1                                  # of the bucketed dictionary file
+CACHE_NAME = "plan_extract_jieba.cache"  # jieba's own cache of its dictionary (built once)
+_FORMAT = 1  # of the bucketed dictionary file
 
 
 @lru_cache(maxsize=4)
@@ -49,7 +50,7 @@ def pos_tokenizer(words: tuple[tuple, ...]):
     tok = project_tokenizer(words)
     tagger = _pos_class(posseg).__new__(_pos_class(posseg))
     tagger.tokenizer = tok
-    tagger.word_tag_tab = tok.word_tags     # filled by the same buckets as the word frequencies
+    tagger.word_tag_tab = tok.word_tags  # filled by the same buckets as the word frequencies
     return tagger
 
 
@@ -68,18 +69,18 @@ class _Dictionary:
         with open(path, "rb") as fh:
             self.data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         size = int.from_bytes(self.data[:8], "little")
-        form, self.total, self.index, digest = marshal.loads(self.data[8:8 + size])
+        form, self.total, self.index, digest = marshal.loads(self.data[8 : 8 + size])
         if form != _FORMAT:
             raise ValueError(f"dictionary cache format {form}")
         self.base = 8 + size
-        if hashlib.sha256(memoryview(self.data)[self.base:]).hexdigest() != digest:
+        if hashlib.sha256(memoryview(self.data)[self.base :]).hexdigest() != digest:
             raise ValueError("dictionary cache damaged")
 
     def bucket(self, ch: str) -> tuple[dict, dict] | None:
         at = self.index.get(ch)
         if at is None:
             return None
-        return marshal.loads(self.data[self.base + at[0]:self.base + at[0] + at[1]])
+        return marshal.loads(self.data[self.base + at[0] : self.base + at[0] + at[1]])
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,7 @@ def _dictionary() -> _Dictionary:
     path = os.path.join(_cache_dir(), name)
     try:
         return _Dictionary(path)
-    except (OSError, ValueError, EOFError, TypeError):     # none yet, another version, damaged
+    except (OSError, ValueError, EOFError, TypeError):  # none yet, another version, damaged
         _build(path)
         return _Dictionary(path)
 

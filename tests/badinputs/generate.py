@@ -11,6 +11,7 @@ target of links that point outside the corpus (``../outside/``).
 Run as a script to write a corpus for a manual look or the memory benchmark:
 ``python -m tests.badinputs.generate OUT_FOLDER``.
 """
+
 from __future__ import annotations
 
 import io
@@ -32,10 +33,10 @@ PDF_FIXTURE = ROOT / "tests" / "fixtures" / "pdf" / "neijiang_targets_p20-23.pdf
 class Case:
     """One hostile file and what the run must make of it."""
 
-    rel: str                     # path relative to the corpus folder
-    status: str | None           # "ok" | "error" | None (no row: a warning only)
-    phrase: str = ""             # in the error reason / a warning / the row's warnings
-    xfail: str = ""              # a known miss (strict xfail) and whose work it is
+    rel: str  # path relative to the corpus folder
+    status: str | None  # "ok" | "error" | None (no row: a warning only)
+    phrase: str = ""  # in the error reason / a warning / the row's warnings
+    xfail: str = ""  # a known miss (strict xfail) and whose work it is
 
 
 def _seed(i: int = 2) -> str:
@@ -44,8 +45,10 @@ def _seed(i: int = 2) -> str:
 
 # --- text ------------------------------------------------------------------------------------
 
-_JAPANESE = ("第一章 総則\n2030年までに、森林面積の割合を50%に引き上げる。温室効果ガスの排出量を46%削減する。"
-             "再生可能エネルギーの比率を36%以上とする。地域の環境保全を進めるための計画である。\n") * 40
+_JAPANESE = (
+    "第一章 総則\n2030年までに、森林面積の割合を50%に引き上げる。温室効果ガスの排出量を46%削減する。"
+    "再生可能エネルギーの比率を36%以上とする。地域の環境保全を進めるための計画である。\n"
+) * 40
 
 
 def _text_cases(d: Path) -> list[Case]:
@@ -83,12 +86,12 @@ def _text_cases(d: Path) -> list[Case]:
     cases.append(Case("text_one_line.txt", "ok"))
     # console markup and terminal escapes in a heading, the text and the file name
     marked = seed + ("\n第九章 保障措施[/b]\n到2030年，湿地保护率达到[bold red]55%[/y]。\x1b[2J\x1b]0;pwned\x07\n")
-    (d / "markup [b]x[").mkdir()                 # a folder, so the path reads "…[/y] name.txt"
+    (d / "markup [b]x[").mkdir()  # a folder, so the path reads "…[/y] name.txt"
     (d / "markup [b]x[" / "y] name.txt").write_text(marked, encoding="utf-8")
     cases.append(Case("markup [b]x[/y] name.txt", "ok"))
     (d / "esc\x1b[31mred\x1b[0m.txt").write_text(_seed(4), encoding="utf-8")
-    cases.append(Case("esc\\x1b[31mred\\x1b[0m.txt", "ok"))        # stored escaped: names are data
-    (d / "bad\x1b[2Jname\x07.txt").write_bytes(b"")         # an error line that names it
+    cases.append(Case("esc\\x1b[31mred\\x1b[0m.txt", "ok"))  # stored escaped: names are data
+    (d / "bad\x1b[2Jname\x07.txt").write_bytes(b"")  # an error line that names it
     cases.append(Case("bad\\x1b[2Jname\\x07.txt", "error", "empty file"))
     # C1 controls (\x9b is a terminal's one-byte CSI) and bidi overrides inside the text: read,
     # and dropped from every stored column
@@ -109,6 +112,7 @@ def _text_cases(d: Path) -> list[Case]:
 
 
 # --- DOCX ------------------------------------------------------------------------------------
+
 
 def _docx_bytes(text: str) -> bytes:
     from tests.docx_build import docx_from_text
@@ -144,14 +148,14 @@ def _patch_declared_size(data: bytes, member: str, size: int) -> bytes:
     at = 0
     while (at := buf.find(b"PK\x03\x04", at)) >= 0:
         n = struct.unpack_from("<H", buf, at + 26)[0]
-        if buf[at + 30:at + 30 + n] == name:
+        if buf[at + 30 : at + 30 + n] == name:
             struct.pack_into("<I", buf, at + 22, size)
         at += 4
     # central directory header: uncompressed size at +24, name length at +28, name at +46
     at = 0
     while (at := buf.find(b"PK\x01\x02", at)) >= 0:
         n = struct.unpack_from("<H", buf, at + 28)[0]
-        if buf[at + 46:at + 46 + n] == name:
+        if buf[at + 46 : at + 46 + n] == name:
             struct.pack_into("<I", buf, at + 24, size)
         at += 4
     return bytes(buf)
@@ -163,15 +167,18 @@ MANY_TABLES = 2000
 def _many_tables_xml(xml: str, tables: int) -> str:
     """``document.xml`` with ``tables`` small indicator tables added to the body (the XML written
     directly: python-docx takes seconds for as many)."""
+
     def cell(text: str) -> str:
         return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
 
     def row(*texts: str) -> str:
         return "<w:tr>" + "".join(cell(t) for t in texts) + "</w:tr>"
 
-    body = "".join(f"<w:p><w:r><w:t>表{i + 1} 到2025年主要目标：本表列出规划期末的生态保护指标，数据来自统计年鉴。</w:t></w:r></w:p>"
-                   f"<w:tbl>{row('指标', '2020年', '2025年')}{row('森林覆盖率（%）', '40', f'{41 + i * 0.01:.2f}')}</w:tbl>"
-                   for i in range(tables))
+    body = "".join(
+        f"<w:p><w:r><w:t>表{i + 1} 到2025年主要目标：本表列出规划期末的生态保护指标，数据来自统计年鉴。</w:t></w:r></w:p>"
+        f"<w:tbl>{row('指标', '2020年', '2025年')}{row('森林覆盖率（%）', '40', f'{41 + i * 0.01:.2f}')}</w:tbl>"
+        for i in range(tables)
+    )
     return xml.replace("</w:body>", body + "</w:body>")
 
 
@@ -185,26 +192,34 @@ def _docx_cases(d: Path) -> list[Case]:
     many = _many_tables_xml(xml, MANY_TABLES)
     (d / "docx_many_tables.docx").write_bytes(_rezip(good, replace={"word/document.xml": many.encode("utf-8")}))
     cases.append(Case("docx_many_tables.docx", "ok"))
-    zeros = b"\0" * (300 * 2 ** 20)            # 300 MB of zeros deflate to ~0.3 MB
+    zeros = b"\0" * (300 * 2**20)  # 300 MB of zeros deflate to ~0.3 MB
     bomb = _rezip(good, add={"word/media/image1.bin": zeros})
     del zeros
     (d / "docx_bomb.docx").write_bytes(bomb)
     cases.append(Case("docx_bomb.docx", "error", "zip bomb"))
-    (d / "docx_bomb_declared_4g.docx").write_bytes(_patch_declared_size(
-        _rezip(good, add={"word/media/image2.bin": b"x" * 1000}), "word/media/image2.bin", 0xFFFFFFF0))
+    (d / "docx_bomb_declared_4g.docx").write_bytes(
+        _patch_declared_size(
+            _rezip(good, add={"word/media/image2.bin": b"x" * 1000}), "word/media/image2.bin", 0xFFFFFFF0
+        )
+    )
     cases.append(Case("docx_bomb_declared_4g.docx", "error", "zip bomb"))
     # a part that declares 1 kB and inflates to 300 MB: caught while inflating, never read whole
     (d / "docx_bomb_hidden.docx").write_bytes(_patch_declared_size(bomb, "word/media/image1.bin", 1000))
     cases.append(Case("docx_bomb_hidden.docx", "error", "DOCX"))
     # an entity reference inside a run: the text after it must stay
-    entity_xml = (xml.replace("?>", '?><!DOCTYPE w:document [<!ENTITY co "公司">]>', 1)
-                  .replace("<w:t>", "<w:t>&co;", 1)
-                  .replace("</w:body>", "<w:p><w:r><w:t>到2025年，&co;森林覆盖率达到46.5%。</w:t></w:r></w:p></w:body>"))
+    entity_xml = (
+        xml.replace("?>", '?><!DOCTYPE w:document [<!ENTITY co "公司">]>', 1)
+        .replace("<w:t>", "<w:t>&co;", 1)
+        .replace("</w:body>", "<w:p><w:r><w:t>到2025年，&co;森林覆盖率达到46.5%。</w:t></w:r></w:p></w:body>")
+    )
     (d / "docx_entity.docx").write_bytes(_rezip(good, replace={"word/document.xml": entity_xml.encode("utf-8")}))
     cases.append(Case("docx_entity.docx", "ok"))
     # billion laughs: nested entities that would expand to gigabytes
-    dtd = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">'
-           + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1) if i else "&a;") * 10}">' for i in range(9)) + "]>")
+    dtd = (
+        '<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">'
+        + "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1) if i else "&a;") * 10}">' for i in range(9))
+        + "]>"
+    )
     laughs = xml.replace("?>", "?>" + dtd, 1).replace("<w:t>", "<w:t>&l8;", 3)
     (d / "docx_billion_laughs.docx").write_bytes(_rezip(good, replace={"word/document.xml": laughs.encode("utf-8")}))
     cases.append(Case("docx_billion_laughs.docx", "error", "not a readable DOCX"))
@@ -218,6 +233,7 @@ def _docx_cases(d: Path) -> list[Case]:
 
 
 # --- PDF -------------------------------------------------------------------------------------
+
 
 def _pdf_cases(d: Path) -> list[Case]:
     import pypdfium2 as pdfium
@@ -282,13 +298,16 @@ def xref_loop_pdf() -> bytes:
     from tests.pdf_build import cjk_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
-        data = cjk_pdf(Path(tmp) / "loop.pdf", ["某市生态环境保护规划", "到2025年，森林覆盖率达到46%。",
-                                                 "到2025年，空气质量优良天数比率达到90%。"]).read_bytes()
+        data = cjk_pdf(
+            Path(tmp) / "loop.pdf",
+            ["某市生态环境保护规划", "到2025年，森林覆盖率达到46%。", "到2025年，空气质量优良天数比率达到90%。"],
+        ).read_bytes()
     xref = int(re.search(rb"startxref\n(\d+)", data).group(1))
     return data.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Prev %d >>" % xref)
 
 
 # --- the file system -------------------------------------------------------------------------
+
 
 def _fs_cases(d: Path) -> list[Case]:
     cases = []
@@ -345,17 +364,21 @@ def _nested(d: Path, parts: list[str], seed: Path) -> str:
 
 
 def _manifest(d: Path) -> list[Case]:
-    rows = ["doc_id,title,publish_date,plan_start_year,plan_end_year",
-            "text_utf8,某市生态环境保护规划,2024-13-45,2021,2025",
-            "text_gb18030,某县规划,2022-03-01,二〇二一,2025"]
+    rows = [
+        "doc_id,title,publish_date,plan_start_year,plan_end_year",
+        "text_utf8,某市生态环境保护规划,2024-13-45,2021,2025",
+        "text_gb18030,某县规划,2022-03-01,二〇二一,2025",
+    ]
     (d / "manifest.csv").write_bytes("\n".join(rows).encode("gbk"))
-    return [Case("text_utf8.txt", "ok", "manifest publish_date '2024-13-45' ignored"),
-            Case("text_gb18030.txt", "ok", "manifest plan_start_year '二〇二一' ignored")]
+    return [
+        Case("text_utf8.txt", "ok", "manifest publish_date '2024-13-45' ignored"),
+        Case("text_gb18030.txt", "ok", "manifest plan_start_year '二〇二一' ignored"),
+    ]
 
 
 def _big_text(d: Path, megabytes: float) -> list[Case]:
     seed = "\n".join(p.read_text(encoding="utf-8") for p in SEEDS)
-    n = max(1, int(megabytes * 2 ** 20 / len(seed.encode("utf-8"))))
+    n = max(1, int(megabytes * 2**20 / len(seed.encode("utf-8"))))
     (d / "text_big.txt").write_text(seed * n, encoding="utf-8")
     return [Case("text_big.txt", "ok")]
 

@@ -9,6 +9,7 @@ indicator sharing at least half of the expected indicator's characters) and agre
 comparator, on ``source`` (``table`` unless the row says ``source=text``, or ``source=any``) and
 on every field it lists; any other numeric row (class "qualitative" aside) is an extra.
 """
+
 from __future__ import annotations
 
 import functools
@@ -39,8 +40,11 @@ def layouts() -> dict[str, dict]:
 
 def variant_ids() -> list[str]:
     """``layout/variant`` for every variant of every layout, in file order."""
-    return [f"{name}/{variant}" for name, layout in layouts().items()
-            for variant in (layout.get("variants") or {"plain": {}})]
+    return [
+        f"{name}/{variant}"
+        for name, layout in layouts().items()
+        for variant in (layout.get("variants") or {"plain": {}})
+    ]
 
 
 def split_id(variant_id: str) -> tuple[dict, dict]:
@@ -67,14 +71,19 @@ def parse_row(text: str) -> dict:
     parts = [p.strip() for p in str(text).split("|")]
     if len(parts) not in (5, 6):
         raise ValueError(f"an expected row has 5 or 6 fields: {text!r}")
-    row: dict = {"indicator": parts[0], "year": int(parts[1]), "unit": parts[3], "comparator": parts[4],
-                 "source": "table"}
+    row: dict = {
+        "indicator": parts[0],
+        "year": int(parts[1]),
+        "unit": parts[3],
+        "comparator": parts[4],
+        "source": "table",
+    }
     if ".." in parts[2]:
         lo, hi = parts[2].split("..")
         row.update(value=None, value_min=float(lo), value_max=float(hi))
     else:
         row["value"] = float(parts[2])
-    for pair in (parts[5].split() if len(parts) == 6 else []):
+    for pair in parts[5].split() if len(parts) == 6 else []:
         key, _, val = pair.partition("=")
         if key in _BOOL:
             row[key] = {"true": True, "false": False}[val]
@@ -142,7 +151,7 @@ class Outcome:
     pairs: list[tuple[dict, dict]] = field(default_factory=list)
     missing: list[dict] = field(default_factory=list)
     extra: list[dict] = field(default_factory=list)
-    wrong: list[tuple[dict, dict, str]] = field(default_factory=list)   # (expected, got, field)
+    wrong: list[tuple[dict, dict, str]] = field(default_factory=list)  # (expected, got, field)
 
     @property
     def exact(self) -> bool:
@@ -171,7 +180,8 @@ def _same(key: str, want, got) -> bool:
         return bool(want) == bool(got)
     if key in _FLOAT:
         return (want is None and got is None) or (
-            want is not None and got is not None and math.isclose(float(want), float(got), abs_tol=1e-6))
+            want is not None and got is not None and math.isclose(float(want), float(got), abs_tol=1e-6)
+        )
     if want in (None, "") and got in (None, ""):
         return True
     return want == got

@@ -24,6 +24,7 @@ Any string value ``$name`` in a block is replaced by the variant's parameter ``n
 layout description serves all its variants.  ``turn`` (90/270) draws the finished pages turned
 on a page of the turned size with ``/Rotate`` set (``tests/pdf_build.turned_copy``).
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,14 +39,25 @@ from .make_font import FONT_ORDER
 
 A4 = (595.0, 842.0)
 DEFAULTS = {
-    "font": "embedded", "size": 9.0, "pad": 4.0, "row_height": 22.0, "line_width": 0.6,
-    "rule_style": "stroke", "page": list(A4), "margin": [70.0, 525.0], "top": 780.0,
-    "page_numbers": True, "first_page": 1, "turn": 0, "rotate_flag": True,
+    "font": "embedded",
+    "size": 9.0,
+    "pad": 4.0,
+    "row_height": 22.0,
+    "line_width": 0.6,
+    "rule_style": "stroke",
+    "page": list(A4),
+    "margin": [70.0, 525.0],
+    "top": 780.0,
+    "page_numbers": True,
+    "first_page": 1,
+    "turn": 0,
+    "rotate_flag": True,
 }
 CID_FONT = "STSong-Light"
 
 
 # --- inks -------------------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=None)
 def _ttfont(path: str):
@@ -179,6 +191,7 @@ def wrap(text: str, width: float, size: float, ink: str, indent: float = 0.0) ->
 
 # --- grids ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Region:
     """A (possibly merged) cell: rows r0..r1, columns c0..c1 inclusive, and its text and style."""
@@ -216,8 +229,18 @@ def regions(rows: list[dict], ncols: int) -> tuple[list[Region], list[list[int]]
                 found[k].r1 = max(found[k].r1, r)
             else:
                 k = len(found)
-                found.append(Region(r, col, r, col, "" if cell in ("^", "<") else cell,
-                                    row["sizes"][col], row["ink"], row["align"][col]))
+                found.append(
+                    Region(
+                        r,
+                        col,
+                        r,
+                        col,
+                        "" if cell in ("^", "<") else cell,
+                        row["sizes"][col],
+                        row["ink"],
+                        row["align"][col],
+                    )
+                )
             line.append(k)
         owner.append(line)
     for k, reg in enumerate(found):
@@ -229,6 +252,7 @@ def regions(rows: list[dict], ncols: int) -> tuple[list[Region], list[list[int]]
 
 
 # --- the page flow ----------------------------------------------------------------------------
+
 
 class Flow:
     """Blocks drawn down a page; a new page when asked."""
@@ -242,8 +266,9 @@ class Flow:
         # the page's initial font is the zoo's own (not reportlab's default Helvetica, which a
         # reader would count as one more font that is not embedded)
         first = CID_FONT if params["font"] == "nonembedded" else FONT_ORDER[-1].stem
-        self.canvas = Canvas(str(path), pagesize=(self.width, self.height), invariant=1,
-                             initialFontName=first, initialFontSize=10)
+        self.canvas = Canvas(
+            str(path), pagesize=(self.width, self.height), invariant=1, initialFontName=first, initialFontSize=10
+        )
         self.page = 0
         self.y = 0.0
         self.started = False
@@ -275,7 +300,7 @@ class Flow:
     def lines(self, block: dict, text: str, size: float, align: str, indent_chars: float) -> None:
         ink = self._ink(block)
         left, right = block.get("margin") or self.params["margin"]
-        if "at" in block:          # the first baseline exactly there, not indented or centred
+        if "at" in block:  # the first baseline exactly there, not indented or centred
             left, base = block["at"]
             align, indent_chars = "left", 0
         else:
@@ -293,8 +318,11 @@ class Flow:
         self.y = base + leading - size * 0.6 - float(block.get("after", size * 0.5))
 
     def block(self, block: dict) -> None:
-        kinds = [k for k in ("title", "heading", "para", "caption", "note", "table", "box", "space", "move",
-                             "newpage") if k in block]
+        kinds = [
+            k
+            for k in ("title", "heading", "para", "caption", "note", "table", "box", "space", "move", "newpage")
+            if k in block
+        ]
         if len(kinds) != 1:
             raise ValueError(f"a block needs exactly one kind: {block}")
         kind = kinds[0]
@@ -323,7 +351,7 @@ class Flow:
     def rule(self, x0: float, y0: float, x1: float, y1: float, width: float | None = None) -> None:
         w = float(width or self.params["line_width"])
         c = self.canvas
-        if self.params["rule_style"] == "rect":       # a thin filled rectangle, as Word exports draw rules
+        if self.params["rule_style"] == "rect":  # a thin filled rectangle, as Word exports draw rules
             if abs(y1 - y0) < 1e-6:
                 c.rect(x0 - w / 2, y0 - w / 2, x1 - x0 + w, w, stroke=0, fill=1)
             else:
@@ -354,7 +382,7 @@ class Table:
         self.header = int(spec.get("header", 1))
         self.rules = spec.get("rules", "full")
         rows = [self._row(r, i) for i, r in enumerate(spec["rows"])]
-        self.head_rows, self.body_rows = rows[: self.header], rows[self.header:]
+        self.head_rows, self.body_rows = rows[: self.header], rows[self.header :]
 
     def _permute(self, values: list) -> list:
         return [values[i] for i in self.order]
@@ -362,7 +390,7 @@ class Table:
     def _row(self, row, index: int) -> dict:
         spec = self.spec
         style = dict(row) if isinstance(row, dict) else {"cells": row}
-        if isinstance(style["cells"], list):      # pieces joined (a "$name" piece is a parameter)
+        if isinstance(style["cells"], list):  # pieces joined (a "$name" piece is a parameter)
             style["cells"] = "".join(str(piece) for piece in style["cells"])
         cells = self._permute(split_row(style["cells"]))
         is_head = index < int(spec.get("header", 1))
@@ -395,7 +423,7 @@ class Table:
         cut = spec.get("break_after")
         parts = [self.head_rows + self.body_rows]
         if cut is not None:
-            rest = self.body_rows[int(cut):]
+            rest = self.body_rows[int(cut) :]
             again = self.head_rows if spec.get("repeat_header", True) else []
             parts = [self.head_rows + self.body_rows[: int(cut)], again + rest]
         for i, rows in enumerate(parts):
@@ -405,19 +433,22 @@ class Table:
             else:
                 top = float(spec.get("top", self.flow.y - 4))
             ys = [float(v) for v in spec["y"]] if "y" in spec and cut is None else None
-            bottom = self._part(rows, top, ys, head=len(self.head_rows) if (i == 0 or spec.get("repeat_header", True)) else 0)
+            bottom = self._part(
+                rows, top, ys, head=len(self.head_rows) if (i == 0 or spec.get("repeat_header", True)) else 0
+            )
             self.flow.y = bottom - 8
 
     def _part(self, rows: list[dict], top: float, ys: list[float] | None, head: int) -> float:
         regs, owner = regions(rows, self.ncols)
         if ys is None:
-            heights = [float(row["height"] or self.spec.get("row_height", self.flow.params["row_height"]))
-                       for row in rows]
+            heights = [
+                float(row["height"] or self.spec.get("row_height", self.flow.params["row_height"])) for row in rows
+            ]
             # a row grows to hold its wrapped cells; a merged cell's last row takes what it lacks
             for reg in sorted([] if self.spec.get("fixed_height") else regs, key=lambda g: g.r1 - g.r0):
                 width = self.xs[reg.c1 + 1] - self.xs[reg.c0] - 2 * self.pad
                 need = len(wrap(reg.text, width, reg.size, reg.ink)) * reg.size * 1.35 + 2 * self.pad
-                have = sum(heights[reg.r0:reg.r1 + 1])
+                have = sum(heights[reg.r0 : reg.r1 + 1])
                 if need > have:
                     heights[reg.r1] += need - have
             ys = [top]
@@ -463,7 +494,7 @@ class Table:
             return
         if rules not in ("full", "horizontal"):
             raise ValueError(f"unknown rules {rules!r}")
-        for r in range(nrows + 1):           # horizontal rules, merged cells left open
+        for r in range(nrows + 1):  # horizontal rules, merged cells left open
             run = None
             for col in range(self.ncols + 1):
                 on = col < self.ncols and (r in (0, nrows) or owner[r - 1][col] != owner[r][col])
@@ -474,7 +505,7 @@ class Table:
                     run = None
         if rules == "horizontal":
             return
-        for col in range(self.ncols + 1):    # vertical rules
+        for col in range(self.ncols + 1):  # vertical rules
             run = None
             for r in range(nrows + 1):
                 on = r < nrows and (col in (0, self.ncols) or owner[r][col - 1] != owner[r][col])
@@ -505,8 +536,12 @@ class Box:
         self._part(spec.get("title"), first, spec.get("frame", "full"), float(spec.get("top", self.flow.y - 6)))
         if cut is not None:
             self.flow.new_page()
-            self._part(spec.get("continued_title"), items[int(cut):], spec.get("continued", "none"),
-                       float(self.flow.params["top"]))
+            self._part(
+                spec.get("continued_title"),
+                items[int(cut) :],
+                spec.get("continued", "none"),
+                float(self.flow.params["top"]),
+            )
 
     def _part(self, title: str | None, items: list[str], frame: str, top: float) -> None:
         c, flow = self.flow.canvas, self.flow
@@ -546,6 +581,7 @@ class Box:
 
 
 # --- a layout ---------------------------------------------------------------------------------
+
 
 def substitute(value, params: dict):
     """``value`` with every ``$name`` string replaced by ``params[name]``."""

@@ -13,6 +13,7 @@ draw (plus printable ASCII and common Chinese punctuation), the way plans set хо
 A character is drawn in the first of these that has it (``draw.font_path_for``);
 ``tests/test_layout_zoo.py`` checks that every character the zoo draws is in one of them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -54,11 +55,11 @@ def subset(source: Path, dest: Path, characters: set[str]) -> None:
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(source), recalcTimestamp=False)     # the same bytes on every run
+    font = TTFont(str(source), recalcTimestamp=False)  # the same bytes on every run
     cmap = font.getBestCmap()
     wanted = sorted(ord(ch) for ch in characters if ord(ch) in cmap)
     options = ft_subset.Options()
-    options.layout_features = []          # no shaping tables: reportlab sets glyphs one by one
+    options.layout_features = []  # no shaping tables: reportlab sets glyphs one by one
     options.hinting = False
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     options.notdef_outline = True
@@ -73,8 +74,7 @@ def main() -> int:
 
     for src in (CJK_SOURCE, LATIN_SOURCE, SYMBOL_SOURCE):
         if not src.exists():
-            print(f"missing {src}: apt-get install fonts-droid-fallback fonts-dejavu-core",
-                  file=sys.stderr)
+            print(f"missing {src}: apt-get install fonts-droid-fallback fonts-dejavu-core", file=sys.stderr)
             return 1
     chars = zoo_characters()
     FONTS.mkdir(exist_ok=True)

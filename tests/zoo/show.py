@@ -7,6 +7,7 @@ Writes the PDF to DIR (default ``$TMPDIR/plan-extract-zoo``, printed), then one 
 ``wrong FIELD``, or ``MISSING``, with the row the extractor gave; then every ``EXTRA`` row.  A layout
 without a variant name shows all its variants.  ``--text`` also prints the page text as pdfium reads it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,11 @@ from . import catalog
 
 
 def _row(r: dict) -> str:
-    extra = [f"{k}={r.get(k)}" for k in ("binding", "baseline_value", "change", "cumulative", "strive", "class",
-                                         "source", "page") if r.get(k) not in (None, "", False)]
+    extra = [
+        f"{k}={r.get(k)}"
+        for k in ("binding", "baseline_value", "change", "cumulative", "strive", "class", "source", "page")
+        if r.get(k) not in (None, "", False)
+    ]
     return f"{catalog.describe(r)}  [{' '.join(extra)}]"
 
 
@@ -52,8 +56,9 @@ def show(variant_id: str, out: Path, text: bool = False) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.zoo.show", description=__doc__.split("\n")[0])
     ap.add_argument("ids", nargs="*", help="layout/variant (or a layout: all its variants)")
-    ap.add_argument("-o", "--out", type=Path, default=Path(tempfile.gettempdir()) / "plan-extract-zoo",
-                    help="folder for the PDFs")
+    ap.add_argument(
+        "-o", "--out", type=Path, default=Path(tempfile.gettempdir()) / "plan-extract-zoo", help="folder for the PDFs"
+    )
     ap.add_argument("--text", action="store_true", help="print each page's text layer too")
     ap.add_argument("--list", action="store_true", help="list every layout/variant and its known failure")
     args = ap.parse_args(argv)
