@@ -372,7 +372,12 @@ def _start(corpus: Path, out: Path, *extra: str) -> subprocess.Popen:
 
 
 def _is_fork_server(p) -> bool:
-    return "forkserver" in " ".join(p.cmdline())
+    # the workers are forked from it and share its command line: the server is the one whose parent
+    # is not a fork server itself (the run, or the process the run started it from)
+    if "forkserver" not in " ".join(p.cmdline()):
+        return False
+    parent = p.parent()
+    return parent is None or "forkserver" not in " ".join(parent.cmdline())
 
 
 def _is_worker(p) -> bool:

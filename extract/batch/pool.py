@@ -157,7 +157,10 @@ def _worker_main(
         if msg is None:
             return
         index, task = msg
-        conn.send(("start", index))  # the document's time starts now, not at the warm-up
+        try:
+            conn.send(("start", index))  # the document's time starts now, not at the warm-up
+        except OSError:  # the supervisor gave this worker up (its fork server died): end quietly
+            return
         result: tuple[object, bool | None, object]  # ok None: a fatal exception, raised again by the supervisor
         try:
             result = (index, True, fn(task))
@@ -167,7 +170,10 @@ def _worker_main(
             result = (index, None, exc)
         except BaseException as exc:  # noqa: BLE001 - reported as the document's error
             result = (index, False, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
-        conn.send(result + (_usage(),))
+        try:
+            conn.send(result + (_usage(),))
+        except OSError:
+            return
 
 
 def _usage() -> tuple[float, float]:
@@ -258,10 +264,17 @@ class _Worker:
             raise
         finally:
             child.close()
+        self.server_pid = _fork_server_pid()  # the process that forked it (None without a fork server)
         self.job = None  # (index, task, started: None until the worker says so)
         self.cpu_s, self.peak_mb = 0.0, 0.0  # as the worker last reported them
         self.sent = time.monotonic()  # when the current task was handed over
         self.peak_rss = 0
+
+    def lost(self) -> bool:
+        """Whether the worker died with its fork server (its exit status lost or its death the server's)."""
+        if self.proc.exitcode == LOST:
+            return True
+        return self.proc.exitcode == -signal.SIGKILL and self.server_pid is not None and not _alive(self.server_pid)
 
     def kill(self) -> None:
         try:
@@ -270,6 +283,29 @@ class _Worker:
             pass
         self.proc.join(5)
         self.conn.close()
+
+
+def _fork_server_pid() -> int | None:
+    try:
+        from multiprocessing import forkserver
+
+        return forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    try:  # a zombie (dead, not yet reaped) is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def _start_worker(ctx, fn, warm, warm_arg, memory_mb, fatal) -> _Worker:
@@ -412,10 +448,11 @@ def run_supervised(
                     if not (limits.memory_mb and rss > limits.memory_mb * 2**20):
                         continue
                     reason = f"memory limit {limits.memory_mb} MB exceeded"
+                died_with_server = not w.proc.is_alive() and w.lost()  # (not a worker we stop ourselves)
                 w.kill()
                 workers.remove(w)
                 retired.append(w)
-                if w.proc.exitcode == LOST and lost[index] < _LOST_RETRIES:
+                if died_with_server and lost[index] < _LOST_RETRIES:
                     lost[index] += 1  # the fork server died under it: not the document's fault
                     log.info("%s: %s; handed out again", printable(getattr(task, "rel", task)), reason)
                     pending.appendleft((index, task))
