@@ -113,6 +113,12 @@ class Plausibility:
         expected = {self.unit_kind.get(u, u) for u in entry.units if u}
         return self.unit_kind.get(unit, unit) in expected
 
+    def counts_under_rate(self, entry: Indicator, unit: str | None) -> bool:
+        """Whether a count (个, 座 …) was matched to an indicator measured only as a share (%):
+        it counts something else (facilities built for a treatment rate), so the id does not hold."""
+        kinds = {self.unit_kind.get(u, u) for u in entry.units if u}
+        return bool(unit) and kinds == {"percent"} and self.unit_kind.get(unit or "") == "count"
+
     def sub_scope(self, r: dict) -> list[str]:
         """Words naming a part of the area or a group ("乡镇") that the canonical name does not hold."""
         entry = self._entry(r)

@@ -64,6 +64,7 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     found.extend(qualitative_for(patterns).extract(doc, ctx, prose))  # targets without a number
     found.extend(_table_commitments(doc, ctx, patterns, prose, rejections))
     catalogue = patterns.catalogue
+    plausibility = plausibility_for(patterns)
     rows = []
     seen = set()
     for c in found:
@@ -73,7 +74,9 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
         path = [s for s in tree.path_at(c.value_start)]
         entry = catalogue.match(indicator)
         confidence = c.confidence
-        if entry is not None and not catalogue.unit_ok(entry, c.unit):
+        if entry is not None and plausibility.counts_under_rate(entry, c.unit):
+            entry = None  # a count of things under a rate: another indicator (a wrong id is worse than none)
+        elif entry is not None and not catalogue.unit_ok(entry, c.unit):
             confidence = round(confidence * 0.8, 2)  # a unit the indicator is not measured in
         c = dataclasses.replace(
             c,
@@ -92,7 +95,6 @@ def extract_document(doc: Document, patterns: Patterns, manifest_entry: dict | N
     for r in rows:
         del r["_value_start"]
     link_restatements(rows)
-    plausibility = plausibility_for(patterns)
     one_primary_per_cell(rows, plausibility.primary_rank)
     plausibility.flag(
         rows, meta.plan_start_year, meta.plan_end_year, meta.publish_date.year if meta.publish_date else None

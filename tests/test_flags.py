@@ -87,13 +87,18 @@ def test_range_fires_on_a_share_over_100_a_negative_value_and_a_year_outside_the
     assert rule._range({**row, "value": 3.0}, 2021, 2025, None) == []
 
 
-def test_unit_fires_on_a_count_under_a_rate_id():
+def test_unit_fires_on_a_unit_of_another_kind_and_a_count_under_a_rate_gets_no_id():
     rows = _rows(
-        "到2025年，完成农村生活污水治理工程45个。到2025年，农村生活污水治理率达到45%。到2025年，细颗粒物浓度下降10%。"
+        "到2025年，完成农村生活污水治理工程45个，森林蓄积量达到46%。到2025年，农村生活污水治理率达到45%。"
+        "到2025年，细颗粒物浓度下降10%。"
     )
+    stock = rows["森林蓄积量"]
+    assert stock["indicator_id"] == "eco.forest_stock" and stock["flags"] == ["unit"]
+    assert "% for eco.forest_stock" in stock["flag_detail"]
+    # facilities counted for a treatment rate are another indicator: no id rather than a wrong one
     count = rows["农村生活污水治理工程"]
-    assert count["indicator_id"] == "water.rural_sewage_treatment" and "unit" in count["flags"]
-    assert "个 for water.rural_sewage_treatment" in count["flag_detail"]
+    assert count["indicator_id"] is None and count["flags"] == []
+    assert rows["农村生活污水治理率"]["indicator_id"] == "water.rural_sewage_treatment"
     assert rows["农村生活污水治理率"]["flags"] == []
     assert rows["细颗粒物浓度"]["flags"] == []  # a change in % fits a concentration
 
