@@ -43,6 +43,17 @@ def test_hard_wraps_are_joined_but_headings_kept():
     assert "\n\n二、加快推进绿色转型\n\n（一）" in text
 
 
+def test_a_full_line_ending_in_a_quoted_name_runs_on():
+    """“一港一策” at the margin closes a name, not the sentence; a short line or 。” ends it."""
+    options = NormalizeOptions(join_wraps=True, min_wrap_line=12, full_line=20)
+    raw = "二、加强港口污染防治\n2025年底前，主要港口全部落实“一港一策”\n的污染防治措施，垃圾收集处置率达100%。\n"
+    assert "全部落实“一港一策”的污染防治措施，垃圾收集处置率达100%。" in normalize(raw, options).text
+    quoted = "会议指出：要坚持“绿水青山就是金山银山。”\n到2025年，森林覆盖率达到46%。\n"
+    assert "金山银山。”\n" in normalize(quoted, options).text
+    short = "二、打好“蓝天保卫战”\n到2025年，空气质量优良天数比例达到90%。\n"
+    assert "“蓝天保卫战”\n" in normalize(short, options).text
+
+
 def test_ascii_full_stop_after_chinese_ends_a_sentence():
     text = "现印发给你们.请认真贯彻落实,到2025年达到3.5%."
     assert [text[a:b] for a, b in sentences(text)] == ["现印发给你们.", "请认真贯彻落实,到2025年达到3.5%."]

@@ -377,6 +377,18 @@ _NEWLINE_RUN = regex.compile(r"[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*")
 _TITLE_END = regex.compile(r"(?:规划|纲要|意见|方案|通知|办法|计划|决定)(?:[（(][^）)]{0,20}[）)])?$")
 
 
+def _quote_runs_on(line: str, full_line: int) -> bool:
+    """Whether a full-width line ending in a closing quote stops inside its sentence: the quote
+    closes a quoted name (落实“一港一策”|的污染防治措施), not a quoted sentence (…。”)."""
+    return (
+        bool(full_line)
+        and line[-1] == "”"
+        and len(line) > 1
+        and line[-2] not in _SENTENCE_END
+        and len(line.strip()) >= 0.9 * full_line
+    )
+
+
 def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -> bool:
     """Whether the line break ``text[a:b]`` falls inside a sentence (a hard wrap)."""
     if a == 0 or b >= len(text):
@@ -384,7 +396,7 @@ def _is_wrap(text: str, a: int, b: int, min_line: int = 0, full_line: int = 0) -
     prev_line_start = text.rfind("\n", 0, a) + 1
     prev_line = text[prev_line_start:a]
     prev = prev_line.rstrip()
-    if not prev or prev[-1] in _SENTENCE_END or "\t" in prev_line:
+    if not prev or "\t" in prev_line or (prev[-1] in _SENTENCE_END and not _quote_runs_on(prev, full_line)):
         return False
     if prev[-1] == "." and len(prev) > 1 and regex.match(r"\p{Han}", prev[-2]):
         return False  # an ASCII full stop after Chinese text (some PDF text layers) ends a sentence
