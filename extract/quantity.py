@@ -40,6 +40,8 @@ _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
 
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")  # a four-digit year (shared by the rules)
+# a table cell of one number and at most a comparator sign or word around it
+_ONLY_A_NUMBER = regex.compile(r"\s*(?:[≥≤＞＜><]=?|不低于|不高于|不少于|大于|小于)?\s*\d+(?:\.\d+)?\s*(?:以上|以下|左右)?\s*")
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,8 @@ class QuantityGrammar:
             return not m.group("unit") or m.group("unit") == "年" or bool(m.group("num2"))
         return False
 
-    def _build(self, text: str, m: regex.Match) -> Quantity | None:
-        if self._year_like(text, m):
+    def _build(self, text: str, m: regex.Match, bare_year_is_value: bool = False) -> Quantity | None:
+        if self._year_like(text, m) and not (bare_year_is_value and not m.group("unit") and not m.group("num2")):
             return None
         if (
             m.group("num2")
@@ -183,11 +185,12 @@ class QuantityGrammar:
             text[start:end],
         )
 
-    def find(self, text: str) -> list[Quantity]:
-        """Every quantity of ``text``, left to right."""
+    def find(self, text: str, bare_year_is_value: bool = False) -> list[Quantity]:
+        """Every quantity of ``text``, left to right (``bare_year_is_value``: a unitless 2075 is a
+        number, not a year — a table cell whose unit is in its header)."""
         out = []
         for m in self.pattern.finditer(text):
-            q = self._build(text, m)
+            q = self._build(text, m, bare_year_is_value)
             if q is not None:
                 out.append(q)
         return out
@@ -198,6 +201,9 @@ class QuantityGrammar:
         ``prefer_unit`` ("%") picks "100%" over an earlier count in "3个国控断面…比例100%".
         """
         found = [q for q in self.find(text) if not q.cn_numeral]
+        if not found and _ONLY_A_NUMBER.fullmatch(text):
+            # a cell holding nothing but a year-shaped number (2075, ≥2000) under a unit header: a value
+            found = [q for q in self.find(text, bare_year_is_value=True) if not q.cn_numeral]
         if not found:
             return None
         if prefer_unit:

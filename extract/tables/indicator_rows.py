@@ -306,7 +306,8 @@ class IndicatorRows:
                 skips.cell(cell, row, decide.CELL_NO_VALUE, cell.text[:20])
             for item, q, bracketed in readings:
                 part = item != name and item.endswith(name)
-                if YEAR_NUMBER.fullmatch(q.text.strip("[]［］ ")):
+                if YEAR_NUMBER.fullmatch(q.text.strip("[]［］ ")) and unit in ("", "年"):
+                    # a year where a value stands (达峰时间 2030); under a unit (亿元) 2075 is a value
                     skips.cell(cell, row, decide.CELL_YEAR, q.text)
                     continue
                 c_unit = unit or q.unit
