@@ -323,9 +323,27 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         and names.object_after(lex, text, q.end, c.clause_end)
     ):
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
+    elif _count_list_goes_on(lex, c, b):
+        c.cue = "continuation"  # "建成充换电站8000座，充电桩15万个": the list goes on after a comma
     else:
         return Reject("cue.none", left[-12:])
     return c
+
+
+def _count_list_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext) -> bool:
+    """Whether a count in a clause of nouns only goes on the count of the clause before it:
+    that count gave a row and nothing but its noun and a comma lie between ("新建监测中心1个，
+    监测站点8个"; "建设5个绿色生态城区，2个绿色生态城镇")."""
+    prev = c.sentence.prev_end
+    if c.q.unit_kind != "count" or c.sentence.prev_kind != "count" or not prev or prev > c.clause_start:
+        return False
+    between, left = b.text[prev : c.clause_start], b.text[c.clause_start : c.q.start]
+    if not between.endswith("，") or regex.search(r"[，；：。（）()]", between[:-1]):
+        return False
+    if any(lex.verb_re.search(part) or lex.project_verb_re.search(part) for part in (between, left)):
+        return False
+    words = [(w, t) for w, t in lex.pos_tokenizer.cut(left.strip()) if not w.isspace()]
+    return not words or words[-1][1] not in ("v", "vd", "d")  # "…率先开通1-2条": a verb of its own
 
 
 def _bracket_end(text: str, q, c: Candidate) -> int:
