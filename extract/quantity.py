@@ -41,7 +41,9 @@ _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
 
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")  # a four-digit year (shared by the rules)
 # a table cell of one number and at most a comparator sign or word around it
-_ONLY_A_NUMBER = regex.compile(r"\s*(?:[≥≤＞＜><]=?|不低于|不高于|不少于|大于|小于)?\s*\d+(?:\.\d+)?\s*(?:以上|以下|左右)?\s*")
+_ONLY_A_NUMBER = regex.compile(
+    r"\s*(?:[≥≤＞＜><]=?|不低于|不高于|不少于|大于|小于)?\s*\d+(?:\.\d+)?\s*(?:以上|以下|左右)?\s*"
+)
 
 
 @dataclass(frozen=True)

@@ -64,14 +64,20 @@ def test_mixed_value_cells(cell, value, comparator, cumulative):
     assert q.value == value and q.comparator == comparator and q.bracketed == cumulative
 
 
-@pytest.mark.parametrize("cell", ["基本消除", "有效保障", "完成省下达目标", "稳中向好", "-", "—", "2025年", "2021—2025", "2025年底前"])
+@pytest.mark.parametrize(
+    "cell", ["基本消除", "有效保障", "完成省下达目标", "稳中向好", "-", "—", "2025年", "2021—2025", "2025年底前"]
+)
 def test_non_numeric_cells_give_no_value(cell):
     assert QuantityGrammar(load_patterns()).cell(cell) is None
 
 
 def test_a_year_shaped_value_in_a_table_is_a_value():
     table = "表1 主要指标\n\n指标\t2020年\t2025年\t属性\n湿地生态系统服务价值（亿元）\t1966.03\t2075\t预期性\n\n"
-    rows = [r for r in extract_text(table, manifest={"plan_start_year": 2021, "plan_end_year": 2025}) if r["source"] == "table"]
+    rows = [
+        r
+        for r in extract_text(table, manifest={"plan_start_year": 2021, "plan_end_year": 2025})
+        if r["source"] == "table"
+    ]
     assert [(r["year"], r["value"], r["unit"]) for r in rows if r["year"] == 2025] == [(2025, 2075, "亿元")]
 
 
