@@ -81,6 +81,21 @@ def test_a_year_shaped_value_in_a_table_is_a_value():
     assert [(r["year"], r["value"], r["unit"]) for r in rows if r["year"] == 2025] == [(2025, 2075, "亿元")]
 
 
+def test_a_project_table_reads_its_content_and_target_cells_as_items_but_not_its_problems():
+    """实施内容 marks a project table: each measure of a cell is a row named after itself, and the
+    column of problems a project answers (拟解决的突出问题) gives none."""
+    table = (
+        "附表3 重点工程项目\n\n类别\t名称\t实施内容\t拟解决的突出问题\t目标指标\t责任单位\n"
+        "生态修复\t九龙江口红树林湿地保护修复工程\t种植红树林50公顷，修复河口湿地。\t红树林面积比2015年减少30%。"
+        "\t清理互花米草150公顷；修复河口湿地面积200公顷。\t龙海区人民政府\n\n"
+    )
+    rows = extract_text(table, manifest={"plan_start_year": 2021, "plan_end_year": 2025})
+    got = {(r["indicator"], r["value"]) for r in rows if r["value"] in (150, 200)}
+    assert got == {("清理互花米草", 150), ("修复河口湿地面积", 200)}
+    assert all(r["class"] == "project" and r["source"] == "table" for r in rows)
+    assert 30 not in {r["value"] for r in rows}
+
+
 def test_a_header_row_without_text_is_skipped_and_the_columns_read_from_the_data():
     """A PDF header drawn as outlines gives a row of empty cells: the data still names the columns."""
     from extract.context.years import DocContext

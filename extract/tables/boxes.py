@@ -88,7 +88,17 @@ class BoxReader:
         name_idx = None
         if schema:
             name_idx = schema.first("project") if schema.first("project") is not None else schema.first("indicator")
-        skip_roles = ("indicator", "project", "category", "investment", "period", "serial", "unit", "binding")
+        skip_roles = (
+            "indicator",
+            "project",
+            "category",
+            "investment",
+            "period",
+            "serial",
+            "unit",
+            "binding",
+            "problem",
+        )
         for r_idx, row in enumerate(data):
             year = None
             if period_idx is not None and period_idx < len(row) and row[period_idx] is not None:
