@@ -325,6 +325,8 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
         c.cue = "project_verb_after"  # "4台机组于2022年建成投产"
     elif _count_list_goes_on(lex, c, b):
         c.cue = "continuation"  # "建成充换电站8000座，充电桩15万个": the list goes on after a comma
+    elif _named_target_goes_on(lex, c, b, named):
+        c.cue = "head"  # "…植被覆盖度达到57%，湿地保有量310万亩": a list of targets goes on
     else:
         return Reject("cue.none", left[-12:])
     return c
@@ -344,6 +346,16 @@ def _count_list_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext) -> boo
         return False
     words = [(w, t) for w, t in lex.pos_tokenizer.cut(left.strip()) if not w.isspace()]
     return not words or words[-1][1] not in ("v", "vd", "d")  # "…率先开通1-2条": a verb of its own
+
+
+def _named_target_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext, named: str) -> bool:
+    """Whether a clause of only an indicator with its head word (保有量, 面积) and a value follows,
+    after a comma, a clause that gave a row: the sentence's list of targets goes on."""
+    prev, left = c.sentence.prev_end, b.text[c.clause_start : c.q.start].strip()
+    if not prev or prev > c.clause_start or not named or not lex.full_head_re.search(left):
+        return False
+    between = b.text[prev : c.clause_start]
+    return between.endswith("，") and not regex.search(r"[；：。（）()]", between) and named == left
 
 
 def _bracket_end(text: str, q, c: Candidate) -> int:

@@ -18,6 +18,7 @@ import regex
 
 from ..context.sections import is_heading_line, match_heading
 from ..model import Block, Cell, Document
+from ..text.numerals import parse_number
 
 
 class ReadError(Exception):
@@ -302,10 +303,11 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
             continue
         j = i + 1
         titled = bool(_TITLED_ITEM.match(blocks[i + 1].text))
+        outline = _last_numbers(blocks[:i])
         while j < len(blocks) and blocks[j].kind in ("paragraph", "heading"):
             hm = match_heading(blocks[j].text) if blocks[j].kind == "heading" else None
-            if hm is not None and hm[0] in _OUTLINE_STYLES:
-                break
+            if hm is not None and (hm[0] in _OUTLINE_STYLES or _continues(outline, hm)):
+                break  # the outline goes on ("（五）…" before the box, "（六）…" after it)
             if (
                 j > i + 1
                 and titled
@@ -325,6 +327,26 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
         )
         i = j
     return out
+
+
+def _number_of(mark: str) -> float | None:
+    return parse_number(regex.sub(r"[（()）、.．\s]", "", mark))
+
+
+def _last_numbers(blocks: list[Block]) -> dict[str, float]:
+    """The last number of each heading style in ``blocks`` (the outline before a box)."""
+    last: dict[str, float] = {}
+    for blk in blocks:
+        hm = match_heading(blk.text) if blk.kind == "heading" else None
+        if hm is not None and (n := _number_of(hm[1])) is not None:
+            last[hm[0]] = n
+    return last
+
+
+def _continues(outline: dict[str, float], hm: tuple[str, str, str]) -> bool:
+    """Whether a heading takes up the numbering of the document's outline before the box."""
+    n = _number_of(hm[1])
+    return n is not None and outline.get(hm[0]) == n - 1
 
 
 def _opens_items(block: Block) -> bool:
