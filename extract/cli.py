@@ -28,6 +28,7 @@ from .settings import (
     check_output_folder,
     check_page_path,
     check_patterns,
+    check_patterns_for_run,
     check_run_output,
     check_year,
 )
@@ -98,7 +99,7 @@ def _cmd_run(a) -> int:
 
     corpus = check_corpus(a.corpus)
     out = check_output_folder(a.output)
-    check_patterns(a.patterns)
+    check_patterns_for_run(a.patterns)
     if a.scheduler and a.engine != "dask":
         raise SettingsError("--scheduler is the address of a dask scheduler: add --engine dask")
     if a.engine == "dask":
