@@ -207,13 +207,13 @@ def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
 
     One walk over the page's objects (form XObjects included) answers both.  A page holds
     hundreds of text objects for a few path objects, so the walk asks pdfium for the objects, their
-    types and the text objects' fonts through plain-address calls (:func:`_by_address`) mapped
+    types and the text objects' fonts through plain-address calls (:func:`by_address`) mapped
     over each list (no Python frame per object), each font's embedding once (none once one font is
     not embedded), and takes the typed object only for paths and forms.
     """
     out: list[Segment] = []
     embedded = True
-    calls = _by_address()
+    calls = by_address()
     get_type, get_font, font_embedded = calls["type"], calls["font"], calls["embedded"]
     path, form, text = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_TEXT
     fonts: set[int | None] = {None}  # asked already (None: a text object without a font)
@@ -241,8 +241,9 @@ def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
 
 
 @lru_cache(maxsize=1)
-def _by_address() -> dict:
-    """pdfium's object calls taking and giving plain addresses (ints) instead of typed pointers.
+def by_address() -> dict:
+    """pdfium's page object and text page calls taking and giving plain addresses (ints) instead
+    of typed pointers (the out-parameters of ``char_box`` too: ``ctypes.addressof`` of each double).
 
     The same C functions as ``pypdfium2.raw``'s, called through ``ctypes.CFUNCTYPE`` prototypes
     at their addresses: no pointer object is made per call.
@@ -258,6 +259,9 @@ def _by_address() -> dict:
         "type": at(pdfium_c.FPDFPageObj_GetType, i, vp),
         "font": at(pdfium_c.FPDFTextObj_GetFont, vp, vp),
         "embedded": at(pdfium_c.FPDFFont_GetIsEmbedded, i, vp),
+        "char_unicode": at(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i),
+        "char_box": at(pdfium_c.FPDFText_GetCharBox, i, vp, i, vp, vp, vp, vp),
+        "font_size": at(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, vp, i),
     }
 
 
