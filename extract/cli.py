@@ -138,6 +138,7 @@ def _cmd_run(a) -> int:
         patterns_dir=a.patterns,
         follow_links_outside=a.follow_links_outside,
         metadata={"documents": {"corpus_root": _relative_root(corpus, out)}},
+        process_ends_with_run=True,
     )
     log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
     shown = (
