@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from .batch.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 from .outputs.writer import COMMITMENTS, DOCUMENTS
-from .settings import check_corpus, check_patterns, check_run_output
+from .settings import check_corpus, check_patterns, check_patterns_for_run, check_run_output
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def extract_folder(
             document id; nothing has been read.
     """
     corpus = check_corpus(path)
-    check_patterns(patterns)
+    check_patterns_for_run(patterns)
     return _run(corpus, patterns, jobs, time_limit, memory_limit)
 
 
@@ -162,7 +162,7 @@ def extract_file(
     from .rows import error_row
 
     p = check_corpus(path)
-    check_patterns(patterns)
+    check_patterns_for_run(patterns)
     documents, commitments = _run(p, patterns, 1, time_limit, memory_limit)
     if documents.empty:  # a file no reader takes: say why, as for any unreadable file
         reason = f"unsupported file type {p.suffix!r}"

@@ -28,6 +28,7 @@ from .settings import (
     check_output_folder,
     check_page_path,
     check_patterns,
+    check_patterns_for_run,
     check_run_output,
     check_year,
 )
@@ -98,7 +99,7 @@ def _cmd_run(a) -> int:
 
     corpus = check_corpus(a.corpus)
     out = check_output_folder(a.output)
-    check_patterns(a.patterns)
+    check_patterns_for_run(a.patterns)
     if a.scheduler and a.engine != "dask":
         raise SettingsError("--scheduler is the address of a dask scheduler: add --engine dask")
     if a.engine == "dask":
@@ -137,6 +138,7 @@ def _cmd_run(a) -> int:
         patterns_dir=a.patterns,
         follow_links_outside=a.follow_links_outside,
         metadata={"documents": {"corpus_root": _relative_root(corpus, out)}},
+        process_ends_with_run=True,
     )
     log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
     shown = (

@@ -179,3 +179,33 @@ def test_catalogue_and_patterns_import_no_cycle():
     subprocess.run([sys.executable, "-c", code], check=True)
     src = (Path(__file__).resolve().parents[1] / "extract").rglob("*.py")
     assert not [p.name for p in src if "id(patterns)" in p.read_text(encoding="utf-8")]
+
+
+def test_a_run_validates_a_rule_folder_once_per_content(tmp_path, monkeypatch):
+    """A run's check of ``--patterns`` remembers (in the user's cache folder) the contents found
+    valid: the same content is not compiled again, a changed or new one is, and a bad one is
+    refused every time."""
+    from extract import settings
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    validated = []
+    real = settings.check_patterns
+    monkeypatch.setattr(settings, "check_patterns", lambda folder: validated.append(folder) or real(folder))
+    first, same, changed, bad = (tmp_path / name for name in ("first", "same", "changed", "bad"))
+    for folder in (first, same, changed, bad):
+        shutil.copytree(default_patterns_dir(), folder)
+    with (changed / "units.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("# one more comment\n")
+    (bad / "units.yaml").write_text('"%": {unit: "%", kind: nosuchkind}\n', encoding="utf-8")
+
+    settings.check_patterns_for_run(first)
+    settings.check_patterns_for_run(first)
+    settings.check_patterns_for_run(same)
+    assert validated == [first]
+    settings.check_patterns_for_run(changed)
+    assert validated == [first, changed]
+    for _ in range(2):
+        with pytest.raises(settings.SettingsError, match="units.yaml"):
+            settings.check_patterns_for_run(bad)
+    assert validated == [first, changed, bad, bad]
+    assert (tmp_path / "cache" / "plan-extract" / "validated_patterns.json").is_file()

@@ -11,5 +11,6 @@ the machine (the output folder failing, workers that cannot start) stop a run in
 
 Engines: :mod:`.pool` (local processes, supervised: time and memory limits from
 :mod:`.limits`, a dead worker is an error row) and :mod:`.dask_engine` (``dask.distributed``,
-optional extra).
+optional extra).  Local workers are forked from a server that loaded the rules once
+(:mod:`.preload`) and ends without tearing them down (:mod:`.server_exit`).
 """

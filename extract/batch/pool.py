@@ -190,13 +190,17 @@ def _usage() -> tuple[float, float]:
 # --- the supervisor ---------------------------------------------------------------------------
 
 
+# loaded by the fork server only: the shipped rules (preload), a quick exit (server_exit)
+_SERVER_MODULES = ("extract.batch.preload", "extract.batch.server_exit")
+
+
 def _context():
     if sys.platform.startswith("linux"):
         ctx = mp.get_context("forkserver")
         try:
             # "__main__": the caller's main script (plan-extract's) is imported once, in the server,
             # instead of again in every worker
-            ctx.set_forkserver_preload(["__main__", "extract.pipeline", "extract.batch.tasks", "extract.batch.preload"])
+            ctx.set_forkserver_preload(["__main__", "extract.pipeline", "extract.batch.tasks", *_SERVER_MODULES])
         except Exception:  # noqa: BLE001 - preloading is only a speed-up
             pass
         return ctx

@@ -68,6 +68,9 @@ class RunSettings:
     follow_links_outside: bool = False  # read files that links lead to outside the corpus
     patterns_dir: str | None = None
     metadata: dict[str, dict[str, str]] = field(default_factory=dict)  # file metadata per table name
+    # the caller's process ends with the run (the command line): its supervisor imports pyarrow
+    # without numpy (:func:`pyarrow_without_numpy`)
+    process_ends_with_run: bool = False
 
 
 @dataclass
@@ -378,6 +381,37 @@ def run_corpus(
     return summary
 
 
+class _NoNumpy:
+    """A finder that says numpy cannot be imported (for as long as it is on ``sys.meta_path``)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "numpy" or name.startswith("numpy."):
+            raise ImportError("numpy is not needed by the supervisor")
+        return None
+
+
+def pyarrow_without_numpy() -> None:
+    """Import pyarrow in this process without numpy (~0.09 s of a run's start), when neither is loaded.
+
+    For a process that ends with the run (``plan-extract run``) with local workers: its
+    supervisor only moves Arrow tables between Parquet files and writes error rows of plain
+    Python values, and pyarrow imports numpy only to convert numpy values.  pyarrow then works
+    without numpy for the rest of the process (numpy itself can still be imported).
+    """
+    import sys
+
+    if "pyarrow" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.meta_path.insert(0, _NoNumpy)
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # a pyarrow that needs numpy: it is imported with it when first used
+        pass
+    finally:
+        sys.meta_path.remove(_NoNumpy)
+
+
 def _start_workers_early() -> None:
     from .pool import start_early
 
@@ -388,6 +422,9 @@ def _streamed_merge(settings: RunSettings, tasks: list[Task], refs: list[ShardRe
     """A :class:`~.publish.StreamedMerge` of every document of the run, fed the shards already there."""
     from ..readers import doc_id_from_path
     from .publish import StreamedMerge
+
+    if settings.process_ends_with_run and settings.engine == "local":
+        pyarrow_without_numpy()  # the workers' server is loading meanwhile
 
     order = [(r.doc_id, r.source_path, r.name) for r in refs] + [
         (doc_id_from_path(t.rel), t.rel, t.name) for t in tasks

@@ -26,7 +26,7 @@ import io
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
@@ -37,7 +37,7 @@ from ..text.normalize import NormalizeOptions, normalize
 from ..text.numbering import marks
 from ..text.quality import unusual_share
 from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
-from .pdf_layout import Glyph, Grid, aligned_tables, find_grids, glyph_lines, rulings_and_fonts
+from .pdf_layout import Glyph, Grid, aligned_tables, by_address, find_grids, glyph_lines, rulings_and_fonts
 from .pdf_upright import redrawn, textpage_turn
 
 # a page number alone on a line: "－5－", "- 12 -", "第 3 页", "3"
@@ -329,25 +329,22 @@ def _find_glyphs(textpage) -> list[Glyph]:
     import ctypes
 
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
-    raw = textpage.raw
-    unicode_of, box_of, size_of = (
-        pdfium_c.FPDFText_GetUnicode,
-        pdfium_c.FPDFText_GetCharBox,
-        pdfium_c.FPDFText_GetFontSize,
-    )
+    calls = by_address()
+    unicode_of, box_of, size_of = calls["char_unicode"], calls["char_box"], calls["font_size"]
+    at = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))  # filled by each call (as get_charbox does)
-    skip = (0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09)
+    where = [ctypes.addressof(v) for v in (left, right, bottom, top)]
+    skip = {0x20, 0x0D, 0x0A, 0x3000, 0xFFFE, 0x09}
     out = []
-    for i in range(textpage.count_chars()):
-        ch = unicode_of(raw, i)
+    make = tuple.__new__  # Glyph(...) without the named tuple's Python-level __new__
+    for i, ch in enumerate(map(partial(unicode_of, at), range(textpage.count_chars()))):
         if ch in skip:
             continue
-        if not box_of(raw, i, left, right, bottom, top):
+        if not box_of(at, i, *where):
             raise pdfium.PdfiumError("Failed to get charbox.")
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
-        out.append(Glyph((x0 + x1) / 2, y0, y1, round(size_of(raw, i), 1), x0, x1, chr(ch)))
+        out.append(make(Glyph, ((x0 + x1) / 2, y0, y1, round(size_of(at, i), 1), x0, x1, chr(ch))))
     return out
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import compress
 from typing import NamedTuple
 
 import pypdfium2.raw as pdfium_c
@@ -37,6 +38,7 @@ _SNAP = 3.0
 _WHITE = 235
 # a grid needs at least this many cells to be a table (a frame is one cell)
 _MIN_TABLE_CELLS = 1
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -204,56 +206,44 @@ def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
     """The page's rulings (:func:`rulings`) and whether every font its text uses is embedded.
 
     One walk over the page's objects (form XObjects included) answers both.  A page holds
-    hundreds of text objects for a few path objects, so the walk asks pdfium for each object's
-    type through plain-address calls (:func:`_by_address`), each font's embedding once, and
-    takes the typed object only for paths and forms.
+    hundreds of text objects for a few path objects, so the walk asks pdfium for the objects, their
+    types and the text objects' fonts through plain-address calls (:func:`by_address`) mapped
+    over each list (no Python frame per object), each font's embedding once (none once one font is
+    not embedded), and takes the typed object only for paths and forms.
     """
     out: list[Segment] = []
     embedded = True
-    calls = _by_address()
+    calls = by_address()
     get_type, get_font, font_embedded = calls["type"], calls["font"], calls["embedded"]
     path, form, text = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_TEXT
-    fonts: dict[int, bool] = {}
+    fonts: set[int | None] = {None}  # asked already (None: a text object without a font)
 
-    def walk(count, address_of, object_of, outer):
+    def walk(objects: list[int], outer) -> None:
         nonlocal embedded
-        for k in range(count):
-            kind = get_type(address_of(k))
-            if kind == text:
-                if embedded:
-                    font = get_font(address_of(k))
-                    if font:
-                        known = fonts.get(font)
-                        if known is None:
-                            known = fonts[font] = font_embedded(font) != 0
-                        embedded = known
-            elif kind == path:
-                obj = object_of(k)
-                out.extend(_segments_of(obj, _compose(_matrix(obj), outer)))
+        kinds = list(map(get_type, objects))
+        if embedded and text in kinds:
+            new = set(map(get_font, compress(objects, map(text.__eq__, kinds)))) - fonts
+            fonts.update(new)
+            embedded = all(font_embedded(font) != 0 for font in new)
+        for obj, kind in compress(zip(objects, kinds), map(text.__ne__, kinds)):  # paths, forms: a few
+            if kind == path:
+                handle = ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT)
+                out.extend(_segments_of(handle, _compose(_matrix(handle), outer)))
             elif kind == form:
-                obj = object_of(k)
-                at = ctypes.cast(obj, ctypes.c_void_p).value
-                walk(
-                    pdfium_c.FPDFFormObj_CountObjects(obj),
-                    lambda i, at=at: calls["form_object"](at, i),
-                    lambda i, o=obj: pdfium_c.FPDFFormObj_GetObject(o, i),
-                    _compose(_matrix(obj), outer),
-                )
+                handle = ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT)
+                count = pdfium_c.FPDFFormObj_CountObjects(handle)
+                walk(list(map(partial(calls["form_object"], obj), range(count))), _compose(_matrix(handle), outer))
 
     raw = page.raw
-    at = ctypes.cast(raw, ctypes.c_void_p).value
-    walk(
-        pdfium_c.FPDFPage_CountObjects(raw),
-        lambda i: calls["page_object"](at, i),
-        lambda i: pdfium_c.FPDFPage_GetObject(raw, i),
-        (1.0, 0.0, 0.0, 1.0, 0.0, 0.0),
-    )
+    count = pdfium_c.FPDFPage_CountObjects(raw)
+    walk(list(map(partial(calls["page_object"], ctypes.cast(raw, ctypes.c_void_p).value), range(count))), _IDENTITY)
     return out, embedded
 
 
 @lru_cache(maxsize=1)
-def _by_address() -> dict:
-    """pdfium's object calls taking and giving plain addresses (ints) instead of typed pointers.
+def by_address() -> dict:
+    """pdfium's page object and text page calls taking and giving plain addresses (ints) instead
+    of typed pointers (the out-parameters of ``char_box`` too: ``ctypes.addressof`` of each double).
 
     The same C functions as ``pypdfium2.raw``'s, called through ``ctypes.CFUNCTYPE`` prototypes
     at their addresses: no pointer object is made per call.
@@ -269,6 +259,9 @@ def _by_address() -> dict:
         "type": at(pdfium_c.FPDFPageObj_GetType, i, vp),
         "font": at(pdfium_c.FPDFTextObj_GetFont, vp, vp),
         "embedded": at(pdfium_c.FPDFFont_GetIsEmbedded, i, vp),
+        "char_unicode": at(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i),
+        "char_box": at(pdfium_c.FPDFText_GetCharBox, i, vp, i, vp, vp, vp, vp),
+        "font_size": at(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, vp, i),
     }
 
 

@@ -91,7 +91,7 @@ def _dictionary() -> _Dictionary:
     source = os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
     st = os.stat(source)
     name = f"jieba_{jieba.__version__}_{st.st_size}_{st.st_mtime_ns}_{_FORMAT}.buckets"
-    path = os.path.join(_cache_dir(), name)
+    path = os.path.join(cache_dir(), name)
     try:
         return _Dictionary(path)
     except (OSError, ValueError, EOFError, TypeError):  # none yet, another version, damaged
@@ -99,7 +99,7 @@ def _dictionary() -> _Dictionary:
         return _Dictionary(path)
 
 
-def _cache_dir() -> str:
+def cache_dir() -> str:
     """This user's cache folder for plan-extract (``$XDG_CACHE_HOME/plan-extract``, else
     ``~/.cache/plan-extract``), or the temporary folder when it cannot be made."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -191,10 +191,8 @@ def _tokenizer_class():
                 if found is None:
                     continue
                 freq, tags = found
-                for word, value in freq.items():
-                    self.FREQ.setdefault(word, value)
-                for word, tag in tags.items():
-                    self.word_tags.setdefault(word, tag)
+                _merge_under(self.FREQ, freq)
+                _merge_under(self.word_tags, tags)
 
         def get_DAG(self, sentence):
             self.load_for(sentence)
@@ -205,6 +203,14 @@ def _tokenizer_class():
             return super().add_word(word, freq, tag)
 
     return BucketTokenizer
+
+
+def _merge_under(entries: dict, bucket: dict) -> None:
+    """Add ``bucket``'s entries to ``entries``, an entry already there kept (the same dict as
+    ``entries.setdefault`` for each entry of ``bucket`` in turn, in one ``update``)."""
+    kept = {key: entries[key] for key in bucket.keys() & entries.keys()}
+    entries.update(bucket)
+    entries.update(kept)
 
 
 @lru_cache(maxsize=1)
