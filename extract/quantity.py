@@ -40,10 +40,6 @@ _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _PERCENT_WORDS = rf"百分之[{CN_DIGITS}]+"
 
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")  # a four-digit year (shared by the rules)
-# a table cell of one number and at most a comparator sign or word around it
-_ONLY_A_NUMBER = regex.compile(
-    r"\s*(?:[≥≤＞＜><]=?|不低于|不高于|不少于|大于|小于)?\s*\d+(?:\.\d+)?\s*(?:以上|以下|左右)?\s*"
-)
 
 
 @dataclass(frozen=True)
@@ -203,9 +199,11 @@ class QuantityGrammar:
         ``prefer_unit`` ("%") picks "100%" over an earlier count in "3个国控断面…比例100%".
         """
         found = [q for q in self.find(text) if not q.cn_numeral]
-        if not found and _ONLY_A_NUMBER.fullmatch(text):
+        if not found:
             # a cell holding nothing but a year-shaped number (2075, ≥2000) under a unit header: a value
-            found = [q for q in self.find(text, bare_year_is_value=True) if not q.cn_numeral]
+            whole = [q for q in self.find(text, bare_year_is_value=True) if not q.cn_numeral]
+            if len(whole) == 1 and not text[: whole[0].start].strip() and not text[whole[0].end :].strip():
+                found = whole
         if not found:
             return None
         if prefer_unit:

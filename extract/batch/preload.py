@@ -13,15 +13,7 @@ from __future__ import annotations
 
 import sys
 
-
-class _NoPandas:
-    """A finder that says pandas cannot be imported (for as long as it is on ``sys.meta_path``)."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ImportError("pandas is not loaded in the fork server")
-        return None
+from ..unimportable import unimportable
 
 
 def _pyarrow_without_pandas() -> None:
@@ -29,11 +21,8 @@ def _pyarrow_without_pandas() -> None:
         return
     import pyarrow as pa
 
-    sys.meta_path.insert(0, _NoPandas)
-    try:
+    with unimportable("pandas", "pandas is not loaded in the fork server"):
         pa.array([0])  # pyarrow's pandas check runs once, and remembers "absent"
-    finally:
-        sys.meta_path.remove(_NoPandas)
 
 
 def _load_shipped_rules() -> None:

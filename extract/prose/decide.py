@@ -332,16 +332,22 @@ def target_cue(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | 
     return c
 
 
-def _count_list_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext) -> bool:
-    """Whether a count in a clause of nouns only goes on the count of the clause before it:
-    that count gave a row and nothing but its noun and a comma lie between ("新建监测中心1个，
-    监测站点8个"; "建设5个绿色生态城区，2个绿色生态城镇")."""
+def _list_goes_on(c: Candidate, b: BlockContext) -> bool:
+    """Whether the clause of the value follows, after one comma, a clause whose value gave a row,
+    with nothing but that value's noun between (the clause before goes on a list)."""
     prev = c.sentence.prev_end
-    if c.q.unit_kind != "count" or c.sentence.prev_kind != "count" or not prev or prev > c.clause_start:
+    if not prev or prev > c.clause_start:
         return False
-    between, left = b.text[prev : c.clause_start], b.text[c.clause_start : c.q.start]
-    if not between.endswith("，") or regex.search(r"[，；：。（）()]", between[:-1]):
+    between = b.text[prev : c.clause_start]
+    return between.endswith("，") and not regex.search(r"[，；：。（）()]", between[:-1])
+
+
+def _count_list_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext) -> bool:
+    """Whether a count in a clause of nouns only goes on the count of the clause before it
+    ("新建监测中心1个，监测站点8个"; "建设5个绿色生态城区，2个绿色生态城镇")."""
+    if c.q.unit_kind != "count" or c.sentence.prev_kind != "count" or not _list_goes_on(c, b):
         return False
+    between, left = b.text[c.sentence.prev_end : c.clause_start], b.text[c.clause_start : c.q.start]
     if any(lex.verb_re.search(part) or lex.project_verb_re.search(part) for part in (between, left)):
         return False
     words = [(w, t) for w, t in lex.pos_tokenizer.cut(left.strip()) if not w.isspace()]
@@ -349,13 +355,10 @@ def _count_list_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext) -> boo
 
 
 def _named_target_goes_on(lex: ProseLexicon, c: Candidate, b: BlockContext, named: str) -> bool:
-    """Whether a clause of only an indicator with its head word (保有量, 面积) and a value follows,
-    after a comma, a clause that gave a row: the sentence's list of targets goes on."""
-    prev, left = c.sentence.prev_end, b.text[c.clause_start : c.q.start].strip()
-    if not prev or prev > c.clause_start or not named or not lex.full_head_re.search(left):
-        return False
-    between = b.text[prev : c.clause_start]
-    return between.endswith("，") and not regex.search(r"[；：。（）()]", between) and named == left
+    """Whether a clause of only an indicator with its head word (保有量, 面积) and a value goes on
+    a list of targets ("…覆盖度达到57%，湿地保有量310万亩")."""
+    left = b.text[c.clause_start : c.q.start].strip()
+    return bool(named) and named == left and bool(lex.full_head_re.search(left)) and _list_goes_on(c, b)
 
 
 def _bracket_end(text: str, q, c: Candidate) -> int:

@@ -225,16 +225,6 @@ def _pos_class(posseg):
     return BucketPOSTokenizer
 
 
-class _NoPkgResources:
-    """A finder that says ``pkg_resources`` cannot be imported (while it is on ``sys.meta_path``)."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name == "pkg_resources" or name.startswith("pkg_resources."):
-            raise ImportError("not needed by jieba")
-        return None
-
-
 def _jieba():
     """``jieba``, imported without ``pkg_resources`` (~0.1 s) when that is not loaded yet.
 
@@ -244,14 +234,13 @@ def _jieba():
     module = sys.modules.get("jieba")
     if module is not None:
         return module
-    blocked = "pkg_resources" not in sys.modules
-    if blocked:
-        sys.meta_path.insert(0, _NoPkgResources)
-    try:
+    if "pkg_resources" in sys.modules:
         import jieba as module
-    finally:
-        if blocked:
-            sys.meta_path.remove(_NoPkgResources)
+    else:
+        from ..unimportable import unimportable
+
+        with unimportable("pkg_resources", "not needed by jieba"):
+            import jieba as module
     return module
 
 
