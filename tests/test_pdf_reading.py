@@ -62,6 +62,12 @@ _WITHOUT_SYSTEM_FONTS = textwrap.dedent("""
 """)
 
 
+_INK = (
+    "import sys, pypdfium2 as pdfium; "
+    "print(sum(b < 128 for b in pdfium.PdfDocument(sys.argv[1])[0].render(scale=1).to_pil().tobytes()))"
+)
+
+
 def _read_without_system_fonts(path: Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", _WITHOUT_SYSTEM_FONTS, str(path)], capture_output=True, text=True, cwd=ROOT, check=True
@@ -73,14 +79,16 @@ def test_a_non_embedded_cjk_font_reads_the_same_without_system_fonts(tmp_path):
     pdf = cjk_pdf(tmp_path / "plan.pdf", LINES)
     here = read_document(pdf, tmp_path, load_patterns())
     bare = _read_without_system_fonts(pdf)
-    # the provider took effect: with no font to draw the CJK glyphs, the page renders (almost) blank
-    import pypdfium2 as pdfium
-
-    ink_here = sum(b < 128 for b in pdfium.PdfDocument(str(pdf))[0].render(scale=1).to_pil().tobytes())
-    assert bare["ink"] < ink_here
+    # the provider took effect: with no font to draw the CJK glyphs, the page renders (almost)
+    # blank, where pdfium left to itself (in a fresh process: the reader tells pdfium the same)
+    # draws them from the machine's fonts
+    ink_with_machine_fonts = subprocess.run(
+        [sys.executable, "-c", _INK, str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert bare["ink"] < int(ink_with_machine_fonts)
     assert bare["text"] == here.text
     assert bare["reading"] == here.reading
-    assert here.reading["extractor"] == "pdfminer"  # text in fonts the machine may lack: pdfminer
+    assert here.reading["extractor"] == "pdfminer"  # a font pdfium can only approximate: pdfminer
     for line in (
         "到2025年，全市森林覆盖率达到46%，地表水国考断面优良水体比例达到85%以上。",
         "和谐、公正，到2030年，空气质量持续改善。",
@@ -88,6 +96,43 @@ def test_a_non_embedded_cjk_font_reads_the_same_without_system_fonts(tmp_path):
         assert line in here.text
     rows = process_file(pdf, tmp_path).commitments
     assert {(r["indicator"], r["value"]) for r in rows} >= {("森林覆盖率", 46.0), ("地表水国考断面优良水体比例", 85.0)}
+
+
+def _standard_digits_pdf(path: Path, lines: list[str]) -> Path:
+    """One page: Chinese in the zoo's embedded CJK font, digits and signs in Times-Roman, which
+    reportlab does not embed (as Word exports set digits in Times New Roman without embedding it)."""
+    from reportlab.pdfgen import canvas
+
+    from tests.zoo import draw
+
+    draw._registered()
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    y = 780.0
+    for line in lines:
+        x = 72.0
+        for run in regex.findall(r"[0-9%.]+|[^0-9%.]+", line):
+            if regex.match(r"[0-9%.]", run):
+                c.setFont("Times-Roman", 14)
+                c.drawString(x, y, run)
+                x += c.stringWidth(run, "Times-Roman", 14)
+            else:
+                draw.draw_text(c, x, y, run, 14, "embedded")
+                x += draw.text_width(run, 14, "embedded")
+        y -= 24
+    c.save()
+    return path
+
+
+def test_digits_in_a_standard_font_not_embedded_are_read_by_pdfium_the_same_everywhere(tmp_path):
+    """pdfium draws Times, Helvetica and Courier (and Times New Roman, Arial …) from its own fonts
+    and never from the machine's: such a page needs no second reading, and reads the same on a
+    machine without any font."""
+    pdf = _standard_digits_pdf(tmp_path / "plan.pdf", LINES[:3])
+    here = read_document(pdf, tmp_path, load_patterns())
+    assert here.reading["extractor"] == "pdfium"
+    assert "到2025年，全市森林覆盖率达到46%，地表水国考断面优良水体比例达到85%以上。" in here.text
+    bare = _read_without_system_fonts(pdf)
+    assert (bare["text"], bare["reading"]) == (here.text, here.reading)
 
 
 def test_a_garbled_text_layer_is_measured_and_flagged(tmp_path, capsys):

@@ -9,8 +9,9 @@ Per page (turned upright first: ``pdf_upright``):
    bands between grids, each cell as the text inside its box (so a Latin digit set lower than
    the CJK glyphs around it keeps its place), each box's lines joined into its paragraphs;
 3. a page whose text reads badly (private-use, replacement or foreign-script characters, lost
-   digits: ``text.quality``) or whose text depends on fonts the machine may lack (non-embedded
-   fonts) is read again with pdfminer, and the better text kept.
+   digits: ``text.quality``) or whose text uses a font neither in the PDF nor among pdfium's own
+   (``pdf_fonts``: pdfium never looks at the machine's fonts) is read again with pdfminer, and
+   the better text kept.
 
 Then running headers and footers, page numbers and table-of-contents pages are removed, glyphs
 are substituted (``patterns/glyphs.yaml``) and wrapped lines joined by the normaliser.  Tables
@@ -37,6 +38,7 @@ from ..text.normalize import NormalizeOptions, normalize
 from ..text.numbering import marks
 from ..text.quality import unusual_share
 from .base import ReadError, Region, SourceCell, blocks_from_text, doc_id_from_path, regex_box_caption
+from .pdf_fonts import no_machine_fonts
 from .pdf_layout import Glyph, Grid, aligned_tables, by_address, find_grids, glyph_lines, rulings_and_fonts
 from .pdf_upright import redrawn, textpage_turn
 
@@ -99,7 +101,7 @@ class PageText:
     n_chars: int
     extractor: str = "pdfium"
     quality: float = 0.0
-    embedded_fonts: bool = True
+    fonts_portable: bool = True  # every font embedded or one of pdfium's own (``pdf_fonts``)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -304,7 +306,7 @@ def _read_page(page, number: int, carried: _OpenBox | None = None, textpage=None
     textpage = textpage if textpage is not None else page.get_textpage()
     n_chars = textpage.count_chars()
     width, height = page.get_size()
-    segments, embedded = rulings_and_fonts(page)
+    segments, fonts_portable = rulings_and_fonts(page)
     layout = _layout(page, width, height, textpage, segments)
     if carried is not None:
         layout = _carry_box_over(textpage, layout, carried)
@@ -313,7 +315,7 @@ def _read_page(page, number: int, carried: _OpenBox | None = None, textpage=None
     pieces = [p for p in pieces if p.kind != "text" or any(ln.strip() for ln in p.lines) or p is pieces[-1]]
     if carried is not None:
         _title_continued_box(pieces, carried)
-    return PageText(number, pieces, n_chars, embedded_fonts=embedded), _box_left_open(textpage, pieces)
+    return PageText(number, pieces, n_chars, fonts_portable=fonts_portable), _box_left_open(textpage, pieces)
 
 
 def _glyphs(textpage) -> list[Glyph]:
@@ -612,9 +614,9 @@ def _reread_with_pdfminer(source, pages: list[PageText], known: dict) -> None:
             except Exception:  # noqa: BLE001 - the first reading stays when the second fails
                 continue
             quality = unusual_share(_pieces_text(pieces).translate(known))
-            # text in fonts the machine may lack comes from pdfminer (it never looks at installed
-            # fonts) unless pdfminer cannot map it either; a badly read page takes the better text
-            if quality < p.quality or (not p.embedded_fonts and quality <= p.quality):
+            # text in a font pdfium can only approximate comes from pdfminer (which reads the PDF's
+            # own metrics) unless pdfminer cannot map it either; a badly read page takes the better text
+            if quality < p.quality or (not p.fonts_portable and quality <= p.quality):
                 lost = _lost_cells(p.pieces, pieces)
                 if lost:
                     p.warnings.append(
@@ -825,6 +827,7 @@ def read_pdf(path: Path, rel: str, patterns=None, data: bytes | None = None) -> 
     import pypdfium2 as pdfium
 
     data = path.read_bytes() if data is None else data  # given: the bytes the run read (and hashed)
+    no_machine_fonts()
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -845,7 +848,7 @@ def read_pdf(path: Path, rel: str, patterns=None, data: bytes | None = None) -> 
     known = str.maketrans(patterns.glyphs) if patterns is not None else {}
     for p in pages:
         p.quality = unusual_share(_page_text(p).translate(known)) if p.n_chars >= _MIN_PAGE_CHARS else 0.0
-    reread = [p for p in pages if p.n_chars >= _MIN_PAGE_CHARS and (p.quality > _BAD_PAGE or not p.embedded_fonts)]
+    reread = [p for p in pages if p.n_chars >= _MIN_PAGE_CHARS and (p.quality > _BAD_PAGE or not p.fonts_portable)]
     fallback_failed = None
     if reread:
         try:

@@ -27,6 +27,7 @@ import pypdfium2.raw as pdfium_c
 import regex
 
 from ..text.numbering import marks
+from .pdf_fonts import portable
 
 # a ruling is at most this thick (a thin filled rectangle drawn as a line counts)
 _MAX_RULE_WIDTH = 3.0
@@ -203,28 +204,29 @@ def rulings(page) -> list[Segment]:
 
 
 def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
-    """The page's rulings (:func:`rulings`) and whether every font its text uses is embedded.
+    """The page's rulings (:func:`rulings`) and whether every font its text uses reads the same on
+    every machine (embedded, or one of pdfium's own: ``pdf_fonts.portable``).
 
     One walk over the page's objects (form XObjects included) answers both.  A page holds
     hundreds of text objects for a few path objects, so the walk asks pdfium for the objects, their
     types and the text objects' fonts through plain-address calls (:func:`by_address`) mapped
-    over each list (no Python frame per object), each font's embedding once (none once one font is
-    not embedded), and takes the typed object only for paths and forms.
+    over each list (no Python frame per object), each font once (none once one font is not
+    portable), and takes the typed object only for paths and forms.
     """
     out: list[Segment] = []
-    embedded = True
+    fonts_portable = True
     calls = by_address()
     get_type, get_font, font_embedded = calls["type"], calls["font"], calls["embedded"]
     path, form, text = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM, pdfium_c.FPDF_PAGEOBJ_TEXT
     fonts: set[int | None] = {None}  # asked already (None: a text object without a font)
 
     def walk(objects: list[int], outer) -> None:
-        nonlocal embedded
+        nonlocal fonts_portable
         kinds = list(map(get_type, objects))
-        if embedded and text in kinds:
+        if fonts_portable and text in kinds:
             new = set(map(get_font, compress(objects, map(text.__eq__, kinds)))) - fonts
             fonts.update(new)
-            embedded = all(font_embedded(font) != 0 for font in new)
+            fonts_portable = all(portable(font, font_embedded(font)) for font in new)
         for obj, kind in compress(zip(objects, kinds), map(text.__ne__, kinds)):  # paths, forms: a few
             if kind == path:
                 handle = ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT)
@@ -237,7 +239,7 @@ def rulings_and_fonts(page) -> tuple[list[Segment], bool]:
     raw = page.raw
     count = pdfium_c.FPDFPage_CountObjects(raw)
     walk(list(map(partial(calls["page_object"], ctypes.cast(raw, ctypes.c_void_p).value), range(count))), _IDENTITY)
-    return out, embedded
+    return out, fonts_portable
 
 
 @lru_cache(maxsize=1)
