@@ -134,7 +134,7 @@ class _Lock:
 
 def _manifest(root: Path, docs: list[Path], summary: RunSummary) -> dict[str, dict]:
     """The manifest rows by doc_id; an unreadable manifest is a warning, never a lost run."""
-    from ..context.metadata import MANIFEST_FIELDS, read_manifest
+    from ..context.manifest import MANIFEST_FIELDS, read_manifest
 
     try:
         entries = read_manifest(root)
@@ -177,7 +177,7 @@ def plan(
     ``tasks_by_name``, if given, receives the task of every document by its shard name (a
     reused shard found damaged later is read again from it).
     """
-    from ..context.metadata import check_manifest_entry
+    from ..context.manifest import check_manifest_entry
     from ..readers import doc_id_from_path, relative_path
 
     root = corpus_root(settings.corpus)
