@@ -201,3 +201,23 @@ def test_a_data_row_or_a_group_row_is_no_header_row():
     task = cells(["1", "新能源车推广", "力争2025年注册登记汽车中新能源车比例达到45%。", "年底前", "市发展改革委"])
     schema = schemas.detect([task_header, group, task], True, ctx)
     assert schema.header_rows == 1 and "target" not in schema.roles
+
+
+def test_unframed_boxes_take_up_the_outline_where_the_last_box_left_it(monkeypatch):
+    """The outline numbering a 专栏 box ends at is read once along the document, not again from
+    the start for every box (that made a plan with many boxes quadratic in its length)."""
+    from extract.readers import base
+    from extract.readers.text import document_from_text
+
+    section = "（{n}）推进工业节能。\n专栏{n} 工业节能减排行动\n组织开展能效提升专项行动，建设节能改造项目10个。\n"
+    calls = []
+    heading = base.match_heading
+    monkeypatch.setattr(base, "match_heading", lambda text: calls.append(text) or heading(text))
+
+    def headings_read(boxes: int) -> int:
+        calls.clear()
+        doc = document_from_text("".join(section.format(n=n) for n in range(1, boxes + 1)), "boxes")
+        assert sum(b.kind == "box" for b in doc.blocks) == boxes  # every box found, each ending at its （n+1）
+        return len(calls)
+
+    assert headings_read(200) < 2.2 * headings_read(100)

@@ -294,6 +294,8 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     i = 0
     n = sum(1 for b in blocks if b.kind in ("table", "box"))
+    outline: dict[str, float] = {}  # the last number of each heading style before block ``read``
+    read = 0
     while i < len(blocks):
         blk = blocks[i]
         m = match_heading(blk.text) if blk.kind == "heading" else None
@@ -303,7 +305,8 @@ def caption_boxes(doc: Document, blocks: list[Block]) -> list[Block]:
             continue
         j = i + 1
         titled = bool(_TITLED_ITEM.match(blocks[i + 1].text))
-        outline = _last_numbers(blocks[:i])
+        _note_numbers(outline, blocks[read:i])
+        read = i
         while j < len(blocks) and blocks[j].kind in ("paragraph", "heading"):
             hm = match_heading(blocks[j].text) if blocks[j].kind == "heading" else None
             if hm is not None and (hm[0] in _OUTLINE_STYLES or _continues(outline, hm)):
@@ -333,14 +336,13 @@ def _number_of(mark: str) -> float | None:
     return parse_number(regex.sub(r"[（()）、.．\s]", "", mark))
 
 
-def _last_numbers(blocks: list[Block]) -> dict[str, float]:
-    """The last number of each heading style in ``blocks`` (the outline before a box)."""
-    last: dict[str, float] = {}
+def _note_numbers(last: dict[str, float], blocks: list[Block]) -> None:
+    """Update ``last``, the last number of each heading style, with ``blocks`` (read in order: the
+    outline before a box is taken up where the last box left it, never from the start again)."""
     for blk in blocks:
         hm = match_heading(blk.text) if blk.kind == "heading" else None
         if hm is not None and (n := _number_of(hm[1])) is not None:
             last[hm[0]] = n
-    return last
 
 
 def _continues(outline: dict[str, float], hm: tuple[str, str, str]) -> bool:
