@@ -447,6 +447,10 @@ def _starting_point(lex: ProseLexicon, c: Candidate, b: BlockContext) -> None:
     c.left = b.text[c.left_start : start.start()]
 
 
+# a bracket that breaks a total down into its parts (not a capacity inside a project's name)
+_BREAKDOWN = regex.compile(r"\s*其中")
+
+
 def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | Reject:
     """The indicator's name; a value whose indicator cannot be named gives no row.
 
@@ -463,6 +467,8 @@ def indicator(lex: ProseLexicon, c: Candidate, b: BlockContext) -> Candidate | R
     place = names.place_of(lex, raw)
     if place and paren is None:
         raw = naming.place_list(lex, c, b, raw, place) or raw
+    if paren is not None and _BREAKDOWN.match(b.text, paren + 1):
+        paren = None  # "…750万吨（其中：森林年固碳量达到490万吨、…）": the parts name themselves, as after "，其中"
     if paren is not None and c.indicator_from in ("left", "place_list") and c.cue != "share":
         raw = naming.bracketed(lex, c, b, raw, paren) or raw
     if c.indicator_from not in ("place_list", "before_parenthesis"):
