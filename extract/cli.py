@@ -138,7 +138,7 @@ def _cmd_run(a) -> int:
         patterns_dir=a.patterns,
         follow_links_outside=a.follow_links_outside,
         metadata={"documents": {"corpus_root": _relative_root(corpus, out)}},
-        process_ends_with_run=True,
+        process_ends_with_run=a.process_ends,
     )
     log.info("extracting %s with %d worker(s) (%s engine) into %s", corpus, jobs, a.engine, out)
     shown = (
@@ -693,6 +693,9 @@ def _configure_logging(a) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 done, 1 incomplete, 2 nothing done)."""
     a = build_parser().parse_args(argv)
+    # the command line's own process (the console script passes no arguments) ends with the
+    # command; a Python caller (a notebook, a test) goes on, maybe to pandas with numpy
+    a.process_ends = argv is None
     _configure_logging(a)
     try:
         status = a.fn(a)

@@ -206,3 +206,21 @@ def test_explain_a_pdf_counts_rejections_by_step_and_saves_them(tmp_path, capsys
     table = pd.read_csv(saved)
     assert len(table) == n_rejected and table["page"].notna().all()
     assert counts == table["rejected_by"].value_counts().to_dict()
+
+
+def test_a_run_called_from_python_leaves_pandas_working(tmp_path):
+    """``main(["run", …])`` from a notebook: the process goes on after the run, so its pyarrow is
+    loaded as usual (the command line's own process loads it without numpy), and pandas reads the
+    output afterwards.  A fresh interpreter: in the test process numpy is loaded already."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text("到2025年，全市森林覆盖率达到46%。\n", encoding="utf-8")
+    code = (
+        "import sys; from extract.cli import main; "
+        f"assert main(['run', {str(corpus)!r}, '-o', {str(tmp_path / 'out')!r}, '-q', '--jobs', '1']) == 0; "
+        "import pandas as pd; "
+        f"print(len(pd.read_parquet({str(tmp_path / 'out' / 'commitments.parquet')!r})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "1"
