@@ -28,6 +28,8 @@ _ATTRIBUTE_LEAD = regex.compile(r"^\p{Han}{0,6}$")
 _ATTRIBUTE_TAIL = regex.compile(r"(?:及以上|以上|以下|左右)?的?")
 _DIGIT = regex.compile(r"\d")
 _MAX_PHRASE = 24
+# a modifier listed before a head its items share is one short word ("专业、半专业…队伍", "国家级、省级…")
+_SHARED_MODIFIER = 4
 
 
 def _punctuation_next(words: list[tuple[str, str]], k: int) -> bool:
@@ -58,6 +60,36 @@ def _quoted_as_one(words: list) -> list[tuple[str, str]]:
                 out.append(("".join(w for w, _ in words[k : close + 1]), "quoted"))
                 k = close + 1
                 continue
+        out.append((word, tag))
+        k += 1
+    return out
+
+
+# a bracketed alternative inside a noun: "区（县）级", "县（市、区）级"
+_ALTERNATIVE = regex.compile(r"[（(][\p{Han}、]{1,6}[）)]")
+
+
+def _alternatives_as_one(words: list[tuple[str, str]], stop_tags: frozenset) -> list[tuple[str, str]]:
+    """Words with a short bracketed alternative written inside a noun (a word of the noun follows
+    the bracket: "区（县）级环境应急救援队伍", not "9个县（市）的城关镇") joined to the word before it."""
+    out: list[tuple[str, str]] = []
+    k = 0
+    while k < len(words):
+        word, tag = words[k]
+        if word in ("（", "(") and out and regex.match(r"\p{Han}", out[-1][0]):
+            close = next((j for j in range(k + 1, min(len(words), k + 8)) if words[j][0] in ("）", ")")), None)
+            if (
+                close is not None
+                and close + 1 < len(words)
+                and regex.match(r"\p{Han}", words[close + 1][0])
+                and words[close + 1][1] not in stop_tags
+                and words[close + 1][0] != "的"
+            ):
+                inside = "".join(w for w, _ in words[k : close + 1])
+                if _ALTERNATIVE.fullmatch(inside):
+                    out[-1] = (out[-1][0] + inside, out[-1][1])
+                    k = close + 1
+                    continue
         out.append((word, tag))
         k += 1
     return out
@@ -104,6 +136,8 @@ class Chunker:
             return "join"
         if word == "等":
             return "etc"
+        if word == "、":
+            return "enum"
         if word == "的":
             return "de"
         if tag in self.stop_tags or _DIGIT.search(word):
@@ -150,19 +184,12 @@ class Chunker:
         pos = filler.end() if filler else pos
         pos = self.skip_attribute(text, pos, end)
         words = _quoted_as_one([(w, t) for w, t in self.lex.pos_tokenizer.cut(text[pos:end])])
-        kinds = [self._kind(w, t, words[k + 1][0] if k + 1 < len(words) else "") for k, (w, t) in enumerate(words)]
-        for k, kind in enumerate(kinds):
-            # a verb ending the clause is the work: "土壤修复", "DPF 加装" (not "…中心建设": says nothing)
-            after = next((j for j in range(k + 1, len(kinds)) if kinds[j] != "space"), None)
-            if (
-                kind == "predicate"
-                and words[k][0] not in self.generic_verbs
-                and (after is None or words[after][1] == "x")
-            ):
-                kinds[k] = "verb"
+        words = _alternatives_as_one(words, self.stop_tags)
+        kinds = self._kinds(words)
         taken: list[str] = []
         at = pos
         stopped = ""
+        part_start = 0  # where in ``taken`` the part after the last 、 starts
 
         def next_kind(k: int) -> str:
             while k < len(kinds) and kinds[k] == "space":
@@ -171,35 +198,15 @@ class Chunker:
 
         for k, (word, kind) in enumerate(zip((w for w, _ in words), kinds)):
             ahead = next_kind(k + 1)
-            if kind == "noun":
-                keep = True
-            elif kind == "space":
-                keep = bool(taken) and ahead in ("noun", "verb")
-            elif kind == "verb":
-                # before a noun, or ending the phrase ("DPF 加装", "海上光伏示范、")
-                keep = ahead in ("noun", "verb", "modifier", "quoted", "end", "join", "predicate") or (
-                    ahead == "stop" and _punctuation_next(words, k + 1)
-                )
-            elif kind == "modifier":
-                keep = ahead in ("noun", "verb", "modifier", "quoted") and not (
-                    subject and taken and words[k][1] in ("d", "ad")
-                )
-            elif kind == "de":
-                keep = bool(taken) and ahead in ("noun", "verb")
-            elif kind == "etc":
-                # "含氟等特征污染物": examples of a kind; "水泥企业等超低排放改造": a list ends before the work
-                run = range(k + 1, k + 1 + len(_run(kinds, k + 1)))
-                keep = (
-                    bool(taken) and ahead in ("noun", "verb") and not any(words[j][0] in self.predicates for j in run)
-                )
-            elif kind == "join":
-                keep = (
-                    bool(taken) and ahead in ("noun", "verb", "modifier", "quoted") and not _DIGIT.search(text, at, end)
-                )
-            elif kind == "quoted":
-                keep = True  # “污水零直排区”: a name, whatever its words
+            if kind == "enum":
+                # "专业、半专业森林草原防扑火队伍": short modifiers before the head they share; a whole
+                # item ("风电项目、宁东…示范工程", "构建表流湿地、布置曝气机") ends the phrase
+                keep = self._shared_modifier(taken[part_start:], ahead) and not _DIGIT.search(text, at, end)
+                part_start = len(taken) + 1
             else:
-                keep = False
+                keep = self._keeps(kind, k, ahead, words, kinds, bool(taken), subject) and not (
+                    kind == "join" and _DIGIT.search(text, at, end)
+                )
             if not keep or len("".join(taken)) + len(word) > _MAX_PHRASE:
                 stopped = word
                 break
@@ -209,3 +216,51 @@ class Chunker:
                 taken.append(word)
             at += len(word)
         return Phrase("".join(taken), at, stopped)
+
+    def _kinds(self, words: list[tuple[str, str]]) -> list[str]:
+        """Each word's kind; a predicate ending the clause is the work: "土壤修复", "DPF 加装" (not
+        "…中心建设": says nothing)."""
+        kinds = [self._kind(w, t, words[k + 1][0] if k + 1 < len(words) else "") for k, (w, t) in enumerate(words)]
+        for k, kind in enumerate(kinds):
+            after = next((j for j in range(k + 1, len(kinds)) if kinds[j] != "space"), None)
+            if (
+                kind == "predicate"
+                and words[k][0] not in self.generic_verbs
+                and (after is None or words[after][1] == "x")
+            ):
+                kinds[k] = "verb"
+        return kinds
+
+    def _keeps(
+        self, kind: str, k: int, ahead: str, words: list, kinds: list[str], started: bool, subject: bool
+    ) -> bool:
+        """Whether the phrase takes word ``k`` (of ``kind``, the next word's kind ``ahead``)."""
+        if kind in ("noun", "quoted"):
+            return True  # “污水零直排区”: a name, whatever its words
+        if kind in ("space", "de"):
+            return started and ahead in ("noun", "verb")
+        if kind == "verb":
+            # before a noun, or ending the phrase ("DPF 加装", "海上光伏示范、")
+            return ahead in ("noun", "verb", "modifier", "quoted", "end", "join", "predicate") or (
+                ahead in ("stop", "enum") and _punctuation_next(words, k + 1)
+            )
+        if kind == "modifier":
+            return ahead in ("noun", "verb", "modifier", "quoted") and not (
+                subject and started and words[k][1] in ("d", "ad")
+            )
+        if kind == "etc":
+            # "含氟等特征污染物": examples of a kind; "水泥企业等超低排放改造": a list ends before the work
+            run = range(k + 1, k + 1 + len(_run(kinds, k + 1)))
+            return started and ahead in ("noun", "verb") and not any(words[j][0] in self.predicates for j in run)
+        if kind == "join":
+            return started and ahead in ("noun", "verb", "modifier", "quoted")
+        return False
+
+    def _shared_modifier(self, part: list[str], ahead: str) -> bool:
+        """Whether the words since the last 、 are one short modifier of a head still to come."""
+        return (
+            len(part) == 1
+            and len(part[0]) <= _SHARED_MODIFIER
+            and ahead in ("noun", "modifier")
+            and not self.lex.full_head_re.search(part[0])
+        )
