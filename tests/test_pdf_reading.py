@@ -28,27 +28,16 @@ LINES = [
     "和谐、公正，到2030年，空气质量持续改善。",
 ]
 
-# pdfium's own font lookup replaced by one that knows no font at all: the machine without a CJK
-# (or any) system font; the reader then runs as usual and prints what it read
+# a process where pdfium knows no font at all (the reader's own provider, installed before any
+# page is drawn): the machine without a CJK (or any) system font; the page is rendered there (its
+# ink shows the provider took effect), then read as usual, and what was read is printed
 _WITHOUT_SYSTEM_FONTS = textwrap.dedent("""
-    import ctypes, json, sys
+    import json, sys
     from pathlib import Path
-    import pypdfium2.raw as raw
 
-    info = raw.FPDF_SYSFONTINFO()
-    info.version = 1
-    kinds = dict(raw.FPDF_SYSFONTINFO._fields_)
-    callbacks = {
-        "Release": lambda this: None, "EnumFonts": lambda this, mapper: None,
-        "MapFont": lambda this, weight, italic, charset, pitch, face, exact: None,
-        "GetFont": lambda this, face: None, "GetFontData": lambda this, font, table, buf, size: 0,
-        "GetFaceName": lambda this, font, buf, size: 0, "GetFontCharset": lambda this, font: 0,
-        "DeleteFont": lambda this, font: None,
-    }
-    keep = {name: kinds[name](fn) for name, fn in callbacks.items()}
-    for name, fn in keep.items():
-        setattr(info, name, fn)
-    raw.FPDF_SetSystemFontInfo(ctypes.byref(info))
+    from extract.readers.pdf_fonts import no_machine_fonts
+
+    no_machine_fonts()
 
     import pypdfium2 as pdfium
     from extract.patterns import load_patterns
